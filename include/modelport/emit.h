@@ -1,0 +1,33 @@
+// The ONNX emitter: the only place that knows how ops differ between ONNX opsets.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "modelport/ir.h"
+
+namespace modelport {
+
+constexpr int kMinOpset = 11;
+constexpr int kMaxOpset = 17;
+constexpr int kDefaultOpset = 17;
+
+struct EmitOptions {
+  int opset = kDefaultOpset;
+  bool external_data = false;  // force weights into "<out>.data"; automatic above 2 GiB
+  bool check = true;           // run onnx checker + shape inference before writing
+};
+
+struct EmitResult {
+  std::vector<std::string> files;  // written files: the model, then external data if any
+  bool used_external_data = false;
+  int64_t node_count = 0;
+  std::vector<std::string> warnings;
+};
+
+// Writes `model` as ONNX to `out_path` through a temporary file renamed at the end: on failure
+// nothing is left behind. Throws Error with a one-line cause (e.g. "LayerNormalization needs
+// opset >= 17 ..." when a form cannot be written at the requested opset).
+EmitResult emit_onnx(const Model& model, const std::string& out_path, const EmitOptions& opts);
+
+}  // namespace modelport

@@ -1,0 +1,244 @@
+// modelport graph IR: one in-memory graph that every loader produces and the emitter writes.
+//
+// Ops are ONNX operator names with the *newest* ONNX semantics (e.g. Squeeze/Unsqueeze/Reduce*
+// take axes as an input, Clip takes min/max inputs, Split takes split sizes as an input). Only the
+// emitter knows how to write an op at an older opset.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+namespace modelport {
+
+// ---------------------------------------------------------------- dtypes
+enum class DType : uint8_t {
+  Undefined,
+  Float32,
+  Float16,
+  BFloat16,
+  Float64,
+  Int8,
+  Int16,
+  Int32,
+  Int64,
+  UInt8,
+  Bool,
+  String,
+};
+
+// Bytes per element (0 for String/Undefined).
+size_t dtype_size(DType t);
+// Short lowercase name used in the CLI and dumps: float32, int64, bool, ...
+const char* dtype_name(DType t);
+// Accepts the names above plus common aliases (float, f32, half, fp16, double, long, int, ...).
+std::optional<DType> parse_dtype(std::string_view s);
+bool dtype_is_float(DType t);
+
+// ---------------------------------------------------------------- shapes
+// A dimension is a fixed integer, a named symbol (dynamic axis), or unknown.
+struct Dim {
+  int64_t value = -1;   // >= 0 when fixed
+  std::string symbol;   // non-empty when symbolic
+
+  static Dim fixed(int64_t v) { Dim d; d.value = v; return d; }
+  static Dim sym(std::string s) { Dim d; d.symbol = std::move(s); return d; }
+  static Dim unknown() { return Dim{}; }
+  bool is_fixed() const { return value >= 0; }
+  bool is_symbol() const { return !symbol.empty(); }
+  bool operator==(const Dim& o) const { return value == o.value && symbol == o.symbol; }
+  std::string str() const;  // "3", "batch" or "?"
+};
+
+struct Shape {
+  bool rank_known = false;
+  std::vector<Dim> dims;
+
+  Shape() = default;  // unknown rank
+  explicit Shape(std::vector<Dim> d) : rank_known(true), dims(std::move(d)) {}
+  static Shape of(const std::vector<int64_t>& fixed_dims);
+  size_t rank() const { return dims.size(); }
+  bool all_fixed() const;
+  std::optional<int64_t> numel() const;  // only when all dims fixed
+  std::string str() const;                // "[batch,3,224,224]" or "[*]"
+  bool operator==(const Shape& o) const { return rank_known == o.rank_known && dims == o.dims; }
+};
+
+// ---------------------------------------------------------------- buffers and tensors
+// A reference-counted, immutable byte buffer. It may own its bytes or alias memory owned by
+// something else (a loaded model, a memory-mapped file) that it keeps alive.
+class Buffer {
+ public:
+  static std::shared_ptr<const Buffer> owned(std::vector<uint8_t> bytes);
+  // Aliases [data, data+size) and keeps `keepalive` alive as long as the buffer lives.
+  static std::shared_ptr<const Buffer> alias(const void* data, size_t size,
+                                             std::shared_ptr<const void> keepalive);
+  const uint8_t* data() const { return data_; }
+  size_t size() const { return size_; }
+  bool owns_bytes() const { return !keepalive_; }
+
+ private:
+  Buffer() = default;
+  std::vector<uint8_t> owned_;
+  std::shared_ptr<const void> keepalive_;
+  const uint8_t* data_ = nullptr;
+  size_t size_ = 0;
+};
+using BufferPtr = std::shared_ptr<const Buffer>;
+
+// A dense constant tensor (little-endian, row-major). Copying a Tensor shares its buffer.
+struct Tensor {
+  DType dtype = DType::Undefined;
+  std::vector<int64_t> dims;
+  BufferPtr buffer;                   // numeric data; nullptr for String tensors
+  std::vector<std::string> strings;   // String tensors only
+
+  int64_t numel() const;
+  size_t nbytes() const { return buffer ? buffer->size() : 0; }
+  const uint8_t* raw() const { return buffer ? buffer->data() : nullptr; }
+  template <class T> const T* data() const { return reinterpret_cast<const T*>(raw()); }
+
+  // Element i converted to double / int64 (numeric dtypes only).
+  double as_double(int64_t i) const;
+  int64_t as_int(int64_t i) const;
+  std::vector<int64_t> to_int_vector() const;
+
+  template <class T>
+  static Tensor from_vector(DType dt, const std::vector<T>& v, std::vector<int64_t> dims) {
+    std::vector<uint8_t> bytes(v.size() * sizeof(T));
+    if (!v.empty()) std::memcpy(bytes.data(), v.data(), bytes.size());
+    Tensor t;
+    t.dtype = dt;
+    t.dims = std::move(dims);
+    t.buffer = Buffer::owned(std::move(bytes));
+    return t;
+  }
+  static Tensor i64(const std::vector<int64_t>& v) { return from_vector(DType::Int64, v, {(int64_t)v.size()}); }
+  static Tensor i64_scalar(int64_t v) { return from_vector<int64_t>(DType::Int64, {v}, {}); }
+  static Tensor f32(const std::vector<float>& v) { return from_vector(DType::Float32, v, {(int64_t)v.size()}); }
+  static Tensor f32_scalar(float v) { return from_vector<float>(DType::Float32, {v}, {}); }
+  // A scalar of dtype `dt` holding `v` (numeric dtypes).
+  static Tensor scalar(DType dt, double v);
+};
+
+// ---------------------------------------------------------------- attributes
+class Graph;
+using GraphPtr = std::shared_ptr<Graph>;
+using Attribute = std::variant<int64_t, float, std::string, std::vector<int64_t>, std::vector<float>,
+                               std::vector<std::string>, Tensor, GraphPtr>;
+
+// ---------------------------------------------------------------- values and nodes
+struct Node;
+
+struct Value {
+  std::string name;
+  DType dtype = DType::Undefined;
+  Shape shape;                            // may be unknown
+  Node* producer = nullptr;               // nullptr for graph inputs and constants
+  std::shared_ptr<const Tensor> constant; // set for constants (ONNX initializers)
+
+  bool is_constant() const { return constant != nullptr; }
+};
+
+struct Node {
+  std::string op;       // ONNX op type, newest semantics
+  std::string domain;   // "" = ai.onnx
+  std::string name;     // unique node name
+  std::vector<Value*> inputs;   // nullptr = omitted optional input
+  std::vector<Value*> outputs;
+  std::map<std::string, Attribute> attrs;
+  std::string source;   // where it came from in the source model (for errors and warnings)
+
+  bool has_attr(const std::string& k) const { return attrs.count(k) != 0; }
+  int64_t attr_int(const std::string& k, int64_t def) const;
+  float attr_float(const std::string& k, float def) const;
+  std::string attr_string(const std::string& k, const std::string& def) const;
+  std::vector<int64_t> attr_ints(const std::string& k, const std::vector<int64_t>& def = {}) const;
+  Value* input(size_t i) const { return i < inputs.size() ? inputs[i] : nullptr; }
+};
+
+// A graph of ordered nodes (topological order is maintained by construction: a node may only
+// use values created before it). Owns its values and nodes. Subgraphs (If/Loop bodies) may refer
+// to values of their enclosing graphs by pointer.
+class Graph {
+ public:
+  explicit Graph(std::string name = "main", Graph* parent = nullptr);
+  Graph(const Graph&) = delete;
+  Graph& operator=(const Graph&) = delete;
+
+  std::string name;
+  Graph* parent() const { return parent_; }
+
+  // Inputs/outputs in signature order.
+  std::vector<Value*> inputs;
+  std::vector<Value*> outputs;
+
+  Value* add_input(const std::string& name, DType dt, Shape shape);
+  // A named constant (an ONNX initializer). The name is made unique.
+  Value* add_constant(const std::string& name_hint, Tensor t);
+  // Appends a node; creates `num_outputs` fresh output values named from `name_hint`.
+  Node* add_node(const std::string& op, std::vector<Value*> inputs, size_t num_outputs = 1,
+                 std::map<std::string, Attribute> attrs = {}, const std::string& name_hint = "");
+  // Convenience: add a single-output node and return its output.
+  Value* op(const std::string& op, std::vector<Value*> inputs, std::map<std::string, Attribute> attrs = {},
+            const std::string& name_hint = "");
+
+  const std::vector<std::unique_ptr<Node>>& nodes() const { return nodes_; }
+  std::vector<Value*> constants() const;  // in creation order, only those still owned
+  const std::vector<std::unique_ptr<Value>>& values() const { return values_; }
+
+  // A name not used yet in this graph or its parents, derived from `hint`.
+  std::string unique_name(const std::string& hint);
+  // Renames a value (keeps uniqueness; returns false if the name is taken).
+  bool rename(Value* v, const std::string& new_name);
+
+  // Redirects every use of `from` (node inputs, graph outputs, subgraph uses) to `to`.
+  void replace_all_uses(Value* from, Value* to);
+  // Number of nodes (in this graph and subgraphs) reading `v`, plus graph-output uses.
+  size_t use_count(const Value* v) const;
+  // Removes nodes whose outputs are unused and constants nobody reads. Returns nodes removed.
+  size_t remove_dead();
+  // Removes the given nodes (their outputs must be unused).
+  void erase_nodes(const std::vector<const Node*>& dead);
+
+  // Readable text dump.
+  std::string dump() const;
+
+ private:
+  Value* new_value(const std::string& hint);
+  void collect_names(std::vector<std::string>& out) const;
+
+  Graph* parent_;
+  std::vector<std::unique_ptr<Value>> values_;
+  std::vector<std::unique_ptr<Node>> nodes_;
+  std::map<std::string, int> name_counts_;
+  std::map<std::string, bool> used_names_;
+};
+
+// Visits every subgraph attribute of every node (not recursive).
+void for_each_subgraph(const Graph& g, const std::function<void(Graph&)>& fn);
+
+// ---------------------------------------------------------------- model
+struct Model {
+  Model() : graph(std::make_shared<Graph>("main")) {}
+  GraphPtr graph;
+  std::string source_path;
+  std::string source_format;       // "torchscript", "savedmodel", "graphdef", "keras_h5", "keras_v3"
+  std::string producer_name;       // framework that wrote the source, e.g. "pytorch"
+  std::string producer_version;    // as recorded in the source file, may be empty
+  std::string description;         // short description of the source
+  std::map<std::string, std::string> metadata;  // copied into ONNX metadata_props
+  std::vector<std::string> warnings;             // collected during loading/passes
+  // Source-side signature names (in order) when they differ from the ONNX names.
+  std::vector<std::string> source_input_names, source_output_names;
+};
+
+}  // namespace modelport

@@ -1,0 +1,66 @@
+// The loader interface: every format's loader turns a file into a modelport::Model (graph IR).
+// A format's quirks live only inside its own loader (src/loaders/<format>).
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "modelport/ir.h"
+
+namespace modelport {
+
+enum class Format { Unknown, TorchScript, SavedModel, GraphDef, KerasH5, KerasV3 };
+const char* format_name(Format f);                       // "torchscript", "savedmodel", ...
+std::optional<Format> parse_format(std::string_view s);  // inverse of format_name ("auto" -> nullopt)
+
+// Sniffs the file's content (never its extension). Throws Error("<path>: <cause>") for a missing
+// or unreadable path, and for content that is no supported format.
+Format detect_format(const std::string& path);
+
+// One `--input NAME:DTYPE[DIM,...]`. Every part but the name may be omitted ("x", "x:float32",
+// "x[batch,3,224,224]"); a DIM is an integer or a symbol (a symbol makes that axis dynamic).
+struct InputSpec {
+  std::string name;
+  std::optional<DType> dtype;
+  std::optional<Shape> shape;
+};
+// Throws UsageError with a one-line cause.
+InputSpec parse_input_spec(const std::string& text);
+
+struct LoadOptions {
+  std::vector<InputSpec> inputs;       // --input, in the model's argument order
+  std::vector<std::string> outputs;    // --output: renames (TorchScript/Keras) or tensor names (GraphDef)
+  std::string signature = "serving_default";  // SavedModel
+  std::string tag = "serve";                  // SavedModel
+  std::vector<std::string> inputs_as_nchw;    // Keras/TF: make these inputs channel-first
+};
+
+// What `modelport inspect` shows about a source model without converting it.
+struct SourceReport {
+  std::string format;
+  std::string producer_name, producer_version;
+  struct Io { std::string name; std::string dtype; std::string shape; };
+  std::vector<Io> inputs, outputs;
+  std::map<std::string, int64_t> source_ops;  // source op kind -> count
+  int64_t parameter_count = 0;
+  std::vector<std::string> unsupported;       // "aten::foo x2 (file.py:12)" ...
+  std::map<std::string, std::string> extra;   // format specific (tags, signatures, ...) as text
+};
+
+// Loads `path` (already detected as `format`). Throws Error with a one-line cause naming the file.
+// An unsupported model gets ONE error listing every unsupported op kind with count and location.
+Model load_model(const std::string& path, Format format, const LoadOptions& opts);
+SourceReport inspect_model(const std::string& path, Format format, const LoadOptions& opts);
+
+// Per-format entry points (each defined in its own src/loaders/<format>/).
+Model load_torchscript(const std::string& path, const LoadOptions& opts);
+SourceReport inspect_torchscript(const std::string& path, const LoadOptions& opts);
+Model load_savedmodel(const std::string& path, Format format, const LoadOptions& opts);  // SavedModel or GraphDef
+SourceReport inspect_savedmodel(const std::string& path, Format format, const LoadOptions& opts);
+Model load_keras(const std::string& path, Format format, const LoadOptions& opts);       // KerasH5 or KerasV3
+SourceReport inspect_keras(const std::string& path, Format format, const LoadOptions& opts);
+
+}  // namespace modelport

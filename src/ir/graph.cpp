@@ -1,0 +1,251 @@
+#include <algorithm>
+#include <set>
+#include <sstream>
+
+#include "modelport/ir.h"
+
+namespace modelport {
+
+int64_t Node::attr_int(const std::string& k, int64_t def) const {
+  auto it = attrs.find(k);
+  return it != attrs.end() && std::holds_alternative<int64_t>(it->second) ? std::get<int64_t>(it->second) : def;
+}
+float Node::attr_float(const std::string& k, float def) const {
+  auto it = attrs.find(k);
+  return it != attrs.end() && std::holds_alternative<float>(it->second) ? std::get<float>(it->second) : def;
+}
+std::string Node::attr_string(const std::string& k, const std::string& def) const {
+  auto it = attrs.find(k);
+  return it != attrs.end() && std::holds_alternative<std::string>(it->second) ? std::get<std::string>(it->second)
+                                                                             : def;
+}
+std::vector<int64_t> Node::attr_ints(const std::string& k, const std::vector<int64_t>& def) const {
+  auto it = attrs.find(k);
+  return it != attrs.end() && std::holds_alternative<std::vector<int64_t>>(it->second)
+             ? std::get<std::vector<int64_t>>(it->second)
+             : def;
+}
+
+Graph::Graph(std::string n, Graph* parent) : name(std::move(n)), parent_(parent) {}
+
+std::string Graph::unique_name(const std::string& hint_in) {
+  std::string hint = hint_in.empty() ? "v" : hint_in;
+  auto taken = [&](const std::string& s) {
+    for (const Graph* g = this; g; g = g->parent_)
+      if (g->used_names_.count(s)) return true;
+    return false;
+  };
+  std::string name = hint;
+  int& n = name_counts_[hint];
+  while (taken(name)) name = hint + "_" + std::to_string(++n);
+  used_names_[name] = true;
+  return name;
+}
+
+bool Graph::rename(Value* v, const std::string& new_name) {
+  if (v->name == new_name) return true;
+  for (const Graph* g = this; g; g = g->parent_)
+    if (g->used_names_.count(new_name)) return false;
+  used_names_.erase(v->name);
+  used_names_[new_name] = true;
+  v->name = new_name;
+  return true;
+}
+
+Value* Graph::new_value(const std::string& hint) {
+  values_.push_back(std::make_unique<Value>());
+  Value* v = values_.back().get();
+  v->name = unique_name(hint);
+  return v;
+}
+
+Value* Graph::add_input(const std::string& name, DType dt, Shape shape) {
+  Value* v = new_value(name);
+  v->dtype = dt;
+  v->shape = std::move(shape);
+  inputs.push_back(v);
+  return v;
+}
+
+Value* Graph::add_constant(const std::string& name_hint, Tensor t) {
+  Value* v = new_value(name_hint.empty() ? "const" : name_hint);
+  v->dtype = t.dtype;
+  v->shape = Shape::of(t.dims);
+  v->constant = std::make_shared<const Tensor>(std::move(t));
+  return v;
+}
+
+Node* Graph::add_node(const std::string& op, std::vector<Value*> ins, size_t num_outputs,
+                      std::map<std::string, Attribute> attrs, const std::string& name_hint) {
+  auto node = std::make_unique<Node>();
+  node->op = op;
+  node->name = unique_name(name_hint.empty() ? op : name_hint);
+  node->inputs = std::move(ins);
+  node->attrs = std::move(attrs);
+  for (size_t i = 0; i < num_outputs; ++i) {
+    Value* v = new_value(node->name + (num_outputs == 1 ? std::string(":out") : ":out" + std::to_string(i)));
+    v->producer = node.get();
+    node->outputs.push_back(v);
+  }
+  nodes_.push_back(std::move(node));
+  return nodes_.back().get();
+}
+
+Value* Graph::op(const std::string& op, std::vector<Value*> ins, std::map<std::string, Attribute> attrs,
+                 const std::string& name_hint) {
+  return add_node(op, std::move(ins), 1, std::move(attrs), name_hint)->outputs[0];
+}
+
+std::vector<Value*> Graph::constants() const {
+  std::vector<Value*> out;
+  for (auto& v : values_)
+    if (v->constant) out.push_back(v.get());
+  return out;
+}
+
+void for_each_subgraph(const Graph& g, const std::function<void(Graph&)>& fn) {
+  for (auto& n : g.nodes())
+    for (auto& [k, a] : n->attrs)
+      if (auto* sg = std::get_if<GraphPtr>(&a); sg && *sg) fn(**sg);
+}
+
+void Graph::replace_all_uses(Value* from, Value* to) {
+  for (auto& n : nodes_)
+    for (auto& in : n->inputs)
+      if (in == from) in = to;
+  for (auto& o : outputs)
+    if (o == from) o = to;
+  for_each_subgraph(*this, [&](Graph& sg) { sg.replace_all_uses(from, to); });
+}
+
+size_t Graph::use_count(const Value* v) const {
+  size_t n = 0;
+  for (auto& node : nodes_)
+    for (auto* in : node->inputs) n += (in == v);
+  for (auto* o : outputs) n += (o == v);
+  for_each_subgraph(*this, [&](Graph& sg) { n += sg.use_count(v); });
+  return n;
+}
+
+namespace {
+void collect_uses(const Graph& g, std::set<const Value*>& used) {
+  for (auto& n : g.nodes())
+    for (auto* in : n->inputs) used.insert(in);
+  for (auto* o : g.outputs) used.insert(o);
+  for_each_subgraph(g, [&](Graph& sg) { collect_uses(sg, used); });
+}
+}  // namespace
+
+void Graph::erase_nodes(const std::vector<const Node*>& dead) {
+  std::set<const Node*> d(dead.begin(), dead.end());
+  std::set<const Value*> dead_vals;
+  for (auto& n : nodes_)
+    if (d.count(n.get()))
+      for (auto* o : n->outputs) dead_vals.insert(o);
+  nodes_.erase(std::remove_if(nodes_.begin(), nodes_.end(), [&](auto& n) { return d.count(n.get()) != 0; }),
+               nodes_.end());
+  values_.erase(std::remove_if(values_.begin(), values_.end(),
+                               [&](auto& v) {
+                                 if (!dead_vals.count(v.get())) return false;
+                                 used_names_.erase(v->name);
+                                 return true;
+                               }),
+                values_.end());
+}
+
+size_t Graph::remove_dead() {
+  size_t removed = 0;
+  for (;;) {
+    for_each_subgraph(*this, [&](Graph& sg) { removed += sg.remove_dead(); });
+    // Uses are counted over the whole root graph so subgraph reads of outer values count.
+    const Graph* root = this;
+    while (root->parent_) root = root->parent_;
+    std::set<const Value*> used;
+    collect_uses(*root, used);
+    std::vector<const Node*> dead;
+    for (auto it = nodes_.rbegin(); it != nodes_.rend(); ++it) {
+      bool any_used = false;
+      for (auto* o : (*it)->outputs) any_used |= used.count(o) != 0;
+      if (!any_used) dead.push_back(it->get());
+    }
+    // Unused constants.
+    auto before = values_.size();
+    values_.erase(std::remove_if(values_.begin(), values_.end(),
+                                 [&](auto& v) {
+                                   if (!v->constant || used.count(v.get())) return false;
+                                   used_names_.erase(v->name);
+                                   return true;
+                                 }),
+                  values_.end());
+    if (dead.empty()) return removed + (before - values_.size());
+    removed += dead.size() + (before - values_.size());
+    erase_nodes(dead);
+  }
+}
+
+namespace {
+std::string attr_str(const Attribute& a) {
+  std::ostringstream os;
+  auto list = [&](const auto& v) {
+    os << "[";
+    for (size_t i = 0; i < v.size(); ++i) os << (i ? "," : "") << v[i];
+    os << "]";
+  };
+  std::visit(
+      [&](const auto& x) {
+        using T = std::decay_t<decltype(x)>;
+        if constexpr (std::is_same_v<T, int64_t> || std::is_same_v<T, float>) os << x;
+        else if constexpr (std::is_same_v<T, std::string>) os << '"' << x << '"';
+        else if constexpr (std::is_same_v<T, std::vector<int64_t>> || std::is_same_v<T, std::vector<float>> ||
+                           std::is_same_v<T, std::vector<std::string>>) list(x);
+        else if constexpr (std::is_same_v<T, Tensor>) {
+          os << "tensor<" << dtype_name(x.dtype) << ">";
+          list(x.dims);
+        } else os << "graph(" << (x ? x->name : "null") << ")";
+      },
+      a);
+  return os.str();
+}
+
+void dump_graph(const Graph& g, std::ostringstream& os, const std::string& indent) {
+  auto vstr = [](const Value* v) {
+    return v ? "%" + v->name + ":" + dtype_name(v->dtype) + v->shape.str() : std::string("<none>");
+  };
+  os << indent << "graph " << g.name << " (\n";
+  for (auto* v : g.inputs) os << indent << "  input " << vstr(v) << "\n";
+  os << indent << ") {\n";
+  for (auto* c : g.constants()) os << indent << "  const " << vstr(c) << "\n";
+  for (auto& n : g.nodes()) {
+    os << indent << "  ";
+    for (size_t i = 0; i < n->outputs.size(); ++i) os << (i ? ", " : "") << vstr(n->outputs[i]);
+    os << " = " << (n->domain.empty() ? "" : n->domain + ".") << n->op << "(";
+    for (size_t i = 0; i < n->inputs.size(); ++i)
+      os << (i ? ", " : "") << (n->inputs[i] ? "%" + n->inputs[i]->name : std::string("<none>"));
+    os << ")";
+    if (!n->attrs.empty()) {
+      os << " {";
+      bool first = true;
+      for (auto& [k, a] : n->attrs) {
+        os << (first ? "" : ", ") << k << "=" << attr_str(a);
+        first = false;
+      }
+      os << "}";
+    }
+    if (!n->source.empty()) os << "  # " << n->source;
+    os << "\n";
+    for (auto& [k, a] : n->attrs)
+      if (auto* sg = std::get_if<GraphPtr>(&a); sg && *sg) dump_graph(**sg, os, indent + "    ");
+  }
+  os << indent << "  return ";
+  for (size_t i = 0; i < g.outputs.size(); ++i) os << (i ? ", " : "") << vstr(g.outputs[i]);
+  os << "\n" << indent << "}\n";
+}
+}  // namespace
+
+std::string Graph::dump() const {
+  std::ostringstream os;
+  dump_graph(*this, os, "");
+  return os.str();
+}
+
+}  // namespace modelport

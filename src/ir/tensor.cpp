@@ -1,0 +1,136 @@
+#include <cmath>
+#include <stdexcept>
+
+#include "modelport/ir.h"
+
+namespace modelport {
+
+std::string Dim::str() const {
+  if (is_symbol()) return symbol;
+  if (is_fixed()) return std::to_string(value);
+  return "?";
+}
+
+Shape Shape::of(const std::vector<int64_t>& fixed_dims) {
+  std::vector<Dim> d;
+  for (auto v : fixed_dims) d.push_back(Dim::fixed(v));
+  return Shape(std::move(d));
+}
+
+bool Shape::all_fixed() const {
+  if (!rank_known) return false;
+  for (auto& d : dims)
+    if (!d.is_fixed()) return false;
+  return true;
+}
+
+std::optional<int64_t> Shape::numel() const {
+  if (!all_fixed()) return std::nullopt;
+  int64_t n = 1;
+  for (auto& d : dims) n *= d.value;
+  return n;
+}
+
+std::string Shape::str() const {
+  if (!rank_known) return "[*]";
+  std::string s = "[";
+  for (size_t i = 0; i < dims.size(); ++i) s += (i ? "," : "") + dims[i].str();
+  return s + "]";
+}
+
+std::shared_ptr<const Buffer> Buffer::owned(std::vector<uint8_t> bytes) {
+  auto b = std::shared_ptr<Buffer>(new Buffer());
+  b->owned_ = std::move(bytes);
+  b->data_ = b->owned_.data();
+  b->size_ = b->owned_.size();
+  return b;
+}
+
+std::shared_ptr<const Buffer> Buffer::alias(const void* data, size_t size,
+                                            std::shared_ptr<const void> keepalive) {
+  auto b = std::shared_ptr<Buffer>(new Buffer());
+  b->keepalive_ = std::move(keepalive);
+  b->data_ = static_cast<const uint8_t*>(data);
+  b->size_ = size;
+  return b;
+}
+
+int64_t Tensor::numel() const {
+  int64_t n = 1;
+  for (auto d : dims) n *= d;
+  return n;
+}
+
+namespace {
+uint16_t load_u16(const uint8_t* p) { uint16_t v; std::memcpy(&v, p, 2); return v; }
+float half_to_float(uint16_t h) {
+  uint32_t sign = (h & 0x8000u) << 16, exp = (h >> 10) & 0x1f, mant = h & 0x3ffu;
+  uint32_t bits;
+  if (exp == 0) {
+    if (mant == 0) bits = sign;
+    else {  // subnormal
+      float f = std::ldexp(static_cast<float>(mant), -24);
+      return sign ? -f : f;
+    }
+  } else if (exp == 31) bits = sign | 0x7f800000u | (mant << 13);
+  else bits = sign | ((exp + 112) << 23) | (mant << 13);
+  float f; std::memcpy(&f, &bits, 4); return f;
+}
+}  // namespace
+
+double Tensor::as_double(int64_t i) const {
+  const uint8_t* p = raw() + i * dtype_size(dtype);
+  switch (dtype) {
+    case DType::Float32: { float v; std::memcpy(&v, p, 4); return v; }
+    case DType::Float64: { double v; std::memcpy(&v, p, 8); return v; }
+    case DType::Float16: return half_to_float(load_u16(p));
+    case DType::BFloat16: { uint32_t b = uint32_t(load_u16(p)) << 16; float f; std::memcpy(&f, &b, 4); return f; }
+    case DType::Int8: return static_cast<int8_t>(*p);
+    case DType::UInt8: case DType::Bool: return *p;
+    case DType::Int16: { int16_t v; std::memcpy(&v, p, 2); return v; }
+    case DType::Int32: { int32_t v; std::memcpy(&v, p, 4); return v; }
+    case DType::Int64: { int64_t v; std::memcpy(&v, p, 8); return static_cast<double>(v); }
+    default: throw std::logic_error("Tensor::as_double on non-numeric tensor");
+  }
+}
+
+int64_t Tensor::as_int(int64_t i) const {
+  if (dtype == DType::Int64) { int64_t v; std::memcpy(&v, raw() + i * 8, 8); return v; }
+  return static_cast<int64_t>(as_double(i));
+}
+
+std::vector<int64_t> Tensor::to_int_vector() const {
+  std::vector<int64_t> out(static_cast<size_t>(numel()));
+  for (int64_t i = 0; i < numel(); ++i) out[i] = as_int(i);
+  return out;
+}
+
+Tensor Tensor::scalar(DType dt, double v) {
+  switch (dt) {
+    case DType::Float32: return from_vector<float>(dt, {static_cast<float>(v)}, {});
+    case DType::Float64: return from_vector<double>(dt, {v}, {});
+    case DType::Int64: return from_vector<int64_t>(dt, {static_cast<int64_t>(v)}, {});
+    case DType::Int32: return from_vector<int32_t>(dt, {static_cast<int32_t>(v)}, {});
+    case DType::Int16: return from_vector<int16_t>(dt, {static_cast<int16_t>(v)}, {});
+    case DType::Int8: return from_vector<int8_t>(dt, {static_cast<int8_t>(v)}, {});
+    case DType::UInt8: return from_vector<uint8_t>(dt, {static_cast<uint8_t>(v)}, {});
+    case DType::Bool: return from_vector<uint8_t>(dt, {static_cast<uint8_t>(v != 0)}, {});
+    case DType::Float16: case DType::BFloat16: {
+      float f = static_cast<float>(v);
+      uint32_t b; std::memcpy(&b, &f, 4);
+      uint16_t h;
+      if (dt == DType::BFloat16) h = static_cast<uint16_t>((b + 0x7fffu + ((b >> 16) & 1)) >> 16);
+      else {
+        uint32_t sign = (b >> 16) & 0x8000u; int32_t e = int32_t((b >> 23) & 0xff) - 127 + 15;
+        uint32_t m = b & 0x7fffffu;
+        if (e >= 31) h = static_cast<uint16_t>(sign | 0x7c00u);
+        else if (e <= 0) h = static_cast<uint16_t>(sign);  // flush tiny values to zero
+        else h = static_cast<uint16_t>(sign | (e << 10) | ((m + 0x1000u) >> 13));
+      }
+      return from_vector<uint16_t>(dt, {h}, {});
+    }
+    default: throw std::logic_error("Tensor::scalar: unsupported dtype");
+  }
+}
+
+}  // namespace modelport

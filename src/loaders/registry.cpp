@@ -1,0 +1,27 @@
+// Dispatches to the loader of each format. Linked with every loader library.
+#include "modelport/error.h"
+#include "modelport/loaders.h"
+
+namespace modelport {
+
+Model load_model(const std::string& path, Format format, const LoadOptions& opts) {
+  switch (format) {
+    case Format::TorchScript: return load_torchscript(path, opts);
+    case Format::SavedModel: case Format::GraphDef: return load_savedmodel(path, format, opts);
+    case Format::KerasH5: case Format::KerasV3: return load_keras(path, format, opts);
+    case Format::Unknown: break;
+  }
+  throw Error(path + ": unknown model format");
+}
+
+SourceReport inspect_model(const std::string& path, Format format, const LoadOptions& opts) {
+  switch (format) {
+    case Format::TorchScript: return inspect_torchscript(path, opts);
+    case Format::SavedModel: case Format::GraphDef: return inspect_savedmodel(path, format, opts);
+    case Format::KerasH5: case Format::KerasV3: return inspect_keras(path, format, opts);
+    case Format::Unknown: break;
+  }
+  throw Error(path + ": unknown model format");
+}
+
+}  // namespace modelport

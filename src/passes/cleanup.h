@@ -1,0 +1,12 @@
+// Graph clean-up passes every export runs after loading.
+#pragma once
+#include "modelport/ir.h"
+
+namespace modelport {
+
+// Bypasses Identity nodes whose output is not a graph output. Returns nodes removed.
+size_t remove_identities(Graph& g);
+// Identity removal + dead node/constant removal, recursively in subgraphs.
+void cleanup_graph(Graph& g);
+
+}  // namespace modelport

@@ -1,0 +1,13 @@
+// Reading and writing NumPy .npy files (format versions 1-3, little-endian, C order).
+#pragma once
+#include <string>
+
+#include "modelport/ir.h"
+
+namespace modelport {
+
+// Throws Error("<path>: ...") on unreadable or unsupported files (Fortran order, big-endian, objects).
+Tensor read_npy(const std::string& path);
+void write_npy(const std::string& path, const Tensor& t);
+
+}  // namespace modelport

@@ -1,0 +1,69 @@
+#include <gtest/gtest.h>
+
+#include "modelport/ir.h"
+#include "passes/cleanup.h"
+
+using namespace modelport;
+
+TEST(IR, BuildsNamedValuesAndDumps) {
+  Graph g;
+  Value* x = g.add_input("x", DType::Float32, Shape({Dim::sym("batch"), Dim::fixed(4)}));
+  Value* w = g.add_constant("w", Tensor::from_vector<float>(DType::Float32, {1, 2, 3, 4, 5, 6, 7, 8}, {4, 2}));
+  Value* y = g.op("MatMul", {x, w});
+  Value* z = g.op("Relu", {y});
+  g.outputs = {z};
+  EXPECT_EQ(g.nodes().size(), 2u);
+  EXPECT_EQ(z->producer->op, "Relu");
+  EXPECT_TRUE(w->is_constant());
+  EXPECT_EQ(w->constant->as_double(7), 8.0);
+  std::string d = g.dump();
+  EXPECT_NE(d.find("input %x:float32[batch,4]"), std::string::npos) << d;
+  EXPECT_NE(d.find("= MatMul(%x, %w)"), std::string::npos) << d;
+}
+
+TEST(IR, UniqueNamesAcrossParentAndSubgraph) {
+  Graph g;
+  g.add_input("x", DType::Float32, Shape());
+  EXPECT_EQ(g.unique_name("x"), "x_1");
+  Graph sub("body", &g);
+  EXPECT_EQ(sub.unique_name("x"), "x_2");
+}
+
+TEST(IR, ConstantsAliasTheirSourceMemoryWithoutCopy) {
+  auto owner = std::make_shared<std::vector<float>>(std::vector<float>{1.f, 2.f, 3.f});
+  BufferPtr b = Buffer::alias(owner->data(), owner->size() * sizeof(float), owner);
+  Tensor t;
+  t.dtype = DType::Float32;
+  t.dims = {3};
+  t.buffer = b;
+  Graph g;
+  Value* c = g.add_constant("c", t);
+  EXPECT_EQ(c->constant->raw(), reinterpret_cast<const uint8_t*>(owner->data()));
+  std::weak_ptr<std::vector<float>> weak = owner;
+  owner.reset();
+  EXPECT_FALSE(weak.expired()) << "the buffer must keep its source alive";
+}
+
+TEST(IR, CleanupRemovesIdentitiesAndDeadNodes) {
+  Graph g;
+  Value* x = g.add_input("x", DType::Float32, Shape::of({2}));
+  Value* id = g.op("Identity", {x});
+  Value* r = g.op("Relu", {id});
+  g.op("Sigmoid", {x});  // dead
+  g.add_constant("unused", Tensor::f32({1.f}));
+  g.outputs = {r};
+  cleanup_graph(g);
+  ASSERT_EQ(g.nodes().size(), 1u);
+  EXPECT_EQ(g.nodes()[0]->op, "Relu");
+  EXPECT_EQ(g.nodes()[0]->inputs[0], x);
+  EXPECT_TRUE(g.constants().empty());
+}
+
+TEST(IR, ScalarTensorsOfEveryNumericDtype) {
+  for (DType dt : {DType::Float32, DType::Float64, DType::Float16, DType::BFloat16, DType::Int64, DType::Int32,
+                   DType::Int8, DType::UInt8}) {
+    Tensor t = Tensor::scalar(dt, 2.5 * (dtype_is_float(dt) ? 1 : 0) + 3);
+    EXPECT_EQ(t.nbytes(), dtype_size(dt));
+    EXPECT_DOUBLE_EQ(t.as_double(0), dtype_is_float(dt) ? 5.5 : 3.0) << dtype_name(dt);
+  }
+}

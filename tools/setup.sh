@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Installs everything modelport needs to build and test, on Debian 12, as root.
+# Idempotent: when everything is present it only checks and returns in seconds.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+APT_PACKAGES=(
+  build-essential cmake pkg-config git
+  libtorch-dev libonnx-dev libprotobuf-dev protobuf-compiler
+  libcli11-dev nlohmann-json3-dev libspdlog-dev libgtest-dev
+  libhdf5-dev libsnappy-dev libzip-dev
+  python3-torch python3-torchvision python3-onnx python3-h5py python3-numpy
+  nodejs npm
+)
+
+missing=()
+for p in "${APT_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+# nodejs/npm may come from elsewhere (e.g. a preinstalled node): accept working binaries.
+if command -v node >/dev/null && command -v npm >/dev/null; then
+  filtered=(); for p in "${missing[@]}"; do [[ "$p" == nodejs || "$p" == npm ]] || filtered+=("$p"); done
+  missing=("${filtered[@]+"${filtered[@]}"}")
+fi
+if ((${#missing[@]})); then
+  echo "setup: installing ${missing[*]}" >&2
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# ONNX Runtime: the npm package's bundled CPU library (no download at install time).
+if [ ! -f third_party/ort/node_modules/onnxruntime-node/package.json ]; then
+  echo "setup: installing onnxruntime-node from npm" >&2
+  mkdir -p third_party/ort
+  ( cd third_party/ort && [ -f package.json ] || echo '{"name":"modelport-ort","private":true}' > package.json
+    ONNXRUNTIME_NODE_INSTALL=skip npm install --no-audit --no-fund --silent onnxruntime-node@1 >/dev/null )
+fi
+echo "setup: ok" >&2
