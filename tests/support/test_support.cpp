@@ -42,3 +42,35 @@ double max_relative_diff(const Tensor& actual, const Tensor& expected) {
 }
 
 }  // namespace modelport::test
+
+namespace modelport::test {
+
+Tensor json_tensor(const nlohmann::json& spec) {
+  DType dt = *parse_dtype(spec.at("dtype").get<std::string>());
+  std::vector<int64_t> dims = spec.at("shape").get<std::vector<int64_t>>();
+  int64_t n = 1;
+  for (auto d : dims) n *= d;
+  std::vector<double> vals;
+  if (spec.contains("fill")) vals.assign(static_cast<size_t>(n), spec["fill"].get<double>());
+  else vals = spec.at("data").get<std::vector<double>>();
+  EXPECT_EQ(static_cast<int64_t>(vals.size()), n);
+  std::vector<uint8_t> bytes;
+  for (double v : vals) {
+    Tensor s = Tensor::scalar(dt, v);
+    bytes.insert(bytes.end(), s.raw(), s.raw() + s.nbytes());
+  }
+  Tensor t;
+  t.dtype = dt;
+  t.dims = dims;
+  t.buffer = Buffer::owned(std::move(bytes));
+  return t;
+}
+
+std::string json_input_spec(const std::string& name, const nlohmann::json& spec) {
+  std::string s = name + ":" + spec.at("dtype").get<std::string>() + "[";
+  auto dims = spec.at("shape").get<std::vector<int64_t>>();
+  for (size_t i = 0; i < dims.size(); ++i) s += (i ? "," : "") + std::to_string(dims[i]);
+  return s + "]";
+}
+
+}  // namespace modelport::test

@@ -29,3 +29,13 @@ double max_relative_diff(const Tensor& actual, const Tensor& expected);
     if (::modelport::test::shared_fixtures().empty())                                             \
       GTEST_SKIP() << "../shared/fixtures not found next to the checkout: real-model fixture test skipped"; \
   } while (0)
+
+#include <nlohmann/json.hpp>
+
+namespace modelport::test {
+// A tensor from a fixture's expected.json entry: {"dtype": "float32", "shape": [..], "data": [..]}
+// or {"dtype", "shape", "fill": v}.
+Tensor json_tensor(const nlohmann::json& spec);
+// "name:dtype[d0,d1]" for --input, from the same kind of entry.
+std::string json_input_spec(const std::string& name, const nlohmann::json& spec);
+}  // namespace modelport::test

@@ -1,0 +1,81 @@
+// Every bad input exits non-zero with a one-line cause naming the file, and leaves no output file.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "modelport/error.h"
+#include "support/test_support.h"
+
+using namespace modelport;
+namespace fs = std::filesystem;
+
+namespace {
+
+// Runs `export SRC -o OUT extra...`, expects `code`, a single stderr line containing `cause`, no OUT.
+void expect_refused(const std::string& src, const std::vector<std::string>& extra, int code, const std::string& cause) {
+  std::string out = test::scratch_dir("refused") + "/out.onnx";
+  std::vector<std::string> args = {"export", src, "-o", out};
+  args.insert(args.end(), extra.begin(), extra.end());
+  auto r = test::run_cli(args);
+  EXPECT_EQ(r.exit_code, code) << r.err;
+  std::string err = r.err;
+  ASSERT_FALSE(err.empty());
+  EXPECT_EQ(err.find('\n'), err.size() - 1) << "error must be one line:\n" << err;
+  EXPECT_NE(err.find(cause), std::string::npos) << err;
+  EXPECT_FALSE(fs::exists(out)) << "no output file may be left behind";
+  for (auto& e : fs::directory_iterator(fs::path(out).parent_path()))
+    ADD_FAILURE() << "stray file left: " << e.path();
+}
+
+TEST(CliErrors, MissingFile) {
+  std::string p = test::scratch_dir("missing") + "/nope.pt";
+  expect_refused(p, {}, kExitConversionFailed, p + ": no such file");
+}
+
+TEST(CliErrors, TextFile) {
+  std::string p = test::scratch_dir("text") + "/notes.pt";
+  std::ofstream(p) << "this is not a model\n";
+  expect_refused(p, {}, kExitConversionFailed, p + ": not a recognized model format");
+}
+
+TEST(CliErrors, TruncatedTorchScript) {
+  std::string src = test::test_models_dir() + "/resnet18_scripted.pt";
+  ASSERT_TRUE(fs::exists(src));
+  std::string p = test::scratch_dir("trunc") + "/truncated.pt";
+  {
+    std::ifstream in(src, std::ios::binary);
+    std::string bytes((std::istreambuf_iterator<char>(in)), {});
+    std::ofstream(p, std::ios::binary) << bytes.substr(0, bytes.size() / 2);
+  }
+  expect_refused(p, {"--input", "x:float32[1,3,224,224]"}, kExitConversionFailed, p + ": ");
+}
+
+TEST(CliErrors, UnsupportedOpsAreAllListedInOneLine) {
+  std::string src = test::test_models_dir() + "/unsupported_fft.pt";
+  ASSERT_TRUE(fs::exists(src));
+  expect_refused(src, {"--input", "x:float32[2,16]"}, kExitConversionFailed, "unsupported TorchScript ops: ");
+  auto r = test::run_cli({"export", src, "-o", test::scratch_dir("u2") + "/o.onnx", "--input", "x:float32[2,16]"});
+  EXPECT_NE(r.err.find("aten::fft_rfft"), std::string::npos) << r.err;
+}
+
+TEST(CliErrors, UsageErrorsExitTwo) {
+  std::string src = test::test_models_dir() + "/cnn_scripted.pt";
+  expect_refused(src, {"--opset", "99"}, kExitUsage, "--opset 99");
+  expect_refused(src, {"--input", "x:float33[1]"}, kExitUsage, "unknown dtype");
+  auto r = test::run_cli({"export", src});  // no -o
+  EXPECT_EQ(r.exit_code, kExitUsage);
+}
+
+TEST(CliErrors, JsonResultOnFailure) {
+  std::string p = test::scratch_dir("json") + "/nope.pt";
+  auto r = test::run_cli({"export", p, "-o", p + ".onnx", "--json"});
+  EXPECT_EQ(r.exit_code, kExitConversionFailed);
+  auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["ok"], false);
+  EXPECT_EQ(j["exit_code"], 1);
+  EXPECT_NE(j["error"].get<std::string>().find("no such file"), std::string::npos);
+}
+
+}  // namespace
