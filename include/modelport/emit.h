@@ -1,6 +1,8 @@
 // The ONNX emitter: the only place that knows how ops differ between ONNX opsets.
 #pragma once
 
+#include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -22,6 +24,7 @@ struct EmitResult {
   std::vector<std::string> files;  // written files: the model, then external data if any
   bool used_external_data = false;
   int64_t node_count = 0;
+  std::map<std::string, int64_t> op_histogram;  // ONNX op type -> count, subgraphs included
   std::vector<std::string> warnings;
 };
 

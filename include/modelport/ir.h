@@ -129,6 +129,12 @@ struct Tensor {
   static Tensor scalar(DType dt, double v);
 };
 
+// A tensor with a name: model inputs and outputs at run time.
+struct NamedTensor {
+  std::string name;
+  Tensor tensor;
+};
+
 // ---------------------------------------------------------------- attributes
 class Graph;
 using GraphPtr = std::shared_ptr<Graph>;

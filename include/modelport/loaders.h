@@ -63,4 +63,14 @@ SourceReport inspect_savedmodel(const std::string& path, Format format, const Lo
 Model load_keras(const std::string& path, Format format, const LoadOptions& opts);       // KerasH5 or KerasV3
 SourceReport inspect_keras(const std::string& path, Format format, const LoadOptions& opts);
 
+// Runs the source model with its own framework, where this build links one (TorchScript: libtorch).
+// Returns nullopt when no runtime for `format` is available (SavedModel/Keras: no TensorFlow here).
+std::optional<std::vector<NamedTensor>> run_source_model(const std::string& path, Format format,
+                                                         const std::vector<NamedTensor>& inputs);
+std::vector<NamedTensor> run_torchscript(const std::string& path, const std::vector<NamedTensor>& inputs);
+
+// Versions of the libraries each loader links (for the manifest), e.g. {"libtorch", "1.13.1"}.
+std::map<std::string, std::string> loader_library_versions();
+std::string torchscript_library_version();
+
 }  // namespace modelport

@@ -10,11 +10,13 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
+#include "cli/manifest.h"
 #include "cli/op_table.h"
 #include "modelport/emit.h"
 #include "modelport/error.h"
 #include "modelport/loaders.h"
 #include "passes/cleanup.h"
+#include "verify/verify.h"
 
 namespace modelport::cli {
 namespace {
@@ -65,10 +67,61 @@ json io_json(const std::vector<Value*>& vals) {
   return a;
 }
 
-std::map<std::string, int64_t> op_histogram(const Graph& g) {
-  std::map<std::string, int64_t> h;
-  for (auto& n : g.nodes()) ++h[n->op];
-  return h;
+// ------------------------------------------------------------------ verify options
+struct VerifyArgs {
+  uint64_t seed = 0;
+  double atol = kDefaultAtol, rtol = kDefaultRtol;
+  std::vector<std::string> input_data, expected;
+};
+
+void add_verify_options(CLI::App* cmd, VerifyArgs& v) {
+  cmd->add_option("--seed", v.seed, "Seed of the random inputs")->capture_default_str();
+  cmd->add_option("--atol", v.atol, "Absolute tolerance: |onnx-ref| <= atol + rtol*|ref|")->capture_default_str();
+  cmd->add_option("--rtol", v.rtol, "Relative tolerance")->capture_default_str();
+  cmd->add_option("--input-data", v.input_data, "NAME=FILE.npy: use this input instead of random data");
+  cmd->add_option("--expected", v.expected, "NAME=FILE.npy: expected output (when no source runtime exists)");
+}
+
+std::map<std::string, std::string> name_file_pairs(const std::vector<std::string>& items, const std::string& flag) {
+  std::map<std::string, std::string> m;
+  for (auto& it : items) {
+    auto eq = it.rfind('=');
+    if (eq == std::string::npos || eq == 0 || eq + 1 == it.size())
+      throw UsageError(flag + " '" + it + "': expected NAME=FILE.npy");
+    std::string file = it.substr(eq + 1);
+    if (!fs::exists(file)) throw UsageError(flag + " '" + it + "': " + file + ": no such file");
+    m[it.substr(0, eq)] = file;
+  }
+  return m;
+}
+
+VerifyOptions verify_options(const VerifyArgs& v) {
+  VerifyOptions o;
+  o.seed = v.seed;
+  o.atol = v.atol;
+  o.rtol = v.rtol;
+  o.input_data = name_file_pairs(v.input_data, "--input-data");
+  o.expected = name_file_pairs(v.expected, "--expected");
+  return o;
+}
+
+// One line per output and size: what a person reads after an export.
+void print_verify(const VerifyReport& r) {
+  for (auto& n : r.notes) std::cerr << "verify: " << n << "\n";
+  for (auto& run : r.runs) {
+    std::string sizes;
+    for (auto& [k, v] : run.symbol_sizes) sizes += (sizes.empty() ? " (" : ", ") + k + "=" + std::to_string(v);
+    if (!sizes.empty()) sizes += ")";
+    for (auto& o : run.outputs) {
+      std::cerr << "verify: " << o.name << " " << o.dtype << o.shape << sizes;
+      if (r.reference != "none")
+        std::cerr << ": max abs diff " << o.max_abs << ", max rel diff " << o.max_rel << (o.ok ? " ok" : " MISMATCH");
+      if (!o.problem.empty()) std::cerr << " (" << o.problem << ")";
+      std::cerr << "\n";
+    }
+  }
+  for (auto& a : r.fixed_axes) std::cerr << "verify: symbolic axis '" << a << "' behaves as if it were fixed\n";
+  std::cerr << "verify: " << (r.ok ? "passed" : "FAILED") << " against " << r.reference << "\n";
 }
 
 // ------------------------------------------------------------------ export
@@ -77,49 +130,166 @@ struct ExportArgs {
   std::string out;
   int opset = kDefaultOpset;
   bool external_data = false, json_out = false, print_ir = false;
+  bool verify = false, no_manifest = false;
+  std::string manifest;
+  std::vector<std::string> include;
+  VerifyArgs v;
 };
+
+// Every export option as given, for the manifest.
+json export_options_json(const ExportArgs& a) {
+  return {{"format", a.src.format},     {"opset", a.opset},          {"input", a.src.inputs},
+          {"output", a.src.outputs},    {"signature", a.src.signature}, {"tag", a.src.tag},
+          {"inputs_as_nchw", a.src.nchw}, {"external_data", a.external_data}, {"verify", a.verify},
+          {"seed", a.v.seed},           {"atol", a.v.atol},          {"rtol", a.v.rtol},
+          {"include", a.include}};
+}
+
+// Files written so far by one export; removed again if the export fails.
+struct WrittenFiles {
+  std::vector<fs::path> paths;
+  fs::path created_dir;
+  bool committed = false;
+  ~WrittenFiles() {
+    if (committed) return;
+    std::error_code ec;
+    for (auto it = paths.rbegin(); it != paths.rend(); ++it) fs::remove_all(*it, ec);
+    if (!created_dir.empty()) fs::remove_all(created_dir, ec);
+  }
+};
+
+// Copies a file or directory into the package, refusing to overwrite what the export wrote.
+std::string include_into(const std::string& item, const fs::path& dir, WrittenFiles& written) {
+  if (!fs::exists(item)) throw UsageError("--include " + item + ": no such file or directory");
+  fs::path name = fs::path(item).lexically_normal().filename();
+  if (name.empty()) name = fs::path(item).lexically_normal().parent_path().filename();
+  fs::path dst = dir / name;
+  if (fs::exists(dst)) throw UsageError("--include " + item + ": the package already has " + name.string());
+  written.paths.push_back(dst);
+  std::error_code ec;
+  fs::copy(item, dst, fs::copy_options::recursive, ec);
+  if (ec) throw Error(item + ": cannot copy into " + dir.string() + " (" + ec.message() + ")");
+  return name.generic_string();
+}
 
 int do_export(const ExportArgs& a) {
   auto t0 = std::chrono::steady_clock::now();
   if (a.opset < kMinOpset || a.opset > kMaxOpset)
     throw UsageError("--opset " + std::to_string(a.opset) + " is not supported (supported: " +
                      std::to_string(kMinOpset) + ".." + std::to_string(kMaxOpset) + ")");
-  if (fs::is_directory(a.out)) throw UsageError("-o " + a.out + ": is a directory; name the .onnx file to write");
+  // -o naming a directory (existing, or written with a trailing '/') makes a package.
+  bool package = fs::is_directory(a.out) || (!a.out.empty() && a.out.back() == '/');
+  if (!a.include.empty() && !package)
+    throw UsageError("--include needs -o to name a package directory (e.g. -o out/)");
+  if (package && !a.manifest.empty()) throw UsageError("--manifest cannot be used with a package directory");
+  fs::path dir = package ? fs::path(a.out) : fs::absolute(a.out).parent_path();
+  std::string model_path = package ? (dir / "model.onnx").string() : a.out;
+  std::string manifest_path = package ? (dir / "manifest.json").string()
+                                      : (a.manifest.empty() ? a.out + ".json" : a.manifest);
+
   LoadOptions opts = load_options(a.src);
+  VerifyOptions vopts = verify_options(a.v);
   Format fmt = resolve_format(a.src);
   spdlog::info("{}: {} model", a.src.model, format_name(fmt));
   Model model = load_model(a.src.model, fmt, opts);
   cleanup_graph(*model.graph);
   if (a.print_ir) std::cerr << model.graph->dump();
   for (auto& w : model.warnings) spdlog::warn("{}", w);
+
+  WrittenFiles written;
+  if (package && !fs::exists(dir)) {
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    if (ec) throw Error(dir.string() + ": cannot create directory (" + ec.message() + ")");
+    written.created_dir = dir;
+  }
   EmitOptions eo;
   eo.opset = a.opset;
   eo.external_data = a.external_data;
-  EmitResult r = emit_onnx(model, a.out, eo);
+  EmitResult r = emit_onnx(model, model_path, eo);
+  for (auto& f : r.files) written.paths.push_back(f);
   for (auto& w : r.warnings) spdlog::warn("{}", w);
+
+  std::vector<std::string> included;
+  if (package) {
+    for (auto& item : a.include) included.push_back(include_into(item, dir, written));
+    fs::path assets = fs::path(a.src.model) / "assets";
+    if (fmt == Format::SavedModel && fs::is_directory(assets) && !fs::exists(dir / "assets"))
+      included.push_back(include_into(assets.string(), dir, written));
+  }
+
+  json verification;
+  bool verified_ok = true;
+  if (a.verify) {
+    VerifyReport vr = verify_export(a.src.model, fmt, model_path, vopts);
+    print_verify(vr);
+    verification = vr.to_json();
+    verified_ok = vr.ok;
+  }
+  if (!a.no_manifest) {
+    ManifestInputs mi;
+    mi.source_path = a.src.model;
+    mi.format = fmt;
+    mi.model = &model;
+    mi.emit = eo;
+    mi.result = r;
+    mi.out_dir = dir.string();
+    mi.options = export_options_json(a).get<std::map<std::string, json>>();
+    mi.included = included;
+    mi.verification = a.verify ? &verification : nullptr;
+    write_json_file(manifest_path, build_manifest(mi));
+    written.paths.push_back(manifest_path);
+  }
+  written.committed = true;
+
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   if (a.json_out) {
-    json j = {{"ok", true},
+    json j = {{"ok", verified_ok},
               {"command", "export"},
               {"source", a.src.model},
               {"format", format_name(fmt)},
-              {"output", a.out},
+              {"output", model_path},
               {"files", r.files},
+              {"manifest", a.no_manifest ? json(nullptr) : json(manifest_path)},
               {"opset", a.opset},
               {"external_data", r.used_external_data},
               {"inputs", io_json(model.graph->inputs)},
               {"outputs", io_json(model.graph->outputs)},
               {"node_count", r.node_count},
               {"warnings", model.warnings},
+              {"verification", a.verify ? verification : json(nullptr)},
               {"seconds", secs}};
     for (auto& w : r.warnings) j["warnings"].push_back(w);
+    if (!verified_ok) j["exit_code"] = kExitVerifyMismatch;
     std::cout << j.dump() << "\n";
   } else {
-    std::cerr << "wrote " << a.out << " (opset " << a.opset << ", " << r.node_count << " nodes";
+    std::cerr << "wrote " << model_path << " (opset " << a.opset << ", " << r.node_count << " nodes";
     if (r.used_external_data) std::cerr << ", external data";
     std::cerr << ") in " << secs << " s\n";
   }
-  return kExitOk;
+  return verified_ok ? kExitOk : kExitVerifyMismatch;
+}
+
+// ------------------------------------------------------------------ verify
+struct VerifyCmdArgs {
+  CommonSource src;
+  std::string onnx;
+  VerifyArgs v;
+  bool json_out = false;
+};
+
+int do_verify(const VerifyCmdArgs& a) {
+  Format fmt = resolve_format(a.src);
+  if (!fs::exists(a.onnx)) throw Error(a.onnx + ": no such file or directory");
+  VerifyReport r = verify_export(a.src.model, fmt, a.onnx, verify_options(a.v));
+  if (a.json_out) {
+    json j = r.to_json();
+    j["command"] = "verify";
+    if (!r.ok) j["exit_code"] = kExitVerifyMismatch;
+    std::cout << j.dump() << "\n";
+  }
+  print_verify(r);
+  return r.ok ? kExitOk : kExitVerifyMismatch;
 }
 
 // ------------------------------------------------------------------ inspect
@@ -208,6 +378,18 @@ int run(int argc, char** argv) {
   exp->add_flag("--external-data", ex.external_data, "Write weights to OUT.onnx.data (automatic above 2 GiB)");
   exp->add_flag("--json", ex.json_out, "Print one JSON result object on stdout");
   exp->add_flag("--print-ir", ex.print_ir, "Dump the graph IR to stderr before writing");
+  exp->add_flag("--verify", ex.verify, "Run the source and the ONNX model on the same inputs and compare (exit 3 on mismatch)");
+  add_verify_options(exp, ex.v);
+  exp->add_option("--manifest", ex.manifest, "Manifest path (default: OUT.onnx.json)");
+  exp->add_flag("--no-manifest", ex.no_manifest, "Do not write a manifest");
+  exp->add_option("--include", ex.include, "Package mode (-o DIR/): copy this file or directory into the package");
+
+  VerifyCmdArgs vf;
+  auto* ver = app.add_subcommand("verify", "Compare an exported ONNX model with its source model");
+  add_source_options(ver, vf.src);
+  ver->add_option("ONNX", vf.onnx, "The exported .onnx file")->required();
+  add_verify_options(ver, vf.v);
+  ver->add_flag("--json", vf.json_out, "Print the verification report as JSON on stdout");
 
   InspectArgs in;
   auto* insp = app.add_subcommand("inspect", "Describe a source model: format, signature, ops, parameters");
@@ -231,6 +413,10 @@ int run(int argc, char** argv) {
     if (exp->parsed()) {
       json_out = ex.json_out;
       return do_export(ex);
+    }
+    if (ver->parsed()) {
+      json_out = vf.json_out;
+      return do_verify(vf);
     }
     if (insp->parsed()) {
       json_out = in.json_out;

@@ -24,4 +24,14 @@ SourceReport inspect_model(const std::string& path, Format format, const LoadOpt
   throw Error(path + ": unknown model format");
 }
 
+std::optional<std::vector<NamedTensor>> run_source_model(const std::string& path, Format format,
+                                                         const std::vector<NamedTensor>& inputs) {
+  if (format == Format::TorchScript) return run_torchscript(path, inputs);
+  return std::nullopt;
+}
+
+std::map<std::string, std::string> loader_library_versions() {
+  return {{"libtorch", torchscript_library_version()}};
+}
+
 }  // namespace modelport

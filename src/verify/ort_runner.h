@@ -8,11 +8,6 @@
 
 namespace modelport {
 
-struct NamedTensor {
-  std::string name;
-  Tensor tensor;
-};
-
 // Path of tools/ort_run.js: $MODELPORT_ORT_RUNNER, else next to the source tree we were built from.
 std::string ort_runner_script();
 // Runs `model_path` on `inputs` (by input name); returns outputs in the model's output order.

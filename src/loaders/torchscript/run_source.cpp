@@ -1,0 +1,80 @@
+// Runs a TorchScript model with libtorch on given inputs: the source side of `modelport verify`.
+#include <torch/script.h>
+#include <torch/version.h>
+
+#include "modelport/error.h"
+#include "modelport/loaders.h"
+
+namespace modelport {
+namespace {
+
+struct DTypePair { at::ScalarType st; DType dt; };
+constexpr DTypePair kDTypes[] = {
+    {at::kFloat, DType::Float32}, {at::kDouble, DType::Float64}, {at::kHalf, DType::Float16},
+    {at::kBFloat16, DType::BFloat16}, {at::kLong, DType::Int64}, {at::kInt, DType::Int32},
+    {at::kShort, DType::Int16}, {at::kChar, DType::Int8}, {at::kByte, DType::UInt8}, {at::kBool, DType::Bool},
+};
+
+at::Tensor to_torch(const Tensor& t) {
+  for (auto& p : kDTypes)
+    if (p.dt == t.dtype)
+      return torch::from_blob(const_cast<uint8_t*>(t.raw()), std::vector<int64_t>(t.dims.begin(), t.dims.end()),
+                              torch::TensorOptions().dtype(p.st))
+          .clone();
+  throw Error(std::string("cannot feed a ") + dtype_name(t.dtype) + " tensor to libtorch");
+}
+
+Tensor from_torch(const at::Tensor& in) {
+  at::Tensor t = in.detach().contiguous().cpu();
+  Tensor r;
+  for (auto& p : kDTypes)
+    if (p.st == t.scalar_type()) r.dtype = p.dt;
+  if (r.dtype == DType::Undefined) throw Error("libtorch output has an unsupported dtype");
+  r.dims.assign(t.sizes().begin(), t.sizes().end());
+  r.buffer = Buffer::alias(t.data_ptr(), t.numel() * t.element_size(), std::make_shared<at::Tensor>(t));
+  return r;
+}
+
+// Flattens tensors, tuples, lists and dicts (in insertion order) into named outputs.
+void flatten(const c10::IValue& v, const std::string& name, std::vector<NamedTensor>& out) {
+  if (v.isTensor()) out.push_back({name, from_torch(v.toTensor())});
+  else if (v.isTuple())
+    for (auto& e : v.toTupleRef().elements()) flatten(e, "", out);
+  else if (v.isList())
+    for (const c10::IValue e : v.toList()) flatten(e, "", out);
+  else if (v.isGenericDict())
+    for (auto& kv : v.toGenericDict()) flatten(kv.value(), kv.key().isString() ? kv.key().toStringRef() : "", out);
+  else if (v.isInt()) out.push_back({name, Tensor::i64_scalar(v.toInt())});
+  else if (v.isDouble()) out.push_back({name, Tensor::scalar(DType::Float64, v.toDouble())});
+  else if (v.isBool()) out.push_back({name, Tensor::scalar(DType::Bool, v.toBool())});
+  else throw Error("libtorch returned a " + v.tagKind() + ", which has no ONNX counterpart");
+}
+
+}  // namespace
+
+std::vector<NamedTensor> run_torchscript(const std::string& path, const std::vector<NamedTensor>& inputs) {
+  torch::jit::Module m;
+  try {
+    m = torch::jit::load(path);
+  } catch (const c10::Error& e) {
+    throw Error(path + ": libtorch cannot load the model");
+  }
+  m.eval();
+  torch::NoGradGuard no_grad;
+  std::vector<c10::IValue> args;
+  for (auto& in : inputs) args.emplace_back(to_torch(in.tensor));
+  c10::IValue result;
+  try {
+    result = m.forward(args);
+  } catch (const std::exception& e) {
+    std::string msg = e.what();
+    throw Error(path + ": libtorch failed to run the model: " + msg.substr(0, msg.find('\n')));
+  }
+  std::vector<NamedTensor> out;
+  flatten(result, "", out);
+  return out;
+}
+
+std::string torchscript_library_version() { return TORCH_VERSION; }
+
+}  // namespace modelport

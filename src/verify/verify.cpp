@@ -1,0 +1,243 @@
+#include "verify/verify.h"
+
+#include <onnx/onnx_pb.h>
+
+#include <cmath>
+#include <fstream>
+#include <random>
+#include <set>
+
+#include "modelport/error.h"
+#include "util/npy.h"
+#include "verify/ort_runner.h"
+
+namespace modelport {
+namespace {
+
+struct SignatureEntry {
+  std::string name;
+  DType dtype = DType::Undefined;
+  std::vector<Dim> dims;
+};
+
+DType from_onnx_type(int t) {
+  switch (t) {
+    case onnx::TensorProto::FLOAT: return DType::Float32;
+    case onnx::TensorProto::DOUBLE: return DType::Float64;
+    case onnx::TensorProto::FLOAT16: return DType::Float16;
+    case onnx::TensorProto::BFLOAT16: return DType::BFloat16;
+    case onnx::TensorProto::INT8: return DType::Int8;
+    case onnx::TensorProto::INT16: return DType::Int16;
+    case onnx::TensorProto::INT32: return DType::Int32;
+    case onnx::TensorProto::INT64: return DType::Int64;
+    case onnx::TensorProto::UINT8: return DType::UInt8;
+    case onnx::TensorProto::BOOL: return DType::Bool;
+    default: return DType::Undefined;
+  }
+}
+
+// Reads the graph inputs of an ONNX file (parsing the file; external data is not loaded).
+std::vector<SignatureEntry> onnx_inputs(const std::string& path) {
+  onnx::ModelProto m;
+  std::ifstream in(path, std::ios::binary);
+  if (!in || !m.ParseFromIstream(&in)) throw Error(path + ": not a readable ONNX model");
+  std::set<std::string> inits;
+  for (auto& t : m.graph().initializer()) inits.insert(t.name());
+  std::vector<SignatureEntry> out;
+  for (auto& vi : m.graph().input()) {
+    if (inits.count(vi.name())) continue;
+    SignatureEntry e;
+    e.name = vi.name();
+    e.dtype = from_onnx_type(vi.type().tensor_type().elem_type());
+    for (auto& d : vi.type().tensor_type().shape().dim())
+      e.dims.push_back(d.has_dim_value() ? Dim::fixed(d.dim_value())
+                                         : Dim::sym(d.dim_param().empty() ? "?" : d.dim_param()));
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
+std::string dims_str(const std::vector<int64_t>& d) {
+  std::string s = "[";
+  for (size_t i = 0; i < d.size(); ++i) s += (i ? "," : "") + std::to_string(d[i]);
+  return s + "]";
+}
+
+OutputCheck compare(const std::string& name, const Tensor& got, const Tensor& want, const VerifyOptions& o) {
+  OutputCheck c;
+  c.name = name;
+  c.dtype = dtype_name(got.dtype);
+  c.shape = dims_str(got.dims);
+  c.expected_dtype = dtype_name(want.dtype);
+  c.expected_shape = dims_str(want.dims);
+  if (got.dims != want.dims) {
+    c.ok = false;
+    c.problem = "shape " + c.shape + " != expected " + c.expected_shape;
+    return c;
+  }
+  if (got.dtype != want.dtype) {
+    c.ok = false;
+    c.problem = "dtype " + c.dtype + " != expected " + c.expected_dtype;
+  }
+  for (int64_t i = 0; i < want.numel(); ++i) {
+    double a = got.as_double(i), b = want.as_double(i);
+    if (std::isnan(a) && std::isnan(b)) continue;
+    double d = std::abs(a - b);
+    if (std::isnan(d)) d = INFINITY;
+    c.max_abs = std::max(c.max_abs, d);
+    if (b != 0) c.max_rel = std::max(c.max_rel, d / std::abs(b));
+    if (d > o.atol + o.rtol * std::abs(b) && c.problem.empty()) {
+      c.ok = false;
+      c.problem = "values differ beyond --atol/--rtol";
+    }
+  }
+  return c;
+}
+
+}  // namespace
+
+Tensor random_tensor(DType dt, const std::vector<int64_t>& dims, uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  auto uniform = [&] { return (static_cast<double>(rng() >> 11) + 0.5) / 9007199254740992.0; };
+  int64_t n = 1;
+  for (auto d : dims) n *= d;
+  std::vector<uint8_t> bytes;
+  bytes.reserve(static_cast<size_t>(n) * dtype_size(dt));
+  for (int64_t i = 0; i < n; ++i) {
+    double v;
+    if (dtype_is_float(dt)) v = std::sqrt(-2 * std::log(uniform())) * std::cos(2 * M_PI * uniform());  // N(0,1)
+    else if (dt == DType::Bool) v = rng() & 1;
+    else v = static_cast<double>(rng() % 10);
+    Tensor s = Tensor::scalar(dt, v);
+    bytes.insert(bytes.end(), s.raw(), s.raw() + s.nbytes());
+  }
+  Tensor t;
+  t.dtype = dt;
+  t.dims = dims;
+  t.buffer = Buffer::owned(std::move(bytes));
+  return t;
+}
+
+VerifyReport verify_export(const std::string& source, Format format, const std::string& onnx_path,
+                           const VerifyOptions& opts) {
+  VerifyReport rep;
+  auto sig = onnx_inputs(onnx_path);
+  std::vector<std::string> symbols;
+  for (auto& e : sig)
+    for (auto& d : e.dims)
+      if (d.is_symbol() && std::find(symbols.begin(), symbols.end(), d.symbol) == symbols.end())
+        symbols.push_back(d.symbol);
+  for (auto& [name, f] : opts.input_data)
+    if (std::none_of(sig.begin(), sig.end(), [&](auto& e) { return e.name == name; }))
+      throw UsageError("--input-data " + name + ": the ONNX model has no input named '" + name + "'");
+
+  // Given data fixes the sizes: one run. Otherwise two runs with different sizes for every symbol.
+  std::vector<std::map<std::string, int64_t>> size_sets;
+  if (!opts.input_data.empty() || symbols.empty()) size_sets.push_back({});
+  else {
+    std::map<std::string, int64_t> a, b;
+    for (auto& s : symbols) a[s] = 2, b[s] = 3;
+    size_sets = {a, b};
+  }
+  bool has_expected = !opts.expected.empty();
+  rep.reference = has_expected ? "expected .npy files" : (format == Format::TorchScript ? "libtorch" : "none");
+  if (rep.reference == "none")
+    rep.notes.push_back(std::string("no ") + format_name(format) +
+                        " runtime is available here: only the ONNX side was run (give --expected NAME=FILE.npy "
+                        "to compare)");
+  for (size_t run = 0; run < size_sets.size(); ++run) {
+    VerifyRun vr;
+    vr.symbol_sizes = size_sets[run];
+    std::vector<NamedTensor> feeds;
+    for (size_t i = 0; i < sig.size(); ++i) {
+      auto& e = sig[i];
+      if (auto it = opts.input_data.find(e.name); it != opts.input_data.end()) {
+        feeds.push_back({e.name, read_npy(it->second)});
+        continue;
+      }
+      std::vector<int64_t> dims;
+      for (auto& d : e.dims) dims.push_back(d.is_fixed() ? d.value : vr.symbol_sizes.at(d.symbol));
+      feeds.push_back({e.name, random_tensor(e.dtype, dims, opts.seed * 1000003 + run * 101 + i)});
+    }
+    std::vector<NamedTensor> got;
+    try {
+      got = run_onnxruntime(onnx_path, feeds);
+    } catch (const Error& e) {
+      if (run > 0 && !symbols.empty()) {
+        // Worked at the first sizes, fails at the second: some symbolic axis is really fixed.
+        for (auto& s : symbols) rep.fixed_axes.push_back(s);
+        rep.notes.push_back(std::string("ONNX Runtime fails when the symbolic axes change size: ") + e.what());
+        rep.ok = false;
+        rep.runs.push_back(vr);
+        break;
+      }
+      throw;
+    }
+    std::vector<NamedTensor> want;
+    if (has_expected) {
+      for (auto& g : got) {
+        auto it = opts.expected.find(g.name);
+        if (it == opts.expected.end()) continue;
+        want.push_back({g.name, read_npy(it->second)});
+      }
+    } else if (auto src = run_source_model(source, format, feeds)) {
+      want = *src;
+      if (want.size() != got.size()) {
+        rep.ok = false;
+        rep.notes.push_back("the source model returned " + std::to_string(want.size()) + " outputs, ONNX " +
+                            std::to_string(got.size()));
+      }
+    }
+    for (size_t i = 0; i < got.size(); ++i) {
+      if (has_expected) {
+        auto it = std::find_if(want.begin(), want.end(), [&](auto& w) { return w.name == got[i].name; });
+        if (it == want.end()) continue;
+        vr.outputs.push_back(compare(got[i].name, got[i].tensor, it->tensor, opts));
+      } else if (i < want.size()) {
+        vr.outputs.push_back(compare(got[i].name, got[i].tensor, want[i].tensor, opts));
+      } else {
+        OutputCheck c;
+        c.name = got[i].name;
+        c.dtype = dtype_name(got[i].tensor.dtype);
+        c.shape = dims_str(got[i].tensor.dims);
+        vr.outputs.push_back(c);
+      }
+      if (!vr.outputs.back().ok) rep.ok = false;
+    }
+    rep.runs.push_back(vr);
+  }
+  // An axis that changes size in the input but leaves every output shape unchanged while the
+  // reference's output shapes change was baked in somewhere.
+  if (rep.runs.size() == 2 && rep.fixed_axes.empty()) {
+    auto& a = rep.runs[0].outputs;
+    auto& b = rep.runs[1].outputs;
+    for (size_t i = 0; i < std::min(a.size(), b.size()); ++i)
+      if (!a[i].expected_shape.empty() && a[i].expected_shape != b[i].expected_shape && a[i].shape == b[i].shape) {
+        for (auto& s : symbols) rep.fixed_axes.push_back(s);
+        rep.ok = false;
+        break;
+      }
+  }
+  if (has_expected)
+    for (auto& [name, f] : opts.expected) {
+      bool found = false;
+      for (auto& o : rep.runs.front().outputs) found |= o.name == name;
+      if (!found) throw UsageError("--expected " + name + ": the ONNX model has no output named '" + name + "'");
+    }
+  return rep;
+}
+
+nlohmann::json VerifyReport::to_json() const {
+  nlohmann::json j = {{"ok", ok}, {"reference", reference}, {"notes", notes}, {"fixed_axes", fixed_axes}};
+  j["runs"] = nlohmann::json::array();
+  for (auto& r : runs) {
+    nlohmann::json outs = nlohmann::json::array();
+    for (auto& o : r.outputs)
+      outs.push_back({{"name", o.name}, {"dtype", o.dtype}, {"shape", o.shape}, {"max_abs_diff", o.max_abs},
+                      {"max_rel_diff", o.max_rel}, {"ok", o.ok}, {"problem", o.problem}});
+    j["runs"].push_back({{"symbol_sizes", r.symbol_sizes}, {"outputs", outs}});
+  }
+  return j;
+}
+
+}  // namespace modelport
