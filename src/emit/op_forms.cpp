@@ -1,0 +1,467 @@
+// The per-op table: IR ops carry the newest ONNX semantics; each entry below is one op form, valid
+// from its `since` opset. For a node the emitter picks the entry with the largest `since` <= the
+// requested opset. Ops without an entry are written as is when ONNX (onnx 1.12's schema registry)
+// has them at the requested opset.
+#include <onnx/defs/schema.h>
+
+#include <algorithm>
+#include <climits>
+#include <cmath>
+#include <map>
+
+#include "emit/emit_context.h"
+#include "emit/op_table.h"
+#include "modelport/emit.h"
+
+namespace modelport {
+namespace emit {
+namespace {
+
+using WriteFn = void (*)(EmitCtx&);
+
+struct Form {
+  const char* op;
+  int since;          // first opset this form is valid for
+  WriteFn write;
+  const char* notes;  // for the op table; empty for the newest form
+};
+
+[[noreturn]] void needs_opset(const std::string& op, int min, int requested, const std::string& node) {
+  throw Error(op + " needs opset >= " + std::to_string(min) + " (requested " + std::to_string(requested) +
+              "): node '" + node + "'");
+}
+
+// Attributes added to an op after its first form. Below `since` the attribute is dropped when it
+// holds its default, otherwise the node cannot be written.
+struct LateAttr {
+  const char* op;
+  const char* attr;
+  int since;
+  std::variant<int64_t, std::string> def;  // default value
+};
+const LateAttr kLateAttrs[] = {
+    {"ArgMax", "select_last_index", 12, int64_t{0}}, {"ArgMin", "select_last_index", 12, int64_t{0}},
+    {"GatherND", "batch_dims", 12, int64_t{0}},      {"Reshape", "allowzero", 14, int64_t{0}},
+    {"ScatterElements", "reduction", 16, std::string("none")},
+    {"ScatterND", "reduction", 16, std::string("none")},
+    {"BatchNormalization", "training_mode", 14, int64_t{0}},
+    {"Cast", "saturate", 19, int64_t{1}},            {"CastLike", "saturate", 19, int64_t{1}},
+    {"Resize", "antialias", 18, int64_t{0}},         {"Resize", "keep_aspect_ratio_policy", 18, std::string("stretch")},
+    {"Resize", "axes", 18, int64_t{-1}},  // no default: always an error below 18
+    {"AveragePool", "dilations", 19, int64_t{-1}}, {"LpPool", "dilations", 18, int64_t{-1}},
+    {"LpPool", "ceil_mode", 18, int64_t{0}},
+};
+
+bool holds_default(const Attribute& a, const std::variant<int64_t, std::string>& def) {
+  if (auto* i = std::get_if<int64_t>(&a)) return std::holds_alternative<int64_t>(def) && *i == std::get<int64_t>(def);
+  if (auto* s = std::get_if<std::string>(&a))
+    return std::holds_alternative<std::string>(def) && *s == std::get<std::string>(def);
+  if (auto* v = std::get_if<std::vector<int64_t>>(&a))  // dilations: all ones is the default
+    return std::all_of(v->begin(), v->end(), [](int64_t d) { return d == 1; });
+  return false;
+}
+
+// Names of late attributes the current node carries that the requested opset lacks (and which
+// hold their default, so they can be dropped). Throws for non-default values.
+std::set<std::string> drop_late_attrs(EmitCtx& c) {
+  std::set<std::string> drop;
+  const Node& n = c.node();
+  for (auto& la : kLateAttrs) {
+    if (n.op != la.op || c.opset() >= la.since) continue;
+    auto it = n.attrs.find(la.attr);
+    if (it == n.attrs.end()) continue;
+    if (!holds_default(it->second, la.def))
+      needs_opset(n.op + " attribute " + la.attr, la.since, c.opset(), n.name);
+    drop.insert(la.attr);
+  }
+  return drop;
+}
+
+// Keeps the first k inputs, minus trailing omitted ("") ones.
+void keep_inputs(onnx::NodeProto* p, int k) {
+  while (p->input_size() > k || (p->input_size() && p->input(p->input_size() - 1).empty()))
+    p->mutable_input()->RemoveLast();
+}
+void set_input(onnx::NodeProto* p, int i, const std::string& name) {
+  while (p->input_size() <= i) p->add_input("");
+  p->set_input(i, name);
+}
+bool output_used(EmitCtx& c, size_t i) {
+  const auto& outs = c.node().outputs;
+  return i < outs.size() && c.shared().used.count(outs[i]);
+}
+
+// ---------------------------------------------------------------- generic
+void as_is(EmitCtx& c) { c.write_as_is(drop_late_attrs(c)); }
+
+// ---------------------------------------------------------------- Squeeze / Unsqueeze: axes input since 13
+void axes_to_attr(EmitCtx& c) {
+  std::set<std::string> skip = drop_late_attrs(c);
+  bool has_axes = c.node().input(1) != nullptr;
+  if (c.node().op == "Unsqueeze" && !has_axes) c.fail("axes input is required");
+  std::vector<int64_t> axes;
+  if (has_axes) axes = c.const_ints(1, "axes");
+  onnx::NodeProto* p = c.write_as_is(skip);
+  keep_inputs(p, 1);
+  if (has_axes) c.set_attr(p, "axes", axes);
+}
+
+// ---------------------------------------------------------------- Reduce*: axes input (ReduceSum 13, others 18)
+void reduce_axes_attr(EmitCtx& c) {
+  bool noop = c.node().attr_int("noop_with_empty_axes", 0) != 0;
+  std::vector<int64_t> axes;
+  if (c.node().input(1)) axes = c.const_ints(1, "axes");
+  if (axes.empty() && noop) {  // empty axes + noop: the input passes through
+    c.add1("Identity", {c.in(0)}, c.out(0));
+    return;
+  }
+  std::set<std::string> skip = drop_late_attrs(c);
+  skip.insert("noop_with_empty_axes");
+  onnx::NodeProto* p = c.write_as_is(skip);
+  keep_inputs(p, 1);
+  if (!axes.empty()) c.set_attr(p, "axes", axes);  // no axes attribute: reduce over all axes
+}
+
+// ---------------------------------------------------------------- Split: split input since 13, num_outputs 18
+void split_old(EmitCtx& c) {
+  const Node& n = c.node();
+  std::vector<int64_t> sizes;
+  bool explicit_sizes = n.input(1) != nullptr;
+  if (explicit_sizes && c.opset() < 13) sizes = c.const_ints(1, "split");
+  if (!explicit_sizes && n.has_attr("num_outputs")) {
+    // Before 18 a split without sizes is an equal split; 18 lets the last chunk be smaller.
+    int64_t k = n.attr_int("num_outputs", 1);
+    const Value* x = n.input(0);
+    int64_t axis = n.attr_int("axis", 0);
+    if (x && x->shape.rank_known && axis < 0) axis += static_cast<int64_t>(x->shape.rank());
+    if (x && x->shape.rank_known && axis >= 0 && axis < (int64_t)x->shape.rank() && x->shape.dims[axis].is_fixed() &&
+        k > 0 && x->shape.dims[axis].value % k != 0) {
+      int64_t dim = x->shape.dims[axis].value, chunk = (dim + k - 1) / k;
+      for (int64_t i = 0; i < k; ++i) sizes.push_back(std::max<int64_t>(0, std::min(chunk, dim - i * chunk)));
+      explicit_sizes = true;
+    }
+  }
+  std::set<std::string> skip = drop_late_attrs(c);
+  skip.insert("num_outputs");
+  onnx::NodeProto* p = c.write_as_is(skip);
+  if (c.opset() < 13) {
+    keep_inputs(p, 1);
+    if (explicit_sizes) c.set_attr(p, "split", sizes);
+  } else if (explicit_sizes && !sizes.empty() && !n.input(1)) {
+    set_input(p, 1, c.ints(sizes, "split"));
+  }
+}
+
+// ---------------------------------------------------------------- Pad: axes input 18, wrap mode 19
+void pad_full(EmitCtx& c) {
+  const Node& n = c.node();
+  if (n.attr_string("mode", "constant") == "wrap") needs_opset("Pad mode 'wrap'", 19, c.opset(), n.name);
+  std::vector<int64_t> full;
+  bool expand = n.input(3) != nullptr;
+  if (expand) {  // pads for the listed axes only -> pads for every axis
+    auto axes = c.const_ints(3, "axes");
+    auto pads = c.const_ints(1, "pads");
+    int64_t r = c.rank_of(0, "to expand Pad axes");
+    if (pads.size() != 2 * axes.size()) c.fail("pads has " + std::to_string(pads.size()) + " values for " +
+                                               std::to_string(axes.size()) + " axes");
+    full.assign(2 * r, 0);
+    for (size_t j = 0; j < axes.size(); ++j) {
+      int64_t a = axes[j] < 0 ? axes[j] + r : axes[j];
+      if (a < 0 || a >= r) c.fail("axis " + std::to_string(axes[j]) + " out of range");
+      full[a] = pads[j];
+      full[a + r] = pads[j + axes.size()];
+    }
+  }
+  onnx::NodeProto* p = c.write_as_is(drop_late_attrs(c));
+  keep_inputs(p, 3);
+  if (expand) set_input(p, 1, c.ints(full, "pads"));
+}
+
+// ---------------------------------------------------------------- Resize: 18 adds attributes; roi required before 13
+void resize_old(EmitCtx& c) {
+  const Node& n = c.node();
+  if (n.attr_string("coordinate_transformation_mode", "half_pixel") == "half_pixel_symmetric")
+    needs_opset("Resize coordinate_transformation_mode 'half_pixel_symmetric'", 19, c.opset(), n.name);
+  onnx::NodeProto* p = c.write_as_is(drop_late_attrs(c));
+  if (c.opset() < 13) {
+    // Resize-11: roi and scales are required inputs; an empty float tensor means "not given".
+    Tensor empty = Tensor::f32({});
+    for (int i : {1, 2})
+      if (i >= p->input_size() || p->input(i).empty()) set_input(p, i, c.constant(empty, i == 1 ? "roi" : "scales"));
+  }
+}
+
+// ---------------------------------------------------------------- Softmax family: single-axis semantics since 13
+void softmax_old(EmitCtx& c) {
+  // Before 13 these ops flatten the input to 2-D at `axis`; that equals the single-axis form only
+  // when `axis` is the last axis. Otherwise move the axis last with a Transpose and back.
+  const Node& n = c.node();
+  int64_t axis = n.attr_int("axis", -1);
+  bool last = axis == -1;
+  int64_t r = 0;
+  if (!last) {
+    r = c.rank_of(0, "to move a non-last softmax axis");
+    if (axis < 0) axis += r;
+    if (axis < 0 || axis >= r) c.fail("axis out of range");
+    last = axis == r - 1;
+  }
+  if (last) {
+    onnx::NodeProto* p = c.write_as_is({"axis"});
+    c.set_attr(p, "axis", int64_t{-1});
+    return;
+  }
+  std::vector<int64_t> perm(r);
+  for (int64_t i = 0; i < r; ++i) perm[i] = i;
+  std::swap(perm[axis], perm[r - 1]);  // a swap is its own inverse
+  std::string t = c.add1("Transpose", {c.in(0)}, "", {{"perm", perm}});
+  std::string s = c.add1(n.op, {t}, "", {{"axis", int64_t{-1}}});
+  c.add1("Transpose", {s}, c.out(0), {{"perm", perm}});
+}
+
+// ---------------------------------------------------------------- LayerNormalization (17)
+void layernorm_decomposed(EmitCtx& c) {
+  // The ONNX function body of LayerNormalization-17: computed in stash_type (float) and cast back.
+  const Node& n = c.node();
+  int64_t axis = n.attr_int("axis", -1);
+  float eps = n.attr_float("epsilon", 1e-5f);
+  if (n.attr_int("stash_type", 1) != 1) c.fail("only stash_type=1 (float) can be decomposed");
+  std::vector<int64_t> axes;
+  if (axis < 0) {  // -k..-1: no rank needed
+    for (int64_t a = axis; a < 0; ++a) axes.push_back(a);
+  } else {
+    int64_t r = c.rank_of(0, "for a non-negative LayerNormalization axis");
+    for (int64_t a = axis; a < r; ++a) axes.push_back(a);
+  }
+  DType dt = c.dtype_of(0, "to decompose LayerNormalization");
+  DType cdt = DType::Float32;
+  bool cast = dt != cdt;
+  auto to = [&](const std::string& v, DType t) {
+    return c.add1("Cast", {v}, "", {{"to", int64_t{onnx_dtype(t)}}});
+  };
+  std::string x = cast ? to(c.in(0), cdt) : c.in(0);
+  std::string mean = c.add1("ReduceMean", {x}, "", {{"axes", axes}, {"keepdims", int64_t{1}}});
+  std::string d = c.add1("Sub", {x, mean});
+  std::string var = c.add1("ReduceMean", {c.add1("Mul", {d, d})}, "", {{"axes", axes}, {"keepdims", int64_t{1}}});
+  std::string sd = c.add1("Sqrt", {c.add1("Add", {var, c.scalar(cdt, eps, "epsilon")})});
+  std::string norm = c.add1("Div", {d, sd});
+  if (cast) norm = to(norm, dt);
+  bool bias = n.input(2) != nullptr;
+  std::string y = c.add1("Mul", {norm, c.in(1)}, bias ? "" : c.out(0));
+  if (bias) c.add1("Add", {y, c.in(2)}, c.out(0));
+  if (output_used(c, 1)) c.add1("Identity", {mean}, c.out(1));
+  if (output_used(c, 2)) c.add1("Reciprocal", {sd}, c.out(2));
+}
+
+// ---------------------------------------------------------------- Gelu (20)
+void gelu_decomposed(EmitCtx& c) {
+  DType dt = c.dtype_of(0, "to decompose Gelu");
+  std::string x = c.in(0), approx = c.node().attr_string("approximate", "none");
+  std::string inner;
+  if (approx == "tanh") {  // 0.5 * x * (1 + tanh(sqrt(2/pi) * (x + 0.044715 x^3)))
+    std::string x3 = c.add1("Mul", {c.add1("Mul", {x, x}), x});
+    std::string s = c.add1("Add", {x, c.add1("Mul", {x3, c.scalar(dt, 0.044715, "gelu_c")})});
+    inner = c.add1("Tanh", {c.add1("Mul", {s, c.scalar(dt, std::sqrt(2.0 / M_PI), "sqrt_2_over_pi")})});
+  } else if (approx == "none") {  // 0.5 * x * (1 + erf(x / sqrt(2)))
+    inner = c.add1("Erf", {c.add1("Div", {x, c.scalar(dt, std::sqrt(2.0), "sqrt2")})});
+  } else {
+    c.fail("unknown approximate '" + approx + "'");
+  }
+  std::string one_plus = c.add1("Add", {inner, c.scalar(dt, 1.0, "one")});
+  c.add1("Mul", {c.add1("Mul", {x, one_plus}), c.scalar(dt, 0.5, "half")}, c.out(0));
+}
+
+// ---------------------------------------------------------------- HardSwish (14), Mish (18)
+void hardswish_decomposed(EmitCtx& c) {
+  std::string h = c.add1("HardSigmoid", {c.in(0)}, "", {{"alpha", 1.0f / 6.0f}, {"beta", 0.5f}});
+  c.add1("Mul", {c.in(0), h}, c.out(0));
+}
+void mish_decomposed(EmitCtx& c) {
+  c.add1("Mul", {c.in(0), c.add1("Tanh", {c.add1("Softplus", {c.in(0)})})}, c.out(0));
+}
+
+// ---------------------------------------------------------------- Shape start/end (15)
+void shape_slice(EmitCtx& c) {
+  const Node& n = c.node();
+  if (!n.has_attr("start") && !n.has_attr("end")) {
+    c.write_as_is();
+    return;
+  }
+  std::string s = c.add1("Shape", {c.in(0)});
+  std::string starts = c.ints({n.attr_int("start", 0)}, "start");
+  std::string ends = c.ints({n.attr_int("end", INT64_MAX)}, "end");
+  c.add1("Slice", {s, starts, ends, c.ints({0}, "axes")}, c.out(0));
+}
+
+// ---------------------------------------------------------------- BatchNormalization: inference form only
+void batchnorm_inference(EmitCtx& c) {
+  for (size_t i = 1; i < c.node().outputs.size(); ++i)
+    if (output_used(c, i)) c.fail("training outputs (running mean/var) are not supported");
+  if (c.node().attr_int("training_mode", 0) != 0) c.fail("training_mode=1 is not supported");
+  std::set<std::string> skip = drop_late_attrs(c);
+  skip.insert("training_mode");
+  onnx::NodeProto* p = c.write_as_is(skip);
+  while (p->output_size() > 1) p->mutable_output()->RemoveLast();
+}
+
+// ---------------------------------------------------------------- Dropout: ratio/training_mode inputs since 12
+void dropout_10(EmitCtx& c) {
+  const Node& n = c.node();
+  if (n.input(2)) {
+    const Tensor* t = c.const_input(2);
+    if (!t || t->numel() != 1 || t->as_int(0) != 0) needs_opset("Dropout with training_mode", 12, c.opset(), n.name);
+  }
+  float ratio = 0.5f;
+  if (n.input(1)) {
+    const Tensor* t = c.const_input(1);
+    if (!t || t->numel() != 1) c.fail("ratio must be a constant scalar at opset " + std::to_string(c.opset()));
+    ratio = static_cast<float>(t->as_double(0));
+  }
+  onnx::NodeProto* p = c.write_as_is();
+  keep_inputs(p, 1);
+  c.set_attr(p, "ratio", ratio);
+}
+
+// ---------------------------------------------------------------- Constant: value_* attributes since 12
+void constant_11(EmitCtx& c) {
+  const Node& n = c.node();
+  if (n.has_attr("value")) {
+    c.write_as_is();
+    return;
+  }
+  Tensor t;
+  for (auto& [k, a] : n.attrs) {
+    if (k == "value_float") t = Tensor::f32_scalar(std::get<float>(a));
+    else if (k == "value_floats") t = Tensor::f32(std::get<std::vector<float>>(a));
+    else if (k == "value_int") t = Tensor::i64_scalar(std::get<int64_t>(a));
+    else if (k == "value_ints") t = Tensor::i64(std::get<std::vector<int64_t>>(a));
+    else if (k == "value_string" || k == "value_strings") {
+      t.dtype = DType::String;
+      if (k == "value_string") t.strings = {std::get<std::string>(a)};
+      else t.strings = std::get<std::vector<std::string>>(a), t.dims = {(int64_t)t.strings.size()};
+    }
+  }
+  if (t.dtype == DType::Undefined) needs_opset("Constant without 'value'", 12, c.opset(), n.name);
+  c.add1("Constant", {}, c.out(0), {{"value", t}});
+}
+
+// One row per op form. Notes describe the older forms.
+const Form kForms[] = {
+    {"Squeeze", 13, as_is, ""},
+    {"Squeeze", 11, axes_to_attr, "axes input -> attribute below 13 (axes must be constant)"},
+    {"Unsqueeze", 13, as_is, ""},
+    {"Unsqueeze", 11, axes_to_attr, "axes input -> attribute below 13 (axes must be constant)"},
+    {"ReduceSum", 13, as_is, ""},
+    {"ReduceSum", 11, reduce_axes_attr, "axes input -> attribute below 13 (axes must be constant)"},
+#define REDUCE(op)                                                                            \
+  {op, 18, as_is, ""}, {                                                                      \
+    op, 11, reduce_axes_attr, "axes input -> attribute below 18 (axes must be constant)" \
+  }
+    REDUCE("ReduceMean"), REDUCE("ReduceMax"), REDUCE("ReduceMin"), REDUCE("ReduceProd"), REDUCE("ReduceL1"),
+    REDUCE("ReduceL2"), REDUCE("ReduceLogSum"), REDUCE("ReduceLogSumExp"), REDUCE("ReduceSumSquare"),
+#undef REDUCE
+    {"Split", 18, as_is, ""},
+    {"Split", 11, split_old, "split input -> attribute below 13; num_outputs dropped below 18 (uneven split "
+                             "-> explicit sizes when the dim is known)"},
+    {"Pad", 19, as_is, ""},
+    {"Pad", 11, pad_full, "axes input expanded into full pads below 18 (needs rank); mode 'wrap' needs 19"},
+    {"Resize", 19, as_is, ""},
+    {"Resize", 11, resize_old, "antialias/axes/keep_aspect_ratio_policy need 18; empty roi/scales inserted at 11-12"},
+    {"Softmax", 13, as_is, ""},
+    {"Softmax", 11, softmax_old, "below 13 a non-last axis is moved last with Transpose (needs rank)"},
+    {"LogSoftmax", 13, as_is, ""},
+    {"LogSoftmax", 11, softmax_old, "below 13 a non-last axis is moved last with Transpose (needs rank)"},
+    {"Hardmax", 13, as_is, ""},
+    {"Hardmax", 11, softmax_old, "below 13 a non-last axis is moved last with Transpose (needs rank)"},
+    {"LayerNormalization", 17, as_is, ""},
+    {"LayerNormalization", 11, layernorm_decomposed, "decomposed below 17 (ReduceMean/Sub/Mul/Sqrt/Div)"},
+    {"Gelu", 20, as_is, ""},
+    {"Gelu", 11, gelu_decomposed, "decomposed below 20 (Erf, or Tanh for approximate='tanh')"},
+    {"HardSwish", 14, as_is, ""},
+    {"HardSwish", 11, hardswish_decomposed, "x * HardSigmoid(x, 1/6, 0.5) below 14"},
+    {"Mish", 18, as_is, ""},
+    {"Mish", 11, mish_decomposed, "x * Tanh(Softplus(x)) below 18"},
+    {"Shape", 15, as_is, ""},
+    {"Shape", 1, shape_slice, "start/end -> Shape + Slice below 15"},
+    {"BatchNormalization", 14, batchnorm_inference, "inference form only (no training outputs)"},
+    {"BatchNormalization", 9, batchnorm_inference, "inference form only (no training outputs)"},
+    {"Dropout", 12, as_is, ""},
+    {"Dropout", 10, dropout_10, "ratio input -> attribute below 12 (inference only)"},
+    {"Constant", 12, as_is, ""},
+    {"Constant", 1, constant_11, "value_* attributes -> value tensor below 12"},
+    {"Trilu", 14, as_is, ""},
+    // Ops newer than onnx 1.12's schemas (opset 17): written as is from their first opset.
+    {"BitwiseAnd", 18, as_is, ""}, {"BitwiseNot", 18, as_is, ""}, {"BitwiseOr", 18, as_is, ""},
+    {"BitwiseXor", 18, as_is, ""}, {"CenterCropPad", 18, as_is, ""}, {"Col2Im", 18, as_is, ""},
+    {"GroupNormalization", 18, as_is, ""}, {"DeformConv", 19, as_is, ""}, {"AffineGrid", 20, as_is, ""},
+    {"ImageDecoder", 20, as_is, ""}, {"RegexFullMatch", 20, as_is, ""}, {"StringConcat", 20, as_is, ""},
+    {"StringSplit", 20, as_is, ""},
+};
+
+// First opset of every default-domain op in the bundled ONNX schemas.
+const std::map<std::string, int>& schema_min_opsets() {
+  static const std::map<std::string, int> m = [] {
+    std::map<std::string, int> r;
+    for (const auto& s : onnx::OpSchemaRegistry::get_all_schemas_with_history()) {
+      if (!s.domain().empty() && s.domain() != "ai.onnx") continue;
+      auto it = r.find(s.Name());
+      if (it == r.end() || s.SinceVersion() < it->second) r[s.Name()] = s.SinceVersion();
+    }
+    return r;
+  }();
+  return m;
+}
+
+}  // namespace
+
+void write_node(EmitCtx& c) {
+  const Node& n = c.node();
+  if (!n.domain.empty() && n.domain != "ai.onnx") {  // custom domains are the caller's business
+    c.write_as_is();
+    return;
+  }
+  const Form* best = nullptr;
+  int min_since = INT_MAX;
+  for (const Form& f : kForms) {
+    if (n.op != f.op) continue;
+    min_since = std::min(min_since, f.since);
+    if (f.since <= c.opset() && (!best || f.since > best->since)) best = &f;
+  }
+  if (min_since != INT_MAX) {
+    if (!best) needs_opset(n.op, min_since, c.opset(), n.name);
+    best->write(c);
+    return;
+  }
+  auto& schemas = schema_min_opsets();
+  auto it = schemas.find(n.op);
+  if (it == schemas.end()) c.fail("unknown ONNX operator");
+  if (it->second > c.opset()) needs_opset(n.op, it->second, c.opset(), n.name);
+  const onnx::OpSchema* s = onnx::OpSchemaRegistry::Schema(n.op, c.opset(), "");
+  if (s && s->Deprecated()) c.fail("deprecated at opset " + std::to_string(c.opset()));
+  as_is(c);
+}
+
+}  // namespace emit
+
+std::vector<OpInfo> emitter_op_table() {
+  std::map<std::string, OpInfo> t;
+  for (auto& [op, since] : emit::schema_min_opsets()) t[op] = OpInfo{op, since, ""};
+  for (auto& f : emit::kForms) {
+    OpInfo& info = t[f.op];
+    if (info.op.empty() || f.since < info.min_opset) info.min_opset = f.since;
+    info.op = f.op;
+    if (*f.notes) info.notes = info.notes.empty() ? f.notes : info.notes;
+  }
+  for (auto& la : emit::kLateAttrs) {
+    OpInfo& info = t[la.op];
+    if (info.op.empty()) continue;
+    std::string note = std::string(la.attr) + " needs " + std::to_string(la.since);
+    if (info.notes.find(note) == std::string::npos && info.notes.find(la.attr) == std::string::npos)
+      info.notes += (info.notes.empty() ? "" : "; ") + note;
+  }
+  std::vector<OpInfo> out;
+  for (auto& [k, v] : t)
+    if (!v.op.empty()) out.push_back(v);
+  return out;
+}
+
+}  // namespace modelport

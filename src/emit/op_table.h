@@ -1,0 +1,27 @@
+// The emitter's op table: which ops it can write and from which opset. The CLI prints it and the
+// README's op table is generated from it.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace modelport {
+
+struct OpInfo {
+  std::string op;      // ONNX op type (default domain)
+  int min_opset = 0;   // lowest opset the emitter can write it at (since_version of its first
+                       // form, or kMinOpset when the emitter decomposes it for older opsets)
+  std::string notes;   // how it is written at older opsets, empty when written as is
+};
+
+// Every op of the default domain the emitter knows, sorted by name.
+std::vector<OpInfo> emitter_op_table();
+
+namespace emit {
+class EmitCtx;
+// Writes the context's current node at the context's opset (one form per op, picked by opset).
+// Throws Error "<op> needs opset >= N (requested M)" when no form fits.
+void write_node(EmitCtx& ctx);
+}  // namespace emit
+
+}  // namespace modelport
