@@ -40,8 +40,10 @@ void flatten(const c10::IValue& v, const std::string& name, std::vector<NamedTen
   if (v.isTensor()) out.push_back({name, from_torch(v.toTensor())});
   else if (v.isTuple())
     for (auto& e : v.toTupleRef().elements()) flatten(e, "", out);
-  else if (v.isList())
-    for (const c10::IValue e : v.toList()) flatten(e, "", out);
+  else if (v.isList()) {
+    auto list = v.toList();
+    for (size_t i = 0; i < list.size(); ++i) flatten(list.get(i), "", out);
+  }
   else if (v.isGenericDict())
     for (auto& kv : v.toGenericDict()) flatten(kv.value(), kv.key().isString() ? kv.key().toStringRef() : "", out);
   else if (v.isInt()) out.push_back({name, Tensor::i64_scalar(v.toInt())});

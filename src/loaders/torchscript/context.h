@@ -1,0 +1,92 @@
+// The lowering context: the IR graph being built, the TorchScript-value -> lowered-value map,
+// and small helpers every op lowering uses (argument access, constants, shape bookkeeping).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <unordered_map>
+
+#include <torch/csrc/jit/ir/ir.h>
+
+#include "loaders/torchscript/lowered_value.h"
+#include "modelport/error.h"
+#include "modelport/ir.h"
+
+namespace modelport::ts {
+
+namespace jit = torch::jit;
+
+// "file.py:12" for a node, or "" when the node carries no source location.
+std::string source_location(const jit::Node* n);
+DType dtype_from_torch(c10::ScalarType t);
+c10::ScalarType torch_from_dtype(DType t);
+
+class Ctx {
+ public:
+  Ctx(Graph& g, std::string path) : g(g), path(std::move(path)) {}
+
+  Graph& g;
+  std::string path;
+  const jit::Node* node = nullptr;  // node being lowered
+
+  // ---- value map
+  void bind(const jit::Value* tv, LVal lv);
+  const LVal& get(const jit::Value* tv) const;
+  bool has(const jit::Value* tv) const { return env_.count(tv) != 0; }
+
+  // ---- inputs of the current node
+  size_t num_inputs() const { return node->inputs().size(); }
+  const LVal& in(size_t i) const { return get(node->inputs().at(i)); }
+  // Index of the schema argument `name`, if the node has a schema and such an argument.
+  std::optional<size_t> arg_index(const std::string& name) const;
+  bool is_int_type(size_t i) const;     // torch type of input i is int
+  bool is_tensor_type(size_t i) const;  // torch type of input i is Tensor
+  bool output_is_tensor(size_t i = 0) const;
+
+  Value* tensor(size_t i);                       // input i as an IR tensor (numbers become constants)
+  Value* tensor_of(const LVal& l);
+  int64_t int_arg(size_t i) const;               // constant int (error otherwise)
+  std::optional<int64_t> opt_int(size_t i) const;
+  double double_arg(size_t i) const;             // constant number
+  bool bool_arg(size_t i) const;
+  std::string string_arg(size_t i) const;
+  // Constant int list; a single int is repeated `repeat` times (for kernel_size=3 etc).
+  std::vector<int64_t> ints_arg(size_t i, size_t repeat = 0) const;
+  std::optional<DType> opt_dtype_arg(size_t i) const;  // a `ScalarType?` argument
+
+  // ---- outputs of the current node
+  void out(LVal l, size_t i = 0);
+  void out(Value* v, size_t i = 0) { out(LVal::tensor(v), i); }
+
+  // ---- building IR
+  // Adds a node; its output dtype defaults to the first input's dtype.
+  Value* op(const std::string& type, std::vector<Value*> ins, std::map<std::string, Attribute> attrs = {});
+  Node* node_op(const std::string& type, std::vector<Value*> ins, size_t nout,
+                std::map<std::string, Attribute> attrs = {});
+  Value* c_i64(const std::vector<int64_t>& v);       // 1-D int64 constant
+  Value* c_i64_scalar(int64_t v);
+  Value* c_scalar(DType dt, double v);
+  Value* cast(Value* v, DType to);
+  // An int list (constants and/or dynamic scalars, or a dynamic 1-D tensor) as one 1-D int64 tensor.
+  Value* ints_tensor(const LVal& list);
+  // Dimension `d` of `x` as a lowered int: a constant when fixed, else Shape+Gather (rank 0 int64).
+  LVal dim_of(Value* x, int64_t d);
+  // Symbolic dims carried by dynamic int scalars (e.g. the result of x.size(0) is "batch").
+  std::unordered_map<const Value*, Dim> scalar_dims;
+
+  // ---- shapes
+  std::optional<size_t> rank(const Value* v) const;
+  size_t need_rank(const Value* v, const std::string& why) const;  // error naming the fix
+  int64_t norm_dim(int64_t d, size_t rank) const;                  // negative -> positive, checked
+
+  // ---- errors
+  [[noreturn]] void fail(const std::string& cause) const;
+  std::string where() const;  // "aten::foo (file.py:12)"
+
+ private:
+  std::unordered_map<const jit::Value*, LVal> env_;
+};
+
+Shape broadcast_shapes(const Shape& a, const Shape& b);
+
+}  // namespace modelport::ts

@@ -1,0 +1,23 @@
+// Drives the lowering of a prepared forward() graph into the IR: inputs, nodes (with constant
+// prim::If folded), outputs.
+#pragma once
+
+#include "loaders/torchscript/module.h"
+#include "modelport/loaders.h"
+
+namespace modelport::ts {
+
+struct InputDecl {
+  std::string name;         // IR input name
+  std::string source_name;  // forward() argument name
+  DType dtype = DType::Float32;
+  Shape shape;              // may be unknown
+};
+
+// Input names/dtypes/shapes from the options and the graph's type info. Throws on bad options.
+std::vector<InputDecl> declare_inputs(const std::string& path, const PreparedModule& pm, const LoadOptions& opts);
+
+// Lowers pm.graph into model.graph (inputs, nodes, outputs named per opts).
+void lower_graph(const std::string& path, const PreparedModule& pm, const LoadOptions& opts, Model& model);
+
+}  // namespace modelport::ts

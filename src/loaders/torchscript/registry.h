@@ -1,0 +1,30 @@
+// The one table of op lowerings: TorchScript node kind ("aten::relu") -> lowering function.
+// Each ops/<family>.cpp defines a register_<family>_ops(Registry&) that fills its entries.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <unordered_map>
+
+#include "loaders/torchscript/context.h"
+
+namespace modelport::ts {
+
+using LowerFn = void (*)(Ctx&);
+using Registry = std::unordered_map<std::string, LowerFn>;
+
+// The full table (built once).
+const Registry& registry();
+const LowerFn* find_lowering(const std::string& kind);
+
+void register_prim_ops(Registry& r);
+void register_conv_ops(Registry& r);
+void register_activation_ops(Registry& r);
+void register_pooling_ops(Registry& r);
+void register_linear_ops(Registry& r);
+void register_elementwise_ops(Registry& r);
+void register_reduce_ops(Registry& r);
+void register_shape_ops(Registry& r);
+void register_scalar_ops(Registry& r);
+
+}  // namespace modelport::ts

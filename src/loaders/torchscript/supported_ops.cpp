@@ -1,0 +1,16 @@
+// The TorchScript op kinds the lowering table covers, for `modelport ops`.
+#include <algorithm>
+
+#include "loaders/torchscript/registry.h"
+#include "modelport/loaders.h"
+
+namespace modelport {
+
+std::vector<std::string> torchscript_supported_ops() {
+  std::vector<std::string> ops;
+  for (auto& [kind, fn] : ts::registry()) ops.push_back(kind);
+  std::sort(ops.begin(), ops.end());
+  return ops;
+}
+
+}  // namespace modelport
