@@ -1,0 +1,55 @@
+// Lowers a flat TensorFlow graph (flat_graph.h) to modelport IR, on demand from the requested
+// output tensors backwards, one translator per TF op (ops/op_table.h).
+#pragma once
+#include <functional>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "flat_graph.h"
+#include "modelport/ir.h"
+
+namespace modelport::tf {
+
+class Converter {
+ public:
+  // `where` is the source path for messages; `keepalive` owns the protos (constants alias them).
+  Converter(const FlatGraph& fg, Graph& g, std::string where, std::shared_ptr<const void> keepalive);
+
+  // Cut point: tensor "node:k" is `v` (a graph input); nothing upstream is converted.
+  void feed(const std::string& tensor, Value* v);
+  bool is_fed(const std::string& tensor) const { return feeds_.count(tensor) != 0; }
+  // Value of a variable node (VariableV2 / VarHandleOp); set by the loader.
+  std::function<Tensor(const FlatNode&)> variable_value;
+
+  // Nodes needed to compute `tensors` (stopping at fed tensors), in dependency order.
+  // Throws Error for unknown tensors and for cycles (control flow loops).
+  std::vector<const FlatNode*> reachable(const std::vector<std::string>& tensors) const;
+  // Throws ONE Error listing every op kind among `nodes` without a translator (count, first node).
+  void check_supported(const std::vector<const FlatNode*>& nodes) const;
+  // Converts what `tensors` need and returns their values.
+  std::vector<Value*> convert(const std::vector<std::string>& tensors);
+
+  Graph& graph() { return g_; }
+  const std::string& where() const { return where_; }
+  const std::shared_ptr<const void>& keepalive() const { return keepalive_; }
+  std::vector<std::string> warnings;
+
+ private:
+  Value* lookup(const std::string& tensor) const;  // fed or converted; nullptr otherwise
+  void translate(const FlatNode& n);
+
+  const FlatGraph& fg_;
+  Graph& g_;
+  std::string where_;
+  std::shared_ptr<const void> keepalive_;
+  std::map<std::string, Value*> feeds_;
+  std::map<std::string, std::vector<Value*>> produced_;
+};
+
+// Converts a normalized tensor name to "node:k".
+std::string canonical_tensor(const std::string& t);
+
+}  // namespace modelport::tf

@@ -1,0 +1,173 @@
+#include "io_plan.h"
+
+#include <algorithm>
+#include <set>
+
+#include "converter.h"
+#include "modelport/error.h"
+#include "tf_types.h"
+
+namespace modelport::tf {
+namespace {
+
+// Unknown dims become symbols: "batch" for dim 0, "<input>_dim<i>" otherwise.
+Shape symbolic(Shape s, const std::string& input) {
+  for (size_t i = 0; i < s.dims.size(); ++i)
+    if (!s.dims[i].is_fixed()) s.dims[i] = Dim::sym(i == 0 ? "batch" : input + "_dim" + std::to_string(i));
+  return s;
+}
+
+void apply_overrides(IoPlan& plan, const LoadOptions& opts, const std::string& where) {
+  for (auto& spec : opts.inputs) {
+    IoPoint* p = nullptr;
+    for (auto& in : plan.inputs)
+      if (in.name == spec.name || canonical_tensor(spec.name) == in.tensor) p = &in;
+    if (!p) {
+      std::string names;
+      for (auto& in : plan.inputs) names += (names.empty() ? "" : ", ") + in.name;
+      throw Error(where + ": --input '" + spec.name + "' is not an input (inputs: " + names + ")");
+    }
+    if (spec.dtype) p->dtype = *spec.dtype;
+    if (spec.shape) p->shape = *spec.shape;
+  }
+}
+
+bool parses_examples(const std::vector<const FlatNode*>& nodes) {
+  for (auto* n : nodes)
+    if (n->op == "ParseExample" || n->op == "ParseExampleV2" || n->op == "ParseSingleExample") return true;
+  return false;
+}
+
+IoPlan signature_plan(const Signature& sig) {
+  IoPlan plan;
+  plan.signature = sig.name;
+  for (auto& io : sig.inputs) {
+    DType dt = from_tf_dtype(io.info->dtype());
+    Shape s = io.info->has_tensor_shape() ? symbolic(shape_from_proto(io.info->tensor_shape()), io.key) : Shape();
+    plan.inputs.push_back({io.key, canonical_tensor(io.info->name()), dt, s});
+  }
+  for (auto& io : sig.outputs)
+    plan.outputs.push_back({io.key, canonical_tensor(io.info->name()), from_tf_dtype(io.info->dtype()),
+                            io.info->has_tensor_shape() ? shape_from_proto(io.info->tensor_shape()) : Shape()});
+  return plan;
+}
+
+bool convertible(const TfSource& src, const FlatGraph& fg, const Signature& sig) {
+  try {
+    IoPlan p = signature_plan(sig);
+    for (auto& in : p.inputs)
+      if (in.dtype == DType::String) return false;
+    return !parses_examples(needed_nodes(src, fg, p));
+  } catch (const Error&) {
+    return false;
+  }
+}
+
+// Placeholders carry "dtype"; other ops' (first) output type is usually "T", "out_type" or "DstT".
+DType attr_dtype(const FlatNode& n) {
+  if (!n.attrs) return DType::Undefined;
+  for (const char* k : {"dtype", "T", "out_type", "DstT"})
+    if (auto a = n.attrs->find(k); a != n.attrs->end() && a->second.value_case() == AttrValue::kType)
+      return from_tf_dtype(a->second.type());
+  return DType::Undefined;
+}
+
+std::string strip_zero(const std::string& t) {
+  return t.size() > 2 && t.compare(t.size() - 2, 2, ":0") == 0 ? t.substr(0, t.size() - 2) : t;
+}
+
+IoPlan graphdef_plan(const TfSource& src, const FlatGraph& fg, const LoadOptions& opts, std::vector<std::string>& warn) {
+  IoPlan plan;
+  std::vector<std::string> outs = opts.outputs;
+  if (outs.empty()) {
+    // Sinks: nodes nobody reads, other than bookkeeping ops.
+    static const std::set<std::string> skip = {"NoOp", "Const", "Placeholder", "Assign", "AssignVariableOp",
+                                               "SaveV2", "RestoreV2", "VariableV2", "VarHandleOp"};
+    std::set<std::string> used;
+    for (auto& n : fg.nodes())
+      for (auto& in : n.inputs) used.insert(split_tensor_name(in).first);
+    for (auto& n : src.graph->node())
+      if (!used.count(n.name()) && !skip.count(n.op())) outs.push_back(n.name());
+    if (outs.empty()) throw Error(src.path + ": cannot guess the graph outputs; name them with --output");
+    std::string list;
+    for (auto& o : outs) list += (list.empty() ? "" : ", ") + o;
+    warn.push_back("no --output given; using the graph's sink nodes: " + list);
+  }
+  for (auto& o : outs) {
+    const FlatNode* n = fg.find(split_tensor_name(canonical_tensor(o)).first);
+    plan.outputs.push_back({strip_zero(o), canonical_tensor(o), n ? attr_dtype(*n) : DType::Undefined, Shape()});
+  }
+
+  std::vector<std::string> ins;
+  for (auto& spec : opts.inputs) ins.push_back(spec.name);
+  if (ins.empty()) {
+    Converter probe(fg, *std::make_shared<Graph>(), src.path, nullptr);
+    std::vector<std::string> tensors;
+    for (auto& o : plan.outputs) tensors.push_back(o.tensor);
+    for (auto* n : probe.reachable(tensors))
+      if (n->op == "Placeholder") ins.push_back(n->name);
+  }
+  for (auto& i : ins) {
+    std::string t = canonical_tensor(i);
+    const FlatNode* n = fg.find(split_tensor_name(t).first);
+    if (!n) throw Error(src.path + ": --input '" + i + "' is not a node of the graph");
+    IoPoint p{strip_zero(i), t, DType::Undefined, Shape()};
+    p.dtype = attr_dtype(*n);
+    if (n->attrs) {
+      if (auto a = n->attrs->find("shape"); a != n->attrs->end()) {
+        p.shape = symbolic(shape_from_proto(a->second.shape()), p.name);
+      } else if (auto o = n->attrs->find("_output_shapes"); o != n->attrs->end()) {
+        int k = split_tensor_name(t).second;
+        if (k < o->second.list().shape_size()) p.shape = symbolic(shape_from_proto(o->second.list().shape(k)), p.name);
+      }
+    }
+    plan.inputs.push_back(std::move(p));
+  }
+  return plan;
+}
+
+}  // namespace
+
+std::vector<const FlatNode*> needed_nodes(const TfSource& src, const FlatGraph& fg, const IoPlan& plan) {
+  Graph scratch;
+  Converter probe(fg, scratch, src.pb_path, nullptr);
+  for (auto& in : plan.inputs) probe.feed(in.tensor, nullptr);
+  std::vector<std::string> tensors;
+  for (auto& o : plan.outputs) tensors.push_back(o.tensor);
+  return probe.reachable(tensors);
+}
+
+IoPlan plan_io(const TfSource& src, const FlatGraph& fg, const LoadOptions& opts) {
+  std::vector<std::string> warn;
+  IoPlan plan;
+  if (!src.saved_model) {
+    plan = graphdef_plan(src, fg, opts, warn);
+  } else {
+    Signature sig = find_signature(src, opts.signature);
+    plan = signature_plan(sig);
+    bool string_in = false;
+    for (auto& in : plan.inputs) string_in |= in.dtype == DType::String;
+    if (string_in || parses_examples(needed_nodes(src, fg, plan))) {
+      std::string ok;
+      for (auto& s : signatures(*src.meta))
+        if (convertible(src, fg, s)) ok += (ok.empty() ? "" : ", ") + s.name;
+      throw Error(src.path + ": signature '" + sig.name +
+                  "' is fed serialized tf.Example protos (ParseExample), which cannot be converted; " +
+                  (ok.empty() ? std::string("no signature can be") : "signatures that can: " + ok));
+    }
+    if (!opts.outputs.empty()) {
+      std::vector<IoPoint> chosen;
+      for (auto& name : opts.outputs) {
+        auto it = std::find_if(plan.outputs.begin(), plan.outputs.end(), [&](auto& o) { return o.name == name; });
+        if (it == plan.outputs.end()) throw Error(src.path + ": --output '" + name + "' is not an output of signature '" + sig.name + "'");
+        chosen.push_back(*it);
+      }
+      plan.outputs = chosen;
+    }
+  }
+  apply_overrides(plan, opts, src.path);
+  plan.warnings = std::move(warn);
+  return plan;
+}
+
+}  // namespace modelport::tf

@@ -1,0 +1,33 @@
+// A read-only memory-mapped file. Tensors read from it alias the mapping (Buffer::alias) and keep
+// it alive, so weights are never copied.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+namespace modelport::tf {
+
+class MappedFile {
+ public:
+  // Throws Error("<path>: <cause>").
+  static std::shared_ptr<const MappedFile> open(const std::string& path);
+  ~MappedFile();
+  MappedFile(const MappedFile&) = delete;
+  MappedFile& operator=(const MappedFile&) = delete;
+
+  const uint8_t* data() const { return data_; }
+  size_t size() const { return size_; }
+  const std::string& path() const { return path_; }
+
+ private:
+  MappedFile() = default;
+  std::string path_;
+  const uint8_t* data_ = nullptr;
+  size_t size_ = 0;
+};
+
+// Reads a whole (small) file into a string. Throws Error("<path>: <cause>").
+std::string read_file(const std::string& path);
+
+}  // namespace modelport::tf

@@ -1,0 +1,245 @@
+// Activations, Softmax, BiasAdd, convolutions, pooling, batch norm. TF's channel-last (NHWC)
+// layout is handled by wrapping the ONNX (channel-first) op in Transposes; the transpose_opt pass
+// removes the pairs that cancel.
+#include <cmath>
+
+#include "op_table.h"
+
+namespace modelport::tf {
+namespace {
+
+Value* same_shape(Value* o, Value* like) {
+  o->shape = like->shape;
+  return o;
+}
+
+template <const char* Op>
+std::vector<Value*> activation(OpCtx& c) { return {same_shape(c.op(Op, {c.input(0)}), c.input(0))}; }
+constexpr char kRelu[] = "Relu", kSigmoid[] = "Sigmoid", kTanh[] = "Tanh", kSoftplus[] = "Softplus",
+               kSoftsign[] = "Softsign";
+
+std::vector<Value*> relu6(OpCtx& c) {
+  Value* x = c.input(0);
+  return {same_shape(c.op("Clip", {x, c.c_scalar(x->dtype, 0), c.c_scalar(x->dtype, 6)}), x)};
+}
+std::vector<Value*> elu(OpCtx& c) { return {same_shape(c.op("Elu", {c.input(0)}, {{"alpha", 1.0f}}), c.input(0))}; }
+std::vector<Value*> selu(OpCtx& c) {
+  return {same_shape(c.op("Selu", {c.input(0)}, {{"alpha", 1.6732632423543772f}, {"gamma", 1.0507009873554805f}}),
+                     c.input(0))};
+}
+std::vector<Value*> leaky_relu(OpCtx& c) {
+  return {same_shape(c.op("LeakyRelu", {c.input(0)}, {{"alpha", c.attr_float("alpha", 0.2f)}}), c.input(0))};
+}
+template <const char* Op>
+std::vector<Value*> softmax(OpCtx& c) {
+  return {same_shape(c.op(Op, {c.input(0)}, {{"axis", int64_t(-1)}}), c.input(0))};
+}
+constexpr char kSoftmax[] = "Softmax", kLogSoftmax[] = "LogSoftmax";
+
+bool channels_last(OpCtx& c) { return c.attr_str("data_format", "NHWC").rfind("NC", 0) != 0; }
+
+// Channel-last <-> channel-first permutations for rank r.
+std::vector<int64_t> to_first_perm(size_t r) {
+  std::vector<int64_t> p{0, int64_t(r) - 1};
+  for (size_t i = 1; i + 1 < r; ++i) p.push_back(int64_t(i));
+  return p;
+}
+std::vector<int64_t> to_last_perm(size_t r) {
+  std::vector<int64_t> p{0};
+  for (size_t i = 2; i < r; ++i) p.push_back(int64_t(i));
+  p.push_back(1);
+  return p;
+}
+
+std::vector<Value*> bias_add(OpCtx& c) {
+  Value *x = c.input(0), *b = c.input(1);
+  if (!channels_last(c)) {
+    if (!x->shape.rank_known) c.fail("NCHW BiasAdd needs a known input rank");
+    std::vector<int64_t> shape{-1};
+    for (size_t i = 2; i < x->shape.rank(); ++i) shape.push_back(1);
+    Value* r = c.op("Reshape", {b, c.c_i64(shape)});
+    b = r;
+  }
+  Value* o = c.op("Add", {x, b});
+  o->shape = x->shape;
+  return {o};
+}
+
+// Spatial geometry of a conv/pool in channel-first terms.
+struct Window {
+  std::vector<int64_t> kernel, strides, dilations, pads;  // pads: begins then ends
+  bool auto_same = false;
+};
+
+// `attr4` values are given in the node's data format; returns the spatial entries.
+std::vector<int64_t> spatial(const std::vector<int64_t>& v, bool last, size_t nsp, int64_t def) {
+  if (v.empty()) return std::vector<int64_t>(nsp, def);
+  std::vector<int64_t> out;
+  for (size_t i = 0; i < nsp; ++i) out.push_back(v[last ? 1 + i : 2 + i]);
+  return out;
+}
+
+Window window(OpCtx& c, const Shape& xs_first, std::vector<int64_t> kernel, bool last) {
+  size_t nsp = kernel.size();
+  Window w;
+  w.kernel = std::move(kernel);
+  w.strides = spatial(c.attr_ints("strides"), last, nsp, 1);
+  w.dilations = spatial(c.attr_ints("dilations"), last, nsp, 1);
+  std::string padding = c.attr_str("padding", "VALID");
+  w.pads.assign(2 * nsp, 0);
+  if (padding == "EXPLICIT") {
+    auto ep = c.attr_ints("explicit_paddings");
+    if (ep.size() != 2 * (nsp + 2)) c.fail("bad explicit_paddings");
+    for (size_t i = 0; i < nsp; ++i) {
+      size_t d = last ? 1 + i : 2 + i;
+      w.pads[i] = ep[2 * d];
+      w.pads[nsp + i] = ep[2 * d + 1];
+    }
+  } else if (padding == "SAME") {
+    for (size_t i = 0; i < nsp; ++i) {
+      const Dim* d = xs_first.rank_known && xs_first.rank() == nsp + 2 ? &xs_first.dims[2 + i] : nullptr;
+      if (!d || !d->is_fixed()) {
+        w.auto_same = true;
+        break;
+      }
+      int64_t in = d->value, s = w.strides[i];
+      int64_t eff = (w.kernel[i] - 1) * w.dilations[i] + 1;
+      int64_t out = (in + s - 1) / s;
+      int64_t total = std::max<int64_t>((out - 1) * s + eff - in, 0);
+      w.pads[i] = total / 2;
+      w.pads[nsp + i] = total - total / 2;
+    }
+  } else if (padding != "VALID") {
+    c.fail("unsupported padding '" + padding + "'");
+  }
+  return w;
+}
+
+void window_attrs(const Window& w, std::map<std::string, Attribute>& a, bool dilations) {
+  a["kernel_shape"] = w.kernel;
+  a["strides"] = w.strides;
+  if (dilations) a["dilations"] = w.dilations;
+  if (w.auto_same) a["auto_pad"] = std::string("SAME_UPPER");
+  else a["pads"] = w.pads;
+}
+
+Shape window_out_shape(const Shape& xs, const Window& w, const Dim& channels) {
+  if (!xs.rank_known) return Shape();
+  std::vector<Dim> d{xs.dims[0], channels};
+  for (size_t i = 0; i < w.kernel.size(); ++i) {
+    const Dim& in = xs.dims[2 + i];
+    if (!in.is_fixed()) {
+      d.push_back(Dim::unknown());
+      continue;
+    }
+    int64_t s = w.strides[i], eff = (w.kernel[i] - 1) * w.dilations[i] + 1;
+    if (w.auto_same) d.push_back(Dim::fixed((in.value + s - 1) / s));
+    else d.push_back(Dim::fixed((in.value + w.pads[i] + w.pads[w.kernel.size() + i] - eff) / s + 1));
+  }
+  return Shape(std::move(d));
+}
+
+// Runs `body` on the channel-first view of input 0 and returns the result in the node's layout.
+template <class F>
+Value* channel_first(OpCtx& c, Value* x, F body) {
+  bool last = channels_last(c);
+  if (!last) return body(x);
+  if (!x->shape.rank_known) c.fail("channel-last input needs a known rank");
+  size_t r = x->shape.rank();
+  Value* y = body(c.transpose(x, to_first_perm(r)));
+  return c.transpose(y, to_last_perm(r));
+}
+
+std::vector<Value*> conv(OpCtx& c, bool depthwise) {
+  Value *x = c.input(0), *f = c.input(1);
+  bool last = channels_last(c);
+  if (!f->shape.rank_known || f->shape.rank() < 3 || !f->shape.all_fixed()) c.fail("filter shape must be known");
+  size_t nsp = f->shape.rank() - 2;
+  std::vector<int64_t> fd;
+  for (auto& d : f->shape.dims) fd.push_back(d.value);
+  int64_t cin = fd[nsp], cout = fd[nsp + 1];
+  // TF filter [k..., in, out] -> ONNX [out, in, k...]; depthwise [k..., C, M] -> [C*M, 1, k...].
+  std::vector<int64_t> perm{int64_t(nsp) + 1, int64_t(nsp)};
+  if (depthwise) perm = {int64_t(nsp), int64_t(nsp) + 1};
+  for (size_t i = 0; i < nsp; ++i) perm.push_back(int64_t(i));
+  std::vector<int64_t> wdims{depthwise ? cin * cout : cout, depthwise ? 1 : cin};
+  for (size_t i = 0; i < nsp; ++i) wdims.push_back(fd[i]);
+  Value* w;
+  if (f->constant) {
+    Tensor t = permute_tensor(*f->constant, perm);
+    t.dims = wdims;
+    w = c.g.add_constant(f->name, std::move(t));
+  } else {
+    w = c.op("Reshape", {c.transpose(f, perm), c.c_i64(wdims)});
+    w->shape = Shape::of(wdims);
+  }
+  std::vector<int64_t> kernel(fd.begin(), fd.begin() + long(nsp));
+  return {channel_first(c, x, [&](Value* xf) {
+    Window win = window(c, xf->shape, kernel, last);
+    int64_t group = 1;
+    if (depthwise) group = cin;
+    else if (xf->shape.rank_known && xf->shape.dims[1].is_fixed() && cin > 0 && xf->shape.dims[1].value != cin)
+      group = xf->shape.dims[1].value / cin;
+    std::map<std::string, Attribute> a{{"group", group}};
+    window_attrs(win, a, true);
+    Value* y = c.op("Conv", {xf, w}, a);
+    y->shape = window_out_shape(xf->shape, win, Dim::fixed(wdims[0]));
+    return y;
+  })};
+}
+std::vector<Value*> conv2d(OpCtx& c) { return conv(c, false); }
+std::vector<Value*> depthwise_conv2d(OpCtx& c) { return conv(c, true); }
+
+template <bool Max>
+std::vector<Value*> pool(OpCtx& c) {
+  Value* x = c.input(0);
+  bool last = channels_last(c);
+  auto ksize = c.attr_ints("ksize");
+  if (ksize.size() < 4) c.fail("bad ksize");
+  std::vector<int64_t> kernel = spatial(ksize, last, ksize.size() - 2, 1);
+  return {channel_first(c, x, [&](Value* xf) {
+    Window win = window(c, xf->shape, kernel, last);
+    std::map<std::string, Attribute> a;
+    window_attrs(win, a, false);
+    if (!Max) a["count_include_pad"] = int64_t(0);
+    Value* y = c.op(Max ? "MaxPool" : "AveragePool", {xf}, a);
+    y->shape = window_out_shape(xf->shape, win, xf->shape.rank_known ? xf->shape.dims[1] : Dim::unknown());
+    return y;
+  })};
+}
+
+std::vector<Value*> fused_batch_norm(OpCtx& c) {
+  if (c.attr_bool("is_training", true)) c.fail("is_training=true (training-mode batch norm) is not supported");
+  Value* x = c.input(0);
+  float eps = c.attr_float("epsilon", 0.0001f);
+  Value* y = channel_first(c, x, [&](Value* xf) {
+    Value* o = c.op("BatchNormalization", {xf, c.input(1), c.input(2), c.input(3), c.input(4)}, {{"epsilon", eps}});
+    o->shape = xf->shape;
+    return o;
+  });
+  return {y, c.input(3), c.input(4), c.input(3), c.input(4), nullptr};
+}
+
+}  // namespace
+
+void register_nn_ops(OpTable& t) {
+  t["Relu"] = activation<kRelu>;
+  t["Sigmoid"] = activation<kSigmoid>;
+  t["Tanh"] = activation<kTanh>;
+  t["Softplus"] = activation<kSoftplus>;
+  t["Softsign"] = activation<kSoftsign>;
+  t["Relu6"] = relu6;
+  t["Elu"] = elu;
+  t["Selu"] = selu;
+  t["LeakyRelu"] = leaky_relu;
+  t["Softmax"] = softmax<kSoftmax>;
+  t["LogSoftmax"] = softmax<kLogSoftmax>;
+  t["BiasAdd"] = t["BiasAddV1"] = bias_add;
+  t["Conv2D"] = conv2d;
+  t["DepthwiseConv2dNative"] = depthwise_conv2d;
+  t["MaxPool"] = pool<true>;
+  t["AvgPool"] = pool<false>;
+  t["FusedBatchNorm"] = t["FusedBatchNormV2"] = t["FusedBatchNormV3"] = fused_batch_norm;
+}
+
+}  // namespace modelport::tf

@@ -1,0 +1,17 @@
+#include "op_table.h"
+
+namespace modelport::tf {
+
+const OpTable& op_table() {
+  static const OpTable table = [] {
+    OpTable t;
+    register_core_ops(t);
+    register_math_ops(t);
+    register_nn_ops(t);
+    register_array_ops(t);
+    return t;
+  }();
+  return table;
+}
+
+}  // namespace modelport::tf

@@ -1,0 +1,94 @@
+// End to end: `modelport export` of the real SavedModels in ../shared/fixtures/savedmodel, run in
+// ONNX Runtime, must reproduce every case of their expected.json (per signature).
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+
+#include "support/test_support.h"
+#include "verify/ort_runner.h"
+
+using namespace modelport;
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+
+namespace {
+
+void run_fixture(const std::string& name) {
+  std::string dir = test::shared_fixtures() + "/savedmodel/" + name;
+  json expected = json::parse(std::ifstream(dir + "/expected.json"));
+  double tol = 1e-5;
+  int case_no = 0;
+  for (auto& c : expected["cases"]) {
+    std::string sig = c["signature"];
+    SCOPED_TRACE(name + " signature " + sig);
+    if (c.contains("tolerance")) tol = std::stod(c["tolerance"].get<std::string>()) * 10;
+    std::string out = test::scratch_dir("savedmodel_e2e_" + name) + "/case" + std::to_string(case_no++) + ".onnx";
+    std::vector<std::string> args = {"export", dir, "--signature", sig, "-o", out, "--no-manifest"};
+    std::vector<NamedTensor> feeds;
+    for (auto& [in, spec] : c["inputs"].items()) feeds.push_back({in, test::json_tensor(spec)});
+    auto r = test::run_cli(args);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    auto outs = run_onnxruntime(out, feeds);
+    ASSERT_EQ(outs.size(), c["outputs"].size());
+    size_t i = 0;
+    for (auto& [oname, spec] : c["outputs"].items()) {
+      EXPECT_EQ(outs[i].name, oname);
+      Tensor want = test::json_tensor(spec);
+      const Tensor& got = outs[i].tensor;
+      ASSERT_EQ(got.dims, want.dims) << oname;
+      for (int64_t k = 0; k < want.numel(); ++k)
+        EXPECT_NEAR(got.as_double(k), want.as_double(k), tol + tol * std::abs(want.as_double(k))) << oname << "[" << k << "]";
+      ++i;
+    }
+  }
+}
+
+}  // namespace
+
+TEST(SavedModelE2E, HalfPlusTwoTf1) {
+  MODELPORT_REQUIRE_SHARED();
+  run_fixture("tfserving_half_plus_two_cpu");
+}
+TEST(SavedModelE2E, HalfPlusTwoTf2) {
+  MODELPORT_REQUIRE_SHARED();
+  run_fixture("tfserving_half_plus_two_tf2_cpu");
+}
+TEST(SavedModelE2E, HalfPlusThree) {
+  MODELPORT_REQUIRE_SHARED();
+  run_fixture("tfserving_half_plus_three");
+}
+TEST(SavedModelE2E, Regression) {
+  MODELPORT_REQUIRE_SHARED();
+  run_fixture("tf2onnx_regression");
+}
+
+TEST(SavedModelE2E, KerasMlpSoftmaxRows) {
+  MODELPORT_REQUIRE_SHARED();
+  std::string dir = test::shared_fixtures() + "/savedmodel/tfnet_keras_mnist_mlp";
+  std::string out = test::scratch_dir("savedmodel_e2e_mlp") + "/mlp.onnx";
+  auto r = test::run_cli({"export", dir, "-o", out, "--no-manifest"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::vector<float> x(2 * 784);
+  for (size_t i = 0; i < x.size(); ++i) x[i] = float(i % 17) / 17.0f;
+  auto outs = run_onnxruntime(out, {{"input_1", Tensor::from_vector(DType::Float32, x, {2, 28, 28, 1})}});
+  ASSERT_EQ(outs.size(), 1u);
+  EXPECT_EQ(outs[0].name, "softmax");
+  ASSERT_EQ(outs[0].tensor.dims, (std::vector<int64_t>{2, 10}));
+  for (int row = 0; row < 2; ++row) {
+    double s = 0;
+    for (int k = 0; k < 10; ++k) s += outs[0].tensor.as_double(row * 10 + k);
+    EXPECT_NEAR(s, 1.0, 1e-5);
+  }
+}
+
+TEST(SavedModelE2E, TfExampleSignatureExitsOneWithOneLine) {
+  MODELPORT_REQUIRE_SHARED();
+  std::string dir = test::shared_fixtures() + "/savedmodel/tfserving_half_plus_two_cpu";
+  std::string out = test::scratch_dir("savedmodel_e2e_refuse") + "/x.onnx";
+  auto r = test::run_cli({"export", dir, "--signature", "regress_x_to_y", "-o", out});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("signatures that can: regress_x2_to_y3, serving_default"), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(out));
+}
