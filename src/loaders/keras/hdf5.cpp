@@ -1,0 +1,230 @@
+#include "loaders/keras/hdf5.h"
+
+#include <hdf5_hl.h>
+
+#include <cstring>
+
+#include "modelport/error.h"
+
+namespace modelport::keras {
+namespace {
+
+void quiet_hdf5() {
+  static bool done = [] {
+    H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
+    return true;
+  }();
+  (void)done;
+}
+
+std::vector<std::string> split_path(const std::string& rel) {
+  std::vector<std::string> parts;
+  std::string cur;
+  for (char c : rel) {
+    if (c == '/') {
+      if (!cur.empty()) parts.push_back(cur);
+      cur.clear();
+    } else {
+      cur += c;
+    }
+  }
+  if (!cur.empty()) parts.push_back(cur);
+  return parts;
+}
+
+std::string strip_padding(const char* p, size_t n) {
+  size_t len = 0;
+  while (len < n && p[len] != '\0') ++len;
+  while (len > 0 && p[len - 1] == ' ') --len;
+  return std::string(p, len);
+}
+
+// Reads every string of an attribute (scalar -> one string).
+std::vector<std::string> read_string_attr(hid_t attr, const std::string& where) {
+  H5Handle type(H5Aget_type(attr), H5Tclose);
+  H5Handle space(H5Aget_space(attr), H5Sclose);
+  if (H5Tget_class(type.id()) != H5T_STRING) throw Error(where + ": attribute is not a string");
+  hssize_t n = H5Sget_simple_extent_npoints(space.id());
+  if (n <= 0) return {};
+  std::vector<std::string> out;
+  if (H5Tis_variable_str(type.id()) > 0) {
+    H5Handle mem(H5Tcopy(H5T_C_S1), H5Tclose);
+    H5Tset_size(mem.id(), H5T_VARIABLE);
+    H5Tset_cset(mem.id(), H5Tget_cset(type.id()));
+    std::vector<char*> ptrs((size_t)n, nullptr);
+    if (H5Aread(attr, mem.id(), ptrs.data()) < 0) throw Error(where + ": cannot read string attribute");
+    for (char* p : ptrs) {
+      out.emplace_back(p ? p : "");
+      if (p) H5free_memory(p);
+    }
+  } else {
+    size_t sz = H5Tget_size(type.id());
+    std::vector<char> buf(sz * (size_t)n + 1, '\0');
+    if (H5Aread(attr, type.id(), buf.data()) < 0) throw Error(where + ": cannot read string attribute");
+    for (hssize_t i = 0; i < n; ++i) out.push_back(strip_padding(buf.data() + i * sz, sz));
+  }
+  return out;
+}
+
+std::shared_ptr<H5Handle> share(hid_t id, H5Handle::Closer c) { return std::make_shared<H5Handle>(id, c); }
+
+}  // namespace
+
+H5Handle& H5Handle::operator=(H5Handle&& o) noexcept {
+  if (this != &o) {
+    reset();
+    id_ = o.id_;
+    closer_ = o.closer_;
+    o.id_ = -1;
+  }
+  return *this;
+}
+
+void H5Handle::reset() {
+  if (id_ >= 0 && closer_) closer_(id_);
+  id_ = -1;
+}
+
+H5File H5File::open(const std::string& path) {
+  quiet_hdf5();
+  hid_t id = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+  if (id < 0) throw Error(path + ": cannot open as HDF5");
+  H5File f;
+  f.file_ = share(id, H5Fclose);
+  f.label_ = path;
+  return f;
+}
+
+H5File H5File::open_image(std::vector<uint8_t> bytes, const std::string& label) {
+  quiet_hdf5();
+  H5File f;
+  f.image_ = std::make_shared<std::vector<uint8_t>>(std::move(bytes));
+  // Default flags: HDF5 copies the image, so nothing else has to outlive the file handle.
+  hid_t id = H5LTopen_file_image(f.image_->data(), f.image_->size(), 0);
+  if (id < 0) throw Error(label + ": cannot open embedded HDF5 image");
+  f.file_ = share(id, H5Fclose);
+  f.label_ = label;
+  f.image_.reset();
+  return f;
+}
+
+H5Group H5File::root() const {
+  hid_t g = H5Gopen2(file_->id(), "/", H5P_DEFAULT);
+  if (g < 0) throw Error(label_ + ": cannot open HDF5 root group");
+  return H5Group(file_, g, "", label_);
+}
+
+H5Group::H5Group(std::shared_ptr<H5Handle> file, hid_t gid, std::string path, std::string label)
+    : file_(std::move(file)), gid_(share(gid, H5Gclose)), path_(std::move(path)), label_(std::move(label)) {}
+
+bool H5Group::has(const std::string& rel) const {
+  std::string acc;
+  for (auto& part : split_path(rel)) {
+    acc += (acc.empty() ? "" : "/") + part;
+    if (H5Lexists(gid_->id(), acc.c_str(), H5P_DEFAULT) <= 0) return false;
+  }
+  return !acc.empty();
+}
+
+static H5I_type_t object_type(hid_t gid, const std::string& rel) {
+  H5Handle obj(H5Oopen(gid, rel.c_str(), H5P_DEFAULT), H5Oclose);
+  return obj.valid() ? H5Iget_type(obj.id()) : H5I_BADID;
+}
+
+bool H5Group::is_group(const std::string& rel) const {
+  return has(rel) && object_type(gid_->id(), rel) == H5I_GROUP;
+}
+
+bool H5Group::is_dataset(const std::string& rel) const {
+  return has(rel) && object_type(gid_->id(), rel) == H5I_DATASET;
+}
+
+H5Group H5Group::group(const std::string& rel) const {
+  std::string full = path_ + "/" + rel;
+  if (!is_group(rel)) throw Error(label_ + ": missing HDF5 group " + full);
+  hid_t g = H5Gopen2(gid_->id(), rel.c_str(), H5P_DEFAULT);
+  if (g < 0) throw Error(label_ + ": cannot open HDF5 group " + full);
+  return H5Group(file_, g, full, label_);
+}
+
+std::vector<std::string> H5Group::children() const {
+  std::vector<std::string> names;
+#if H5_VERSION_GE(1, 12, 0)
+  using LinkInfo = H5L_info2_t;
+#else
+  using LinkInfo = H5L_info_t;
+#endif
+  auto cb = [](hid_t, const char* name, const LinkInfo*, void* data) -> herr_t {
+    static_cast<std::vector<std::string>*>(data)->push_back(name);
+    return 0;
+  };
+  hsize_t idx = 0;
+  H5Literate(gid_->id(), H5_INDEX_NAME, H5_ITER_INC, &idx, cb, &names);
+  return names;
+}
+
+Tensor H5Group::dataset(const std::string& rel) const {
+  std::string full = path_ + "/" + rel;
+  if (!is_dataset(rel)) throw Error(label_ + ": missing HDF5 dataset " + full);
+  H5Handle ds(H5Dopen2(gid_->id(), rel.c_str(), H5P_DEFAULT), H5Dclose);
+  if (!ds.valid()) throw Error(label_ + ": cannot open HDF5 dataset " + full);
+  H5Handle type(H5Dget_type(ds.id()), H5Tclose);
+  H5Handle space(H5Dget_space(ds.id()), H5Sclose);
+  int rank = H5Sget_simple_extent_ndims(space.id());
+  std::vector<hsize_t> hdims(rank > 0 ? rank : 0);
+  if (rank > 0) H5Sget_simple_extent_dims(space.id(), hdims.data(), nullptr);
+  Tensor t;
+  for (hsize_t d : hdims) t.dims.push_back((int64_t)d);
+  size_t size = H5Tget_size(type.id());
+  bool is_signed = H5Tget_sign(type.id()) == H5T_SGN_2;
+  hid_t mem = -1;
+  switch (H5Tget_class(type.id())) {
+    case H5T_FLOAT:
+      if (size == 4) t.dtype = DType::Float32, mem = H5T_NATIVE_FLOAT;
+      else if (size == 8) t.dtype = DType::Float64, mem = H5T_NATIVE_DOUBLE;
+      else if (size == 2) t.dtype = DType::Float16, mem = type.id();  // raw half floats (little-endian files)
+      break;
+    case H5T_INTEGER:
+      if (size == 1) t.dtype = is_signed ? DType::Int8 : DType::UInt8, mem = is_signed ? H5T_NATIVE_INT8 : H5T_NATIVE_UINT8;
+      else if (size == 2 && is_signed) t.dtype = DType::Int16, mem = H5T_NATIVE_INT16;
+      else if (size == 4 && is_signed) t.dtype = DType::Int32, mem = H5T_NATIVE_INT32;
+      else if (size == 8 && is_signed) t.dtype = DType::Int64, mem = H5T_NATIVE_INT64;
+      break;
+    default:
+      break;
+  }
+  if (mem < 0) throw Error(label_ + ": unsupported element type in HDF5 dataset " + full);
+  std::vector<uint8_t> bytes((size_t)t.numel() * dtype_size(t.dtype));
+  if (!bytes.empty() && H5Dread(ds.id(), mem, H5S_ALL, H5S_ALL, H5P_DEFAULT, bytes.data()) < 0)
+    throw Error(label_ + ": cannot read HDF5 dataset " + full);
+  t.buffer = Buffer::owned(std::move(bytes));
+  return t;
+}
+
+bool H5Group::has_attr(const std::string& name) const { return H5Aexists(gid_->id(), name.c_str()) > 0; }
+
+std::optional<std::string> H5Group::attr_string(const std::string& name) const {
+  if (!has_attr(name)) return std::nullopt;
+  H5Handle a(H5Aopen(gid_->id(), name.c_str(), H5P_DEFAULT), H5Aclose);
+  auto v = read_string_attr(a.id(), label_ + ": attribute " + path_ + "/" + name);
+  if (v.empty()) return std::string();
+  return v[0];
+}
+
+std::vector<std::string> H5Group::attr_strings(const std::string& name) const {
+  std::vector<std::string> out;
+  auto read = [&](const std::string& n) {
+    H5Handle a(H5Aopen(gid_->id(), n.c_str(), H5P_DEFAULT), H5Aclose);
+    auto v = read_string_attr(a.id(), label_ + ": attribute " + path_ + "/" + n);
+    out.insert(out.end(), v.begin(), v.end());
+  };
+  if (has_attr(name)) {
+    read(name);
+  } else {
+    // Keras splits attributes over 64 KiB into name0, name1, ...
+    for (int i = 0; has_attr(name + std::to_string(i)); ++i) read(name + std::to_string(i));
+  }
+  return out;
+}
+
+}  // namespace modelport::keras

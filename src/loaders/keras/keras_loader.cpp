@@ -1,0 +1,176 @@
+// Entry points of the Keras loader: legacy HDF5 models (Keras 2 and 3) and Keras 3 .keras zips.
+#include <algorithm>
+#include <memory>
+#include <optional>
+
+#include "loaders/keras/hdf5.h"
+#include "loaders/keras/keras_archive.h"
+#include "loaders/keras/model_graph.h"
+#include "modelport/error.h"
+#include "modelport/loaders.h"
+#include "modelport/passes.h"
+
+namespace modelport {
+namespace keras {
+namespace {
+
+struct KerasSource {
+  std::string keras_version, backend;
+  json model;  // {"class_name": ..., "config": ...}
+  std::unique_ptr<WeightScope> weights;
+  std::optional<H5Group> weights_root;  // for parameter counting
+  int major = 2;
+};
+
+json parse_json(const std::string& text, const std::string& path, const char* what) {
+  try {
+    return json::parse(text);
+  } catch (const std::exception& e) {
+    throw Error(path + ": " + what + " is not valid JSON");
+  }
+}
+
+int major_of(const std::string& version, int def) {
+  if (version.empty() || version[0] < '0' || version[0] > '9') return def;
+  return std::stoi(version);
+}
+
+KerasSource read_source(const std::string& path, Format format) {
+  KerasSource s;
+  if (format == Format::KerasV3) {
+    KerasArchive a = read_keras_archive(path);
+    s.model = parse_json(a.config_json, path, "config.json");
+    if (a.metadata_json) {
+      json meta = parse_json(*a.metadata_json, path, "metadata.json");
+      s.keras_version = meta.value("keras_version", std::string());
+    }
+    s.backend = "";
+    s.major = major_of(s.keras_version, 3);
+    if (a.has_weights) {
+      H5File f = H5File::open_image(std::move(a.weights_h5), path + ":model.weights.h5");
+      H5Group root = f.root();
+      if (root.is_group("layers")) s.weights_root = root.group("layers");  // not optimizer/vars
+      s.weights = v3_weights(root);
+    } else {
+      s.weights = no_weights();
+    }
+    return s;
+  }
+  if (format != Format::KerasH5) throw Error(path + ": not a Keras model (format " + format_name(format) + ")");
+  H5File f = H5File::open(path);
+  H5Group root = f.root();
+  s.keras_version = root.attr_string("keras_version").value_or("");
+  s.backend = root.attr_string("backend").value_or("");
+  s.major = major_of(s.keras_version, 2);
+  auto config = root.attr_string("model_config");
+  if (!config)
+    throw Error(path + ": HDF5 file has no model_config attribute (a weights-only file from save_weights?)");
+  s.model = parse_json(*config, path, "model_config");
+  if (root.is_group("model_weights")) {
+    s.weights_root = root.group("model_weights");
+    s.weights = legacy_h5_weights(*s.weights_root);
+  } else {
+    s.weights = no_weights();
+  }
+  return s;
+}
+
+std::string custom_model_error(const std::string& path, const json& model) {
+  std::string cls = model.value("class_name", std::string("?"));
+  std::string reg = model.contains("registered_name") && model["registered_name"].is_string()
+                        ? " (" + model["registered_name"].get<std::string>() + ")" : "";
+  return path + ": unsupported custom Keras model " + cls + reg +
+         ": its config does not describe its layers, so it cannot be converted without its Python code";
+}
+
+std::string unsupported_error(const std::string& path, const std::map<std::string, std::vector<std::string>>& u) {
+  std::string msg = path + ": unsupported Keras layers (Lambda and custom layers cannot be converted): ";
+  bool first = true;
+  for (auto& [cls, names] : u) {
+    msg += (first ? "" : ", ") + cls + (names.size() > 1 ? " x" + std::to_string(names.size()) : "") + " (";
+    for (size_t i = 0; i < names.size(); ++i) msg += (i ? ", " : "") + names[i];
+    msg += ")";
+    first = false;
+  }
+  return msg;
+}
+
+void count_parameters(const H5Group& g, int64_t& n) {
+  for (auto& child : g.children()) {
+    if (g.is_dataset(child)) n += g.dataset(child).numel();
+    else if (g.is_group(child)) count_parameters(g.group(child), n);
+  }
+}
+
+}  // namespace
+}  // namespace keras
+
+Model load_keras(const std::string& path, Format format, const LoadOptions& opts) {
+  using namespace keras;
+  KerasSource s = read_source(path, format);
+  if (model_kind(s.model) == ModelKind::Custom) throw Error(custom_model_error(path, s.model));
+  auto unsupported = unsupported_layers(s.model);
+  if (!unsupported.empty()) throw Error(unsupported_error(path, unsupported));
+
+  Model m;
+  m.source_path = path;
+  m.source_format = format_name(format);
+  m.producer_name = "keras";
+  m.producer_version = s.keras_version;
+  m.description = "Keras " + s.model.value("class_name", std::string("model")) + " " +
+                  s.model.value("config", json::object()).value("name", std::string());
+  if (!s.backend.empty()) m.metadata["keras_backend"] = s.backend;
+  Graph& g = *m.graph;
+  g.name = s.model.value("config", json::object()).value("name", std::string("main"));
+  Ctx c(g, s.major, path);
+  BuiltModel built = build_model(c, s.model, *s.weights, {}, "", opts);
+
+  for (size_t i = 0; i < built.outputs.size(); ++i) {
+    Value* v = built.outputs[i];
+    bool dup = std::find(g.outputs.begin(), g.outputs.end(), v) != g.outputs.end();
+    if (!v->producer || dup) {  // graph input, constant or repeated output: give it its own node
+      c.layer = built.output_names[i];
+      v = c.op("Identity", {v});
+    }
+    std::string name = i < opts.outputs.size() ? opts.outputs[i] : built.output_names[i];
+    if (!g.rename(v, name)) g.rename(v, g.unique_name(name));
+    g.outputs.push_back(v);
+    m.source_output_names.push_back(built.output_names[i]);
+  }
+  for (Value* in : g.inputs) m.source_input_names.push_back(in->name);
+  for (auto& n : opts.inputs_as_nchw)
+    if (std::find(m.source_input_names.begin(), m.source_input_names.end(), n) == m.source_input_names.end())
+      c.warnings.push_back("--inputs-as-nchw " + n + ": the model has no such input");
+  g.remove_dead();
+  optimize_transposes(g);
+  g.remove_dead();
+  m.warnings = c.warnings;
+  return m;
+}
+
+SourceReport inspect_keras(const std::string& path, Format format, const LoadOptions& opts) {
+  using namespace keras;
+  SourceReport r;
+  KerasSource s = read_source(path, format);
+  r.format = format_name(format);
+  r.producer_name = "keras";
+  r.producer_version = s.keras_version;
+  r.extra["model_class"] = s.model.value("class_name", std::string());
+  if (!s.backend.empty()) r.extra["backend"] = s.backend;
+  if (s.weights_root) count_parameters(*s.weights_root, r.parameter_count);
+  count_layer_classes(s.model, r.source_ops);
+  if (model_kind(s.model) == ModelKind::Custom) {
+    r.unsupported.push_back("custom model " + s.model.value("class_name", std::string("?")));
+    return r;
+  }
+  for (auto& [cls, names] : unsupported_layers(s.model))
+    r.unsupported.push_back(cls + (names.size() > 1 ? " x" + std::to_string(names.size()) : "") + " (" + names[0] +
+                            (names.size() > 1 ? ", ..." : "") + ")");
+  if (!r.unsupported.empty()) return r;
+  Model m = load_keras(path, format, opts);
+  for (Value* v : m.graph->inputs) r.inputs.push_back({v->name, dtype_name(v->dtype), v->shape.str()});
+  for (Value* v : m.graph->outputs) r.outputs.push_back({v->name, dtype_name(v->dtype), v->shape.str()});
+  return r;
+}
+
+}  // namespace modelport

@@ -1,0 +1,272 @@
+// Lowerings of the core Keras layers: Dense, activations, reshaping, merging, padding, embedding.
+#include <algorithm>
+#include <climits>
+#include <cmath>
+
+#include "loaders/keras/layers.h"
+
+namespace modelport::keras {
+
+Outs lower_identity(Ctx&, const LayerCall& l) { return {l.in()}; }
+
+Outs lower_dense(Ctx& c, const LayerCall& l) {
+  auto w = l.weights();
+  if (w.empty()) c.fail("Dense has no kernel weights");
+  Value* y = c.op("MatMul", {l.in(), c.constant(to_float32(w[0]), "kernel")});
+  if (flag(l.cfg, "use_bias", true) && w.size() > 1) y = c.op("Add", {y, c.constant(to_float32(w[1]), "bias")});
+  return {apply_activation(c, l.cfg.value("activation", json("linear")), y)};
+}
+
+Outs lower_activation(Ctx& c, const LayerCall& l) {
+  return {apply_activation(c, l.cfg.value("activation", json("linear")), l.in())};
+}
+
+Outs lower_relu(Ctx& c, const LayerCall& l) {
+  Value* x = l.in();
+  float slope = num(l.cfg, "negative_slope", 0.0f), threshold = num(l.cfg, "threshold", 0.0f);
+  bool has_max = l.cfg.contains("max_value") && !l.cfg["max_value"].is_null();
+  Value* y;
+  if (threshold == 0.0f && slope == 0.0f) {
+    y = c.op("Relu", {x});
+  } else if (threshold == 0.0f) {
+    y = c.op("LeakyRelu", {x}, {{"alpha", slope}});
+  } else {  // x >= threshold ? x : slope * (x - threshold)
+    Value* below = c.op("Mul", {c.op("Sub", {x, c.scalar(threshold)}), c.scalar(slope)});
+    Value* cond = c.op("GreaterOrEqual", {x, c.scalar(threshold)});
+    cond->dtype = DType::Bool;
+    y = c.op("Where", {cond, x, below});
+    y->dtype = x->dtype;
+  }
+  if (has_max) y = c.op("Min", {y, c.scalar(num(l.cfg, "max_value", 0.0f))});
+  return {y};
+}
+
+Outs lower_leaky_relu(Ctx& c, const LayerCall& l) {
+  float alpha = num(l.cfg, "negative_slope", num(l.cfg, "alpha", 0.3f));
+  return {c.op("LeakyRelu", {l.in()}, {{"alpha", alpha}})};
+}
+
+Outs lower_prelu(Ctx& c, const LayerCall& l) {
+  auto w = l.weights();
+  if (w.empty()) c.fail("PReLU has no alpha weights");
+  return {c.op("PRelu", {l.in(), c.constant(to_float32(w[0]), "alpha")})};
+}
+
+Outs lower_elu(Ctx& c, const LayerCall& l) { return {c.op("Elu", {l.in()}, {{"alpha", num(l.cfg, "alpha", 1.0f)}})}; }
+
+Outs lower_thresholded_relu(Ctx& c, const LayerCall& l) {
+  return {c.op("ThresholdedRelu", {l.in()}, {{"alpha", num(l.cfg, "theta", 1.0f)}})};
+}
+
+Outs lower_softmax(Ctx& c, const LayerCall& l) {
+  const json& a = l.cfg.value("axis", json(-1));
+  if (a.is_array() && a.size() != 1) c.fail("Softmax over several axes is not supported");
+  int64_t axis = a.is_array() ? a[0].get<int64_t>() : a.get<int64_t>();
+  return {c.op("Softmax", {l.in()}, {{"axis", axis}})};
+}
+
+Outs lower_flatten(Ctx& c, const LayerCall& l) {
+  Value* x = l.in();
+  if (c.rank(x) == 2) return {x};
+  if (str(l.cfg, "data_format", "channels_last") == "channels_first" && c.rank(x) > 2) x = c.to_channels_last(x);
+  Value* y = c.op("Flatten", {x}, {{"axis", (int64_t)1}});
+  c.set_rank(y, 2);
+  return {y};
+}
+
+Outs lower_reshape(Ctx& c, const LayerCall& l) {
+  std::vector<int64_t> shape{0};
+  for (auto& d : l.cfg.at("target_shape")) shape.push_back(d.is_null() ? -1 : d.get<int64_t>());
+  Value* y = c.op("Reshape", {l.in(), c.i64(shape)});
+  c.set_rank(y, (int)shape.size());
+  return {y};
+}
+
+Outs lower_permute(Ctx& c, const LayerCall& l) {
+  std::vector<int64_t> perm{0};
+  for (auto& d : l.cfg.at("dims")) perm.push_back(d.get<int64_t>());
+  return {c.transpose(l.in(), perm)};
+}
+
+Outs lower_repeat_vector(Ctx& c, const LayerCall& l) {
+  int64_t n = l.cfg.at("n").get<int64_t>();
+  Value* u = c.op("Unsqueeze", {l.in(), c.i64({1})});
+  Value* y = c.op("Tile", {u, c.i64({1, n, 1})});
+  c.set_rank(y, 3);
+  return {y};
+}
+
+Outs lower_concatenate(Ctx& c, const LayerCall& l) {
+  return {c.op("Concat", l.inputs, {{"axis", (int64_t)l.cfg.value("axis", -1)}})};
+}
+
+static Value* fold(Ctx& c, const std::string& op, const std::vector<Value*>& ins) {
+  Value* y = ins.at(0);
+  for (size_t i = 1; i < ins.size(); ++i) y = c.op(op, {y, ins[i]});
+  return y;
+}
+
+Outs lower_add(Ctx& c, const LayerCall& l) { return {fold(c, "Add", l.inputs)}; }
+Outs lower_subtract(Ctx& c, const LayerCall& l) { return {c.op("Sub", {l.in(0), l.in(1)})}; }
+Outs lower_multiply(Ctx& c, const LayerCall& l) { return {fold(c, "Mul", l.inputs)}; }
+Outs lower_average(Ctx& c, const LayerCall& l) { return {c.op("Mean", l.inputs)}; }
+Outs lower_maximum(Ctx& c, const LayerCall& l) { return {c.op("Max", l.inputs)}; }
+Outs lower_minimum(Ctx& c, const LayerCall& l) { return {c.op("Min", l.inputs)}; }
+
+// ((before, after), ...) per spatial axis from an int, a per-axis list, or per-axis pairs.
+static std::vector<std::pair<int64_t, int64_t>> spatial_pairs(const json& v, size_t n) {
+  std::vector<std::pair<int64_t, int64_t>> out;
+  if (v.is_number()) return std::vector<std::pair<int64_t, int64_t>>(n, {v.get<int64_t>(), v.get<int64_t>()});
+  if (n == 1 && v.is_array() && v.size() == 2 && v[0].is_number()) return {{v[0].get<int64_t>(), v[1].get<int64_t>()}};
+  for (auto& e : v) {
+    if (e.is_number()) out.push_back({e.get<int64_t>(), e.get<int64_t>()});
+    else out.push_back({e[0].get<int64_t>(), e[1].get<int64_t>()});
+  }
+  return out;
+}
+
+static Outs zero_padding(Ctx& c, const LayerCall& l, size_t nd) {
+  auto p = spatial_pairs(l.cfg.at("padding"), nd);
+  bool cf = str(l.cfg, "data_format", "channels_last") == "channels_first";
+  size_t r = nd + 2;
+  std::vector<int64_t> pads(2 * r, 0);
+  for (size_t i = 0; i < nd; ++i) {
+    size_t axis = cf ? i + 2 : i + 1;
+    pads[axis] = p[i].first;
+    pads[r + axis] = p[i].second;
+  }
+  return {c.op("Pad", {l.in(), c.i64(pads)}, {{"mode", std::string("constant")}})};
+}
+Outs lower_zero_padding1d(Ctx& c, const LayerCall& l) { return zero_padding(c, l, 1); }
+Outs lower_zero_padding2d(Ctx& c, const LayerCall& l) { return zero_padding(c, l, 2); }
+Outs lower_zero_padding3d(Ctx& c, const LayerCall& l) { return zero_padding(c, l, 3); }
+
+static Outs cropping(Ctx& c, const LayerCall& l, size_t nd) {
+  auto p = spatial_pairs(l.cfg.at("cropping"), nd);
+  bool cf = str(l.cfg, "data_format", "channels_last") == "channels_first";
+  std::vector<int64_t> starts, ends, axes;
+  for (size_t i = 0; i < nd; ++i) {
+    starts.push_back(p[i].first);
+    ends.push_back(p[i].second == 0 ? INT64_MAX : -p[i].second);
+    axes.push_back(cf ? (int64_t)i + 2 : (int64_t)i + 1);
+  }
+  return {c.op("Slice", {l.in(), c.i64(starts), c.i64(ends), c.i64(axes)})};
+}
+Outs lower_cropping1d(Ctx& c, const LayerCall& l) { return cropping(c, l, 1); }
+Outs lower_cropping2d(Ctx& c, const LayerCall& l) { return cropping(c, l, 2); }
+Outs lower_cropping3d(Ctx& c, const LayerCall& l) { return cropping(c, l, 3); }
+
+static Outs upsampling(Ctx& c, const LayerCall& l, size_t nd) {
+  auto size = ints(l.cfg.value("size", json(2)), nd);
+  bool bilinear = str(l.cfg, "interpolation", "nearest") == "bilinear";
+  Value* x = l.in();
+  std::vector<float> scales{1.0f};
+  for (auto s : size) scales.push_back((float)s);
+  scales.push_back(1.0f);
+  std::map<std::string, Attribute> attrs;
+  if (bilinear) {
+    x = c.to_channels_first(x);
+    scales = {1.0f, 1.0f};
+    for (auto s : size) scales.push_back((float)s);
+    attrs = {{"mode", std::string("linear")}, {"coordinate_transformation_mode", std::string("half_pixel")}};
+  } else {
+    attrs = {{"mode", std::string("nearest")}, {"coordinate_transformation_mode", std::string("asymmetric")},
+             {"nearest_mode", std::string("floor")}};
+  }
+  Value* y = c.op("Resize", {x, nullptr, c.f32(scales, {(int64_t)scales.size()}, "scales")}, attrs);
+  return {bilinear ? c.to_channels_last(y) : y};
+}
+Outs lower_upsampling1d(Ctx& c, const LayerCall& l) { return upsampling(c, l, 1); }
+Outs lower_upsampling2d(Ctx& c, const LayerCall& l) { return upsampling(c, l, 2); }
+
+Outs lower_embedding(Ctx& c, const LayerCall& l) {
+  auto w = l.weights();
+  if (w.empty()) c.fail("Embedding has no weights");
+  Value* x = l.in();
+  Value* idx = c.cast(x, DType::Int64);
+  idx->dtype = DType::Int64;
+  Value* y = c.op("Gather", {c.constant(to_float32(w[0]), "embeddings"), idx}, {{"axis", (int64_t)0}});
+  y->dtype = DType::Float32;
+  c.set_rank(y, c.rank(x) < 0 ? -1 : c.rank(x) + 1);
+  if (flag(l.cfg, "mask_zero", false)) {
+    Value* m = c.op("Not", {c.op("Equal", {idx, c.constant(Tensor::i64_scalar(0), "zero")})});
+    m->dtype = DType::Bool;
+    c.masks[y] = m;
+  }
+  return {y};
+}
+
+Outs lower_masking(Ctx& c, const LayerCall& l) {
+  Value* x = l.in();
+  float mv = num(l.cfg, "mask_value", 0.0f);
+  Value* ne = c.op("Not", {c.op("Equal", {x, c.scalar(mv)})});
+  ne->dtype = DType::Bool;
+  Value* nef = c.cast(ne, DType::Float32);
+  nef->dtype = DType::Float32;
+  Value* keep = c.op("ReduceMax", {nef, c.i64({-1})}, {{"keepdims", (int64_t)1}});
+  Value* y = c.op("Mul", {x, keep});
+  Value* m = c.cast(c.op("Squeeze", {keep, c.i64({-1})}), DType::Bool);
+  m->dtype = DType::Bool;
+  c.masks[y] = m;
+  return {y};
+}
+
+Outs lower_rescaling(Ctx& c, const LayerCall& l) {
+  auto vec = [&](const char* k, float def) {
+    const json& v = l.cfg.value(k, json(def));
+    std::vector<float> out;
+    if (v.is_array()) for (auto& e : v) out.push_back(e.get<float>());
+    else out.push_back(v.is_number() ? v.get<float>() : def);
+    return out;
+  };
+  auto scale = vec("scale", 1.0f), offset = vec("offset", 0.0f);
+  Value* y = c.op("Mul", {l.in(), c.f32(scale, {(int64_t)scale.size()}, "scale")});
+  return {c.op("Add", {y, c.f32(offset, {(int64_t)offset.size()}, "offset")})};
+}
+
+Outs lower_normalization(Ctx& c, const LayerCall& l) {
+  // (x - mean) / max(sqrt(variance), epsilon); adapted statistics are weights (mean, variance, count),
+  // fixed ones are in the config. Only the last axis is supported.
+  const json& a = l.cfg.value("axis", json(-1));
+  int64_t axis = a.is_array() ? (a.size() == 1 ? a[0].get<int64_t>() : 0) : a.is_number() ? a.get<int64_t>() : 0;
+  int r = c.rank(l.in());
+  if (!(axis == -1 || (r > 0 && axis == r - 1))) c.fail("Normalization is only supported over the last axis");
+  if (flag(l.cfg, "invert", false)) c.fail("Normalization(invert=True) is not supported");
+  auto w = l.weights();
+  std::vector<float> mean, var;
+  if (w.size() >= 2) {
+    mean = floats(w[0]);
+    var = floats(w[1]);
+  } else {
+    for (auto& v : l.cfg.value("mean", json::array())) mean.push_back(v.get<float>());
+    for (auto& v : l.cfg.value("variance", json::array())) var.push_back(v.get<float>());
+    if (l.cfg.value("mean", json()).is_number()) mean = {l.cfg["mean"].get<float>()};
+    if (l.cfg.value("variance", json()).is_number()) var = {l.cfg["variance"].get<float>()};
+  }
+  if (mean.empty() || mean.size() != var.size()) c.fail("Normalization has no mean/variance");
+  std::vector<float> inv(var.size());
+  for (size_t i = 0; i < var.size(); ++i) inv[i] = 1.0f / std::max(std::sqrt(var[i]), 1e-7f);
+  int64_t n = (int64_t)mean.size();
+  Value* y = c.op("Sub", {l.in(), c.f32(mean, {n}, "mean")});
+  return {c.op("Mul", {y, c.f32(inv, {n}, "inv_std")})};
+}
+
+Outs lower_layer_normalization(Ctx& c, const LayerCall& l) {
+  Value* x = l.in();
+  std::vector<int64_t> axes;
+  const json& a = l.cfg.value("axis", json(-1));
+  if (a.is_array()) for (auto& e : a) axes.push_back(e.get<int64_t>());
+  else axes.push_back(a.get<int64_t>());
+  float eps = num(l.cfg, "epsilon", 1e-3f);
+  auto w = l.weights();
+  size_t wi = 0;
+  Value* mean = c.op("ReduceMean", {x, c.i64(axes)}, {{"keepdims", (int64_t)1}});
+  Value* d = c.op("Sub", {x, mean});
+  Value* var = c.op("ReduceMean", {c.op("Mul", {d, d}), c.i64(axes)}, {{"keepdims", (int64_t)1}});
+  Value* y = c.op("Div", {d, c.op("Sqrt", {c.op("Add", {var, c.scalar(eps)})})});
+  if (flag(l.cfg, "scale", true) && wi < w.size()) y = c.op("Mul", {y, c.constant(to_float32(w[wi++]), "gamma")});
+  if (flag(l.cfg, "center", true) && wi < w.size()) y = c.op("Add", {y, c.constant(to_float32(w[wi++]), "beta")});
+  return {y};
+}
+
+}  // namespace modelport::keras

@@ -1,0 +1,234 @@
+// Lowerings of recurrent layers (SimpleRNN, LSTM, GRU), Bidirectional and TimeDistributed.
+// Keras runs batch-major [N,T,F]; ONNX RNN ops are time-major [T,N,F] with a direction axis.
+#include <climits>
+#include <cstring>
+
+#include "loaders/keras/layers.h"
+#include "modelport/error.h"
+
+namespace modelport::keras {
+namespace {
+
+enum class Cell { RNN, LSTM, GRU };
+
+struct CellWeights {
+  Tensor W, R, B;  // ONNX layouts for one direction: [G*u, F], [G*u, u], [2*G*u]
+  bool linear_before_reset = false;
+};
+
+// Rows of `t` ([G*u, cols]) regrouped by gate: out gate g = in gate order[g].
+Tensor reorder_gates(const Tensor& t, const std::vector<int>& order, int64_t u) {
+  int64_t cols = t.dims.size() > 1 ? t.dims[1] : 1;
+  std::vector<float> src = floats(t), dst(src.size());
+  for (size_t g = 0; g < order.size(); ++g)
+    std::memcpy(&dst[g * u * cols], &src[(size_t)order[g] * u * cols], sizeof(float) * (size_t)(u * cols));
+  return Tensor::from_vector(DType::Float32, dst, t.dims);
+}
+
+CellWeights cell_weights(Ctx& c, Cell cell, const std::vector<Tensor>& w, const json& cfg) {
+  if (w.size() < 2) c.fail("recurrent layer has no kernel/recurrent_kernel weights");
+  int64_t u = cfg.at("units").get<int64_t>();
+  int gates = cell == Cell::LSTM ? 4 : cell == Cell::GRU ? 3 : 1;
+  // Keras LSTM gates i,f,c,o -> ONNX i,o,f,c; GRU z,r,h and SimpleRNN match.
+  std::vector<int> order = cell == Cell::LSTM ? std::vector<int>{0, 3, 1, 2} : std::vector<int>{0, 1, 2};
+  order.resize((size_t)gates);
+  CellWeights out;
+  out.W = reorder_gates(permute(to_float32(w[0]), {1, 0}), order, u);
+  out.R = reorder_gates(permute(to_float32(w[1]), {1, 0}), order, u);
+  std::vector<float> b((size_t)(2 * gates * u), 0.0f);
+  bool reset_after = cell == Cell::GRU && flag(cfg, "reset_after", true);
+  if (w.size() > 2 && flag(cfg, "use_bias", true)) {
+    std::vector<float> kb = floats(w[2]);
+    // GRU reset_after: bias [2, 3u] = input bias, recurrent bias.
+    size_t nin = (size_t)(gates * u);
+    for (size_t g = 0; g < (size_t)gates; ++g)
+      for (size_t j = 0; j < (size_t)u; ++j) {
+        b[g * u + j] = kb[(size_t)order[g] * u + j];
+        if (kb.size() >= 2 * nin) b[nin + g * u + j] = kb[nin + (size_t)order[g] * u + j];
+      }
+    reset_after = cell == Cell::GRU && kb.size() >= 2 * nin;
+  }
+  out.B = Tensor::from_vector(DType::Float32, b, {(int64_t)b.size()});
+  out.linear_before_reset = reset_after;
+  return out;
+}
+
+std::pair<std::string, std::pair<float, float>> onnx_activation(Ctx& c, const json& a) {
+  std::string n = activation_name(a);
+  if (n == "sigmoid") return {"Sigmoid", {0, 0}};
+  if (n == "tanh") return {"Tanh", {0, 0}};
+  if (n == "relu") return {"Relu", {0, 0}};
+  if (n == "hard_sigmoid") return {"HardSigmoid", {c.keras_major >= 3 ? 1.0f / 6.0f : 0.2f, 0.5f}};
+  c.fail("recurrent activation '" + n + "' is not supported");
+}
+
+Tensor stack(const std::vector<Tensor>& ts) {
+  std::vector<float> all;
+  for (auto& t : ts) {
+    auto f = floats(t);
+    all.insert(all.end(), f.begin(), f.end());
+  }
+  std::vector<int64_t> dims{(int64_t)ts.size()};
+  dims.insert(dims.end(), ts[0].dims.begin(), ts[0].dims.end());
+  return Tensor::from_vector(DType::Float32, all, dims);
+}
+
+Cell cell_of(const std::string& cls) {
+  if (cls == "LSTM" || cls == "CuDNNLSTM") return Cell::LSTM;
+  if (cls == "GRU" || cls == "CuDNNGRU") return Cell::GRU;
+  return Cell::RNN;
+}
+
+// Runs the ONNX RNN op. Returns Y [T,D,N,u], Y_h [D,N,u] and (LSTM) Y_c.
+Node* run_rnn(Ctx& c, const LayerCall& l, Cell cell, const json& cfg, const std::vector<CellWeights>& dirs,
+              const std::string& direction) {
+  Value* x = l.in();
+  Value* xt = c.transpose(x, {1, 0, 2});
+  int64_t u = cfg.at("units").get<int64_t>();
+  std::vector<Tensor> W, R, B;
+  for (auto& d : dirs) W.push_back(d.W), R.push_back(d.R), B.push_back(d.B);
+  std::vector<Value*> ins{xt, c.constant(stack(W), "W"), c.constant(stack(R), "R"), c.constant(stack(B), "B")};
+  // sequence_lens from a Keras mask (exact for post-padded sequences).
+  Value* seq = nullptr;
+  auto m = c.masks.find(x);
+  if (m != c.masks.end()) {
+    Value* mi = c.cast(m->second, DType::Int32);
+    mi->dtype = DType::Int32;
+    seq = c.op("ReduceSum", {mi, c.i64({1})}, {{"keepdims", (int64_t)0}});
+    c.warn("masked timesteps are treated as trailing padding (ONNX sequence_lens)");
+  }
+  ins.push_back(seq);
+  auto init = l.kwargs.find("initial_state");
+  if (init != l.kwargs.end() && !init->second.empty()) {
+    if (dirs.size() != 1) c.fail("initial_state on a Bidirectional layer is not supported");
+    for (size_t i = 0; i < init->second.size() && i < 2; ++i)
+      ins.push_back(c.op("Unsqueeze", {init->second[i], c.i64({0})}));
+  }
+  std::vector<std::string> acts;
+  std::vector<float> alphas, betas;
+  auto add_act = [&](const json& a) {
+    auto [name, ab] = onnx_activation(c, a);
+    acts.push_back(name);
+    alphas.push_back(ab.first);
+    betas.push_back(ab.second);
+  };
+  for (size_t d = 0; d < dirs.size(); ++d) {
+    if (cell != Cell::RNN) add_act(cfg.value("recurrent_activation", json("sigmoid")));
+    add_act(cfg.value("activation", json("tanh")));
+    if (cell == Cell::LSTM) add_act(cfg.value("activation", json("tanh")));
+  }
+  std::map<std::string, Attribute> attrs{{"hidden_size", u}, {"direction", direction}, {"activations", acts}};
+  bool hard = false;
+  for (auto& a : acts) hard |= a == "HardSigmoid";
+  if (hard) attrs["activation_alpha"] = alphas, attrs["activation_beta"] = betas;
+  if (cell == Cell::GRU) attrs["linear_before_reset"] = (int64_t)(dirs[0].linear_before_reset ? 1 : 0);
+  const char* op = cell == Cell::LSTM ? "LSTM" : cell == Cell::GRU ? "GRU" : "RNN";
+  Node* n = c.node(op, ins, cell == Cell::LSTM ? 3 : 2, attrs);
+  c.set_rank(n->outputs[0], 4);
+  for (size_t i = 1; i < n->outputs.size(); ++i) c.set_rank(n->outputs[i], 3);
+  return n;
+}
+
+Value* squeeze(Ctx& c, Value* v, int64_t axis) {
+  Value* y = c.op("Squeeze", {v, c.i64({axis})});
+  c.set_rank(y, c.rank(v) - 1);
+  return y;
+}
+
+Outs recurrent(Ctx& c, const LayerCall& l, const std::string& cls, const json& cfg) {
+  Cell cell = cell_of(cls);
+  bool backwards = flag(cfg, "go_backwards", false);
+  Node* n = run_rnn(c, l, cell, cfg, {cell_weights(c, cell, l.weights(), cfg)}, backwards ? "reverse" : "forward");
+  Outs out;
+  if (flag(cfg, "return_sequences", false)) {
+    Value* y = squeeze(c, n->outputs[0], 1);  // [T,N,u]
+    if (backwards)  // Keras emits the outputs in processing (reversed) order
+      y = c.op("Slice", {y, c.i64({-1}), c.i64({INT64_MIN}), c.i64({0}), c.i64({-1})});
+    out.push_back(c.transpose(y, {1, 0, 2}));
+  } else {
+    out.push_back(squeeze(c, n->outputs[1], 0));
+  }
+  if (flag(cfg, "return_state", false))
+    for (size_t i = 1; i < n->outputs.size(); ++i) out.push_back(squeeze(c, n->outputs[i], 0));
+  return out;
+}
+
+}  // namespace
+
+Outs lower_simple_rnn(Ctx& c, const LayerCall& l) { return recurrent(c, l, l.class_name, l.cfg); }
+Outs lower_lstm(Ctx& c, const LayerCall& l) { return recurrent(c, l, l.class_name, l.cfg); }
+Outs lower_gru(Ctx& c, const LayerCall& l) { return recurrent(c, l, l.class_name, l.cfg); }
+
+Outs lower_bidirectional(Ctx& c, const LayerCall& l) {
+  const json& inner = l.cfg.at("layer");
+  std::string cls = inner.value("class_name", std::string());
+  const json& icfg = inner.at("config");
+  Cell cell = cell_of(cls);
+  std::vector<CellWeights> dirs{cell_weights(c, cell, l.weights("forward_layer"), icfg),
+                                cell_weights(c, cell, l.weights("backward_layer"), icfg)};
+  Node* n = run_rnn(c, l, cell, icfg, dirs, "bidirectional");
+  std::string merge = l.cfg.contains("merge_mode") && l.cfg["merge_mode"].is_null() ? "none" : str(l.cfg, "merge_mode", "concat");
+  bool seqs = flag(icfg, "return_sequences", false);
+  // Per direction output, batch-major: [N,T,2,u] or [N,2,u]; direction axis = dax.
+  Value* y = seqs ? c.transpose(n->outputs[0], {2, 0, 1, 3}) : c.transpose(n->outputs[1], {1, 0, 2});
+  int64_t dax = seqs ? 2 : 1;
+  Outs out;
+  auto dir = [&](Value* v, int64_t d, int64_t axis) {
+    Value* s = c.op("Slice", {v, c.i64({d}), c.i64({d + 1}), c.i64({axis})});
+    return squeeze(c, s, axis);
+  };
+  if (merge == "concat") {
+    Value* r = c.op("Reshape", {y, c.i64(seqs ? std::vector<int64_t>{0, 0, -1} : std::vector<int64_t>{0, -1})});
+    c.set_rank(r, seqs ? 3 : 2);
+    out.push_back(r);
+  } else if (merge == "sum" || merge == "ave") {
+    Value* r = c.op(merge == "sum" ? "ReduceSum" : "ReduceMean", {y, c.i64({dax})}, {{"keepdims", (int64_t)0}});
+    c.set_rank(r, seqs ? 3 : 2);
+    out.push_back(r);
+  } else if (merge == "mul") {
+    out.push_back(c.op("Mul", {dir(y, 0, dax), dir(y, 1, dax)}));
+  } else if (merge == "none") {
+    out.push_back(dir(y, 0, dax));
+    out.push_back(dir(y, 1, dax));
+  } else {
+    c.fail("unsupported merge_mode '" + merge + "'");
+  }
+  if (flag(icfg, "return_state", false))
+    for (int64_t d = 0; d < 2; ++d)
+      for (size_t i = 1; i < n->outputs.size(); ++i) out.push_back(dir(n->outputs[i], d, 0));
+  return out;
+}
+
+Outs lower_time_distributed(Ctx& c, const LayerCall& l) {
+  const json& inner = l.cfg.at("layer");
+  std::string cls = inner.value("class_name", std::string());
+  LowerFn fn = find_lowering(cls);
+  if (!fn) c.fail("TimeDistributed of unsupported layer " + cls);
+  Value* x = l.in();
+  LayerCall sub{l.name, cls, inner.at("config"), {}, {}, l.scope, l.key};
+  if (cls == "Dense") {  // MatMul broadcasts over the time axis
+    sub.inputs = {x};
+    return fn(c, sub);
+  }
+  // Fold time into batch: [N,T,...] -> [N*T,...] -> layer -> [N,T,...].
+  int r = c.need_rank(x);
+  Value* shape = c.op("Shape", {x});
+  shape->dtype = DType::Int64;
+  c.set_rank(shape, 1);
+  Value* rest = c.op("Slice", {shape, c.i64({2}), c.i64({INT64_MAX})});
+  Value* folded = c.op("Reshape", {x, c.op("Concat", {c.i64({-1}), rest}, {{"axis", (int64_t)0}})});
+  c.set_rank(folded, r - 1);
+  sub.inputs = {folded};
+  Outs ys = fn(c, sub);
+  Value* y = ys.at(0);
+  Value* yshape = c.op("Shape", {y});
+  yshape->dtype = DType::Int64;
+  c.set_rank(yshape, 1);
+  Value* nt = c.op("Slice", {shape, c.i64({0}), c.i64({2})});
+  Value* yrest = c.op("Slice", {yshape, c.i64({1}), c.i64({INT64_MAX})});
+  Value* out = c.op("Reshape", {y, c.op("Concat", {nt, yrest}, {{"axis", (int64_t)0}})});
+  c.set_rank(out, c.rank(y) < 0 ? -1 : c.rank(y) + 1);
+  return {out};
+}
+
+}  // namespace modelport::keras

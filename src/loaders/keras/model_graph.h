@@ -1,0 +1,32 @@
+// Turning a Keras model config (Sequential, Functional, nested models) into graph IR.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "loaders/keras/lower.h"
+#include "modelport/loaders.h"
+
+namespace modelport::keras {
+
+enum class ModelKind { Sequential, Functional, Custom };
+// `entry` is {"class_name": ..., "config": {...}} (a model or a layer entry).
+ModelKind model_kind(const json& entry);
+
+// Every layer class the loader cannot lower, with the names of the layers using it.
+std::map<std::string, std::vector<std::string>> unsupported_layers(const json& model_entry);
+// Layer class -> count, over the whole (nested) config.
+void count_layer_classes(const json& model_entry, std::map<std::string, int64_t>& counts);
+
+struct BuiltModel {
+  std::vector<Value*> outputs;
+  std::vector<std::string> output_names;  // Keras names: output layer names
+};
+
+// Builds `model_entry` on `inputs`; with empty `inputs` (the top level) it creates the graph inputs
+// from the model's Input layers, applying `opts` (names, dtypes, shapes, inputs_as_nchw).
+BuiltModel build_model(Ctx& c, const json& model_entry, const WeightScope& scope, const std::vector<Value*>& inputs,
+                       const std::string& prefix, const LoadOptions& opts);
+
+}  // namespace modelport::keras

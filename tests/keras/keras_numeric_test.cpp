@@ -1,0 +1,170 @@
+// End-to-end numeric checks of the Keras loader: load -> emit ONNX -> run in ONNX Runtime
+// (node tools/ort_run.js) -> compare with framework outputs (hls4ml tb_*.dat) or with torch
+// outputs of the same weights (tests/fixtures/make_keras_h5.py). Skipped with a message when
+// ONNX Runtime, node, the fixtures or /usr/bin/python3 with torch+h5py are missing.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <unistd.h>
+
+#include "modelport/emit.h"
+#include "modelport/loaders.h"
+#include "npy_io.h"
+
+using namespace modelport;
+namespace fs = std::filesystem;
+
+namespace {
+
+const std::string kSrc = MODELPORT_SOURCE_DIR;
+
+std::string fixture(const std::string& rel) { return kSrc + "/../shared/fixtures/" + rel; }
+
+bool ort_available(std::string& why) {
+  if (std::system("node --version > /dev/null 2>&1") != 0) return why = "node not found", false;
+  if (!fs::exists(kSrc + "/third_party/ort/node_modules/onnxruntime-node") && !std::getenv("MODELPORT_ORT_DIR"))
+    return why = "onnxruntime-node not installed (tools/setup.sh)", false;
+  return true;
+}
+
+// A fresh directory under a per-process root that is removed when the test program exits.
+fs::path scratch(const std::string& name) {
+  struct Root {
+    fs::path path = fs::temp_directory_path() / ("modelport_keras_" + std::to_string(::getpid()));
+    ~Root() {
+      std::error_code ec;
+      fs::remove_all(path, ec);
+    }
+  };
+  static Root root;
+  fs::path d = root.path / name;
+  fs::remove_all(d);
+  fs::create_directories(d);
+  return d;
+}
+
+// Converts, runs and returns the outputs (flattened).
+std::vector<std::vector<double>> run(const std::string& model_path, Format fmt,
+                                     const std::vector<std::string>& input_npys, fs::path dir) {
+  Model m = load_keras(model_path, fmt, {});
+  std::string onnx = (dir / "model.onnx").string();
+  emit_onnx(m, onnx, EmitOptions{});
+  std::string cmd = "node " + kSrc + "/tools/ort_run.js " + onnx;
+  for (size_t i = 0; i < input_npys.size(); ++i) cmd += " --input " + m.graph->inputs.at(i)->name + "=" + input_npys[i];
+  cmd += " --outdir " + (dir / "out").string() + " > " + (dir / "ort.json").string();
+  EXPECT_EQ(std::system(cmd.c_str()), 0) << cmd;
+  std::vector<std::vector<double>> outs;
+  for (size_t i = 0; i < m.graph->outputs.size(); ++i) {
+    keras_test::Npy y;
+    EXPECT_TRUE(keras_test::read_npy((dir / "out" / ("output_" + std::to_string(i) + ".npy")).string(), y));
+    outs.push_back(y.values());
+  }
+  return outs;
+}
+
+void expect_close(const std::vector<double>& got, const std::vector<double>& want, double tol, const std::string& what) {
+  ASSERT_EQ(got.size(), want.size()) << what;
+  double worst = 0;
+  size_t at = 0;
+  for (size_t i = 0; i < got.size(); ++i) {
+    double d = std::fabs(got[i] - want[i]) / (1.0 + std::fabs(want[i]));
+    if (!(d <= worst)) worst = d, at = i;
+  }
+  std::printf("  %-28s %zu values, max rel diff %.3g\n", what.c_str(), got.size(), worst);
+  EXPECT_LE(worst, tol) << what << ": element " << at << " got " << got[at] << " want " << want[at];
+}
+
+std::vector<std::vector<double>> read_dat(const std::string& path) {
+  std::vector<std::vector<double>> rows;
+  std::ifstream f(path);
+  std::string line;
+  while (std::getline(f, line)) {
+    std::stringstream ss(line);
+    std::vector<double> row;
+    double v;
+    while (ss >> v) row.push_back(v);
+    if (!row.empty()) rows.push_back(row);
+  }
+  return rows;
+}
+
+}  // namespace
+
+TEST(KerasNumeric, Hls4mlTestBenches) {
+  std::string why;
+  if (!ort_available(why)) GTEST_SKIP() << why;
+  std::string base = fixture("keras_h5/hls4ml_example_prjs");
+  if (!fs::exists(base)) GTEST_SKIP() << "fixture not found: " << base;
+  for (const char* dir : {"relu", "leaky_relu", "elu", "prelu", "softmax", "linear", "sigmoid", "selu", "softplus",
+                          "softsign", "hard_sigmoid", "binary_tanh", "conv1d_1layer"}) {
+    std::string d = base + "/" + dir;
+    auto in = read_dat(d + "/tb_input_features.dat"), want = read_dat(d + "/tb_output_predictions.dat");
+    ASSERT_FALSE(in.empty());
+    Model m = load_keras(d + "/" + dir + ".h5", Format::KerasH5, {});
+    std::vector<int64_t> shape{(int64_t)in.size()};
+    for (size_t i = 1; i < m.graph->inputs[0]->shape.rank(); ++i) shape.push_back(m.graph->inputs[0]->shape.dims[i].value);
+    std::vector<float> flat;
+    for (auto& r : in) flat.insert(flat.end(), r.begin(), r.end());
+    fs::path tmp = scratch(dir);
+    keras_test::write_npy_f32((tmp / "x.npy").string(), flat, shape);
+    auto got = run(d + "/" + dir + ".h5", Format::KerasH5, {(tmp / "x.npy").string()}, tmp);
+    std::vector<double> wflat;
+    for (auto& r : want) wflat.insert(wflat.end(), r.begin(), r.end());
+    expect_close(got.at(0), wflat, 1e-5, dir);
+  }
+}
+
+TEST(KerasNumeric, TorchGeneratedModels) {
+  std::string why;
+  if (!ort_available(why)) GTEST_SKIP() << why;
+  if (std::system("/usr/bin/python3 -c 'import torch, h5py' > /dev/null 2>&1") != 0)
+    GTEST_SKIP() << "/usr/bin/python3 with torch and h5py not available";
+  fs::path gen = scratch("generated");
+  std::string cmd = "/usr/bin/python3 " + kSrc + "/tests/fixtures/make_keras_h5.py " + gen.string() + " > /dev/null";
+  ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
+  int cases = 0;
+  for (auto& e : fs::directory_iterator(gen)) {
+    std::string ext = e.path().extension().string();
+    if (ext != ".h5" && ext != ".keras") continue;
+    std::string name = e.path().stem().string();
+    if (!fs::exists(gen / (name + ".output0.npy"))) continue;  // structure-only files
+    std::vector<std::string> ins;
+    for (int i = 0; fs::exists(gen / (name + ".input" + std::to_string(i) + ".npy")); ++i)
+      ins.push_back((gen / (name + ".input" + std::to_string(i) + ".npy")).string());
+    auto got = run(e.path().string(), ext == ".h5" ? Format::KerasH5 : Format::KerasV3, ins, scratch(name));
+    for (size_t i = 0; i < got.size(); ++i) {
+      keras_test::Npy want;
+      ASSERT_TRUE(keras_test::read_npy((gen / (name + ".output" + std::to_string(i) + ".npy")).string(), want));
+      expect_close(got[i], want.values(), 1e-5, name);
+    }
+    ++cases;
+  }
+  EXPECT_GE(cases, 21);
+}
+
+TEST(KerasNumeric, ChurnTwinsAgreeAndMaskingLstmRuns) {
+  std::string why;
+  if (!ort_available(why)) GTEST_SKIP() << why;
+  std::string h5 = fixture("keras_h5/churn_ann_keras3_10/model.h5"), zip = fixture("keras_v3/churn_ann_keras3_10/model.keras");
+  if (!fs::exists(h5) || !fs::exists(zip)) GTEST_SKIP() << "fixture not found: " << h5;
+  fs::path tmp = scratch("churn");
+  std::vector<float> x(3 * 12);
+  for (size_t i = 0; i < x.size(); ++i) x[i] = (float)((int)(i % 7) - 3) * 0.37f;
+  keras_test::write_npy_f32((tmp / "x.npy").string(), x, {3, 12});
+  auto a = run(h5, Format::KerasH5, {(tmp / "x.npy").string()}, scratch("churn_h5"));
+  auto b = run(zip, Format::KerasV3, {(tmp / "x.npy").string()}, scratch("churn_zip"));
+  ASSERT_EQ(a.at(0).size(), 3u);
+  expect_close(a.at(0), b.at(0), 0.0, "churn h5 vs keras");
+  for (double v : a[0]) EXPECT_TRUE(v > 0.0 && v < 1.0) << v;  // sigmoid output
+
+  std::string lstm = fixture("keras_v3/keras_repo_masking_lstm/model.keras");
+  std::vector<float> seq{1, 2, 3, 4, 0, 0, 5, 6, 7, 8, 9, 10};
+  keras_test::write_npy_f32((tmp / "s.npy").string(), seq, {2, 3, 2});
+  auto y = run(lstm, Format::KerasV3, {(tmp / "s.npy").string()}, scratch("masking_lstm"));
+  EXPECT_EQ(y.at(0).size(), 2u);
+}
