@@ -42,6 +42,9 @@ const char* dtype_name(DType t);
 // Accepts the names above plus common aliases (float, f32, half, fp16, double, long, int, ...).
 std::optional<DType> parse_dtype(std::string_view s);
 bool dtype_is_float(DType t);
+// The ONNX TensorProto.DataType number of `t` (0 for Undefined). IR Cast nodes carry this number
+// in their "to" attribute, as ONNX does.
+int64_t onnx_type_code(DType t);
 
 // ---------------------------------------------------------------- shapes
 // A dimension is a fixed integer, a named symbol (dynamic axis), or unknown.

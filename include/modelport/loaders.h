@@ -69,8 +69,15 @@ std::optional<std::vector<NamedTensor>> run_source_model(const std::string& path
                                                          const std::vector<NamedTensor>& inputs);
 std::vector<NamedTensor> run_torchscript(const std::string& path, const std::vector<NamedTensor>& inputs);
 
+// Source op kinds each loader can lower, sorted (for `modelport ops` and README's op table).
+std::vector<std::string> supported_source_ops(Format format);
+std::vector<std::string> torchscript_supported_ops();
+std::vector<std::string> savedmodel_supported_ops();  // TensorFlow ops (SavedModel and GraphDef)
+std::vector<std::string> keras_supported_layers();     // Keras layer classes
+
 // Versions of the libraries each loader links (for the manifest), e.g. {"libtorch", "1.13.1"}.
 std::map<std::string, std::string> loader_library_versions();
 std::string torchscript_library_version();
+std::map<std::string, std::string> keras_library_versions();
 
 }  // namespace modelport

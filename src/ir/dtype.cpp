@@ -58,4 +58,22 @@ bool dtype_is_float(DType t) {
   return t == DType::Float32 || t == DType::Float16 || t == DType::BFloat16 || t == DType::Float64;
 }
 
+int64_t onnx_type_code(DType t) {
+  switch (t) {
+    case DType::Float32: return 1;
+    case DType::UInt8: return 2;
+    case DType::Int8: return 3;
+    case DType::Int16: return 5;
+    case DType::Int32: return 6;
+    case DType::Int64: return 7;
+    case DType::String: return 8;
+    case DType::Bool: return 9;
+    case DType::Float16: return 10;
+    case DType::Float64: return 11;
+    case DType::BFloat16: return 16;
+    case DType::Undefined: break;
+  }
+  return 0;
+}
+
 }  // namespace modelport

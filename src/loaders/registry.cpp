@@ -30,8 +30,20 @@ std::optional<std::vector<NamedTensor>> run_source_model(const std::string& path
   return std::nullopt;
 }
 
+std::vector<std::string> supported_source_ops(Format format) {
+  switch (format) {
+    case Format::TorchScript: return torchscript_supported_ops();
+    case Format::SavedModel: case Format::GraphDef: return savedmodel_supported_ops();
+    case Format::KerasH5: case Format::KerasV3: return keras_supported_layers();
+    case Format::Unknown: break;
+  }
+  return {};
+}
+
 std::map<std::string, std::string> loader_library_versions() {
-  return {{"libtorch", torchscript_library_version()}};
+  std::map<std::string, std::string> v = keras_library_versions();
+  v["libtorch"] = torchscript_library_version();
+  return v;
 }
 
 }  // namespace modelport
