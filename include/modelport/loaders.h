@@ -36,6 +36,9 @@ struct LoadOptions {
   std::string signature = "serving_default";  // SavedModel
   std::string tag = "serve";                  // SavedModel
   std::vector<std::string> inputs_as_nchw;    // Keras/TF: make these inputs channel-first
+  // Keras: custom model class name -> JSON file with a Sequential/Functional config describing its
+  // layers (a subclassed model's own config often does not; this is our custom_objects).
+  std::map<std::string, std::string> keras_configs;
 };
 
 // What `modelport inspect` shows about a source model without converting it.

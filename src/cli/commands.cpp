@@ -29,6 +29,7 @@ struct CommonSource {
   std::vector<std::string> inputs, outputs;
   std::string signature = "serving_default", tag = "serve";
   std::vector<std::string> nchw;
+  std::vector<std::string> keras_configs;
 };
 
 void add_source_options(CLI::App* cmd, CommonSource& s) {
@@ -43,6 +44,22 @@ void add_source_options(CLI::App* cmd, CommonSource& s) {
   cmd->add_option("--signature", s.signature, "SavedModel signature")->capture_default_str();
   cmd->add_option("--tag", s.tag, "SavedModel tag set")->capture_default_str();
   cmd->add_option("--inputs-as-nchw", s.nchw, "Keras/TF: make this input channel-first");
+  cmd->add_option("--keras-config", s.keras_configs,
+                  "CLASS=FILE.json: a Sequential/Functional config describing a custom Keras model class");
+}
+
+std::map<std::string, std::string> name_file_pairs(const std::vector<std::string>& items, const std::string& flag,
+                                                   const std::string& ext = ".npy") {
+  std::map<std::string, std::string> m;
+  for (auto& it : items) {
+    auto eq = it.rfind('=');
+    if (eq == std::string::npos || eq == 0 || eq + 1 == it.size())
+      throw UsageError(flag + " '" + it + "': expected NAME=FILE" + ext);
+    std::string file = it.substr(eq + 1);
+    if (!fs::exists(file)) throw UsageError(flag + " '" + it + "': " + file + ": no such file");
+    m[it.substr(0, eq)] = file;
+  }
+  return m;
 }
 
 LoadOptions load_options(const CommonSource& s) {
@@ -52,6 +69,7 @@ LoadOptions load_options(const CommonSource& s) {
   o.signature = s.signature;
   o.tag = s.tag;
   o.inputs_as_nchw = s.nchw;
+  for (auto& [cls, file] : name_file_pairs(s.keras_configs, "--keras-config", ".json")) o.keras_configs[cls] = file;
   return o;
 }
 
@@ -80,19 +98,6 @@ void add_verify_options(CLI::App* cmd, VerifyArgs& v) {
   cmd->add_option("--rtol", v.rtol, "Relative tolerance")->capture_default_str();
   cmd->add_option("--input-data", v.input_data, "NAME=FILE.npy: use this input instead of random data");
   cmd->add_option("--expected", v.expected, "NAME=FILE.npy: expected output (when no source runtime exists)");
-}
-
-std::map<std::string, std::string> name_file_pairs(const std::vector<std::string>& items, const std::string& flag) {
-  std::map<std::string, std::string> m;
-  for (auto& it : items) {
-    auto eq = it.rfind('=');
-    if (eq == std::string::npos || eq == 0 || eq + 1 == it.size())
-      throw UsageError(flag + " '" + it + "': expected NAME=FILE.npy");
-    std::string file = it.substr(eq + 1);
-    if (!fs::exists(file)) throw UsageError(flag + " '" + it + "': " + file + ": no such file");
-    m[it.substr(0, eq)] = file;
-  }
-  return m;
 }
 
 VerifyOptions verify_options(const VerifyArgs& v) {

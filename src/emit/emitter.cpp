@@ -244,6 +244,13 @@ EmitResult emit_onnx(const Model& model, const std::string& out_path, const Emit
     if (!v.empty()) meta[k] = v;
   };
   put("source_file", model.source_path);
+  auto joined = [](const std::vector<std::string>& v) {
+    std::string out;
+    for (auto& x : v) out += (out.empty() ? "" : ",") + x;
+    return out;
+  };
+  put("source_input_names", joined(model.source_input_names));
+  put("source_output_names", joined(model.source_output_names));
   put("source_format", model.source_format);
   put("source_producer", model.producer_name + (model.producer_version.empty() || model.producer_name.empty()
                                                     ? model.producer_version
@@ -256,6 +263,14 @@ EmitResult emit_onnx(const Model& model, const std::string& out_path, const Emit
 
   ModelEmitter em(model, opts.opset);
   em.emit_graph(*model.graph, m.mutable_graph(), true);
+  // The source-side signature names, where the loader recorded them, on each graph input/output.
+  auto note_source = [](auto* vis, const std::vector<std::string>& names) {
+    for (int i = 0; i < vis->size() && i < static_cast<int>(names.size()); ++i)
+      if (!names[i].empty()) vis->Mutable(i)->set_doc_string("source name: " + names[i]);
+  };
+  note_source(m.mutable_graph()->mutable_input(), model.source_input_names);
+  note_source(m.mutable_graph()->mutable_output(), model.source_output_names);
+  if (!model.description.empty()) m.mutable_graph()->set_doc_string(model.description);
   EmitShared& sh = em.shared();
 
   auto* op = m.add_opset_import();

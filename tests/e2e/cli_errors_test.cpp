@@ -78,4 +78,71 @@ TEST(CliErrors, JsonResultOnFailure) {
   EXPECT_NE(j["error"].get<std::string>().find("no such file"), std::string::npos);
 }
 
+// ---- TensorFlow (issue 4): a SavedModel copied from the shared fixtures, then damaged.
+std::string copy_half_plus_two(const std::string& name) {
+  std::string dst = test::scratch_dir(name) + "/half_plus_two";
+  fs::copy(test::shared_fixtures() + "/savedmodel/tfserving_half_plus_two_cpu", dst, fs::copy_options::recursive);
+  for (auto& e : fs::recursive_directory_iterator(dst))
+    fs::permissions(e.path(), fs::perms::owner_write, fs::perm_options::add);
+  return dst;
+}
+
+TEST(CliErrors, SavedModelWithMissingVariables) {
+  MODELPORT_REQUIRE_SHARED();
+  std::string sm = copy_half_plus_two("sm_novars");
+  fs::remove(sm + "/variables/variables.data-00000-of-00001");
+  expect_refused(sm, {}, kExitConversionFailed, "variables.data-00000-of-00001");
+}
+
+TEST(CliErrors, SavedModelWithCorruptIndex) {
+  MODELPORT_REQUIRE_SHARED();
+  std::string sm = copy_half_plus_two("sm_badindex");
+  std::string index = sm + "/variables/variables.index";
+  auto size = fs::file_size(index);
+  {
+    std::fstream f(index, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(static_cast<std::streamoff>(size / 2));
+    f << std::string(8, '\xff');
+  }
+  expect_refused(sm, {}, kExitConversionFailed, "variables.index");
+}
+
+TEST(CliErrors, SavedModelWithOnlyTfExampleSignatures) {
+  MODELPORT_REQUIRE_SHARED();
+  std::string sm = test::shared_fixtures() + "/savedmodel/tfserving_half_plus_two_cpu";
+  expect_refused(sm, {"--signature", "regress_x_to_y"}, kExitConversionFailed, "tf.Example");
+}
+
+// ---- Keras (issue 5)
+TEST(CliErrors, KerasLambdaAndCustomLayersAllListed) {
+  std::string src = test::test_models_dir() + "/unsupported_layers.h5";
+  ASSERT_TRUE(fs::exists(src));
+  expect_refused(src, {}, kExitConversionFailed, "Lambda x2");
+  auto r = test::run_cli({"export", src, "-o", test::scratch_dir("lambda2") + "/o.onnx"});
+  EXPECT_NE(r.err.find("MyCustom"), std::string::npos) << r.err;
+}
+
+TEST(CliErrors, TruncatedH5) {
+  std::string src = test::test_models_dir() + "/dense.h5";
+  ASSERT_TRUE(fs::exists(src));
+  std::string p = test::scratch_dir("trunc_h5") + "/dense.h5";
+  {
+    std::ifstream in(src, std::ios::binary);
+    std::string bytes((std::istreambuf_iterator<char>(in)), {});
+    std::ofstream(p, std::ios::binary) << bytes.substr(0, bytes.size() / 2);
+  }
+  expect_refused(p, {}, kExitConversionFailed, p + ": ");
+}
+
+TEST(CliErrors, ZipThatIsNotAKerasArchive) {
+  std::string p = test::scratch_dir("notkeras") + "/model.keras";
+  auto r = run_process({"/usr/bin/python3", "-c",
+                        "import sys, zipfile\n"
+                        "with zipfile.ZipFile(sys.argv[1], 'w') as z: z.writestr('notes.txt', 'hello')\n",
+                        p});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  expect_refused(p, {}, kExitConversionFailed, p + ": zip archive is neither a TorchScript archive nor a Keras");
+  fs::remove(p);
+}
+
 }  // namespace

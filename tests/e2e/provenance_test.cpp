@@ -189,6 +189,34 @@ TEST(Package, IncludedFilesRoundTripWithChecksums) {
   EXPECT_EQ(read_file(pkg + "vocab/words.txt"), "a\nb\nc\n");
 }
 
+TEST(Package, SavedModelAssetsComeAlong) {
+  MODELPORT_REQUIRE_SHARED();
+  std::string sm = test::shared_fixtures() + "/savedmodel/tfserving_half_plus_two_cpu";
+  std::string pkg = test::scratch_dir("package_assets") + "/pkg/";
+  auto r = test::run_cli({"export", sm, "-o", pkg});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(read_file(pkg + "assets/foo.txt"), read_file(sm + "/assets/foo.txt"));
+  expect_valid_manifest(pkg + "manifest.json");
+  json m = json::parse(read_file(pkg + "manifest.json"));
+  bool listed = false;
+  for (auto& f : m["files"])
+    if (f["path"] == "assets") listed = f["sha256"] == digest_path(sm + "/assets").sha256;
+  EXPECT_TRUE(listed) << m["files"].dump();
+  EXPECT_EQ(m["source"]["format"], "savedmodel");
+  // The signature keeps the source's names: ONNX names are the signature keys, the tensors behind
+  // them are recorded in doc strings and metadata.
+  onnx::ModelProto proto = load_proto(pkg + "model.onnx");
+  ASSERT_EQ(proto.graph().input_size(), 1);
+  EXPECT_EQ(proto.graph().input(0).name(), "x");
+  EXPECT_EQ(proto.graph().input(0).doc_string(), "source name: x:0");
+  EXPECT_EQ(proto.graph().output(0).name(), "y");
+  std::map<std::string, std::string> meta;
+  for (auto& p : proto.metadata_props()) meta[p.key()] = p.value();
+  EXPECT_EQ(meta["source_format"], "savedmodel");
+  EXPECT_EQ(meta["source_input_names"], "x:0");
+  EXPECT_EQ(meta["source_producer"], "tensorflow 1.14.0");
+}
+
 TEST(Package, FailedExportLeavesNoPackageBehind) {
   std::string dir = test::scratch_dir("package_fail");
   auto r = test::run_cli({"export", model("unsupported_fft"), "-o", dir + "/pkg/", "--input", "x:float32[2,16]"});

@@ -21,6 +21,7 @@ constexpr double kTolerance = 1e-4;
 struct Case {
   std::string model;  // file stem in the test models dir
   int opset;
+  friend void PrintTo(const Case& c, std::ostream* os) { *os << c.model << " opset " << c.opset; }
 };
 
 std::string case_name(const testing::TestParamInfo<Case>& info) {

@@ -1,4 +1,5 @@
 // Entry points of the Keras loader: legacy HDF5 models (Keras 2 and 3) and Keras 3 .keras zips.
+#include <fstream>
 #include <algorithm>
 #include <memory>
 #include <optional>
@@ -80,7 +81,24 @@ std::string custom_model_error(const std::string& path, const json& model) {
   std::string reg = model.contains("registered_name") && model["registered_name"].is_string()
                         ? " (" + model["registered_name"].get<std::string>() + ")" : "";
   return path + ": unsupported custom Keras model " + cls + reg +
-         ": its config does not describe its layers, so it cannot be converted without its Python code";
+         ": its config does not describe its layers; describe them with --keras-config " + cls +
+         "=FILE.json (a Sequential or Functional config whose layer names match the weights)";
+}
+
+// A custom model whose config has no layers may be described by the user (--keras-config): the
+// description replaces the model's config, its layer names select the stored weights.
+void apply_user_config(KerasSource& s, const std::string& path, const LoadOptions& opts) {
+  if (model_kind(s.model) != ModelKind::Custom) return;
+  std::string cls = s.model.value("class_name", std::string());
+  auto it = opts.keras_configs.find(cls);
+  if (it == opts.keras_configs.end()) throw Error(custom_model_error(path, s.model));
+  std::ifstream in(it->second);
+  if (!in) throw Error(it->second + ": cannot read the --keras-config file for " + cls);
+  std::string text((std::istreambuf_iterator<char>(in)), {});
+  json user = parse_json(text, it->second, "the --keras-config file");
+  if (model_kind(user) == ModelKind::Custom)
+    throw Error(it->second + ": --keras-config for " + cls + " must be a Sequential or Functional model config");
+  s.model = std::move(user);
 }
 
 std::string unsupported_error(const std::string& path, const std::map<std::string, std::vector<std::string>>& u) {
@@ -108,7 +126,8 @@ void count_parameters(const H5Group& g, int64_t& n) {
 Model load_keras(const std::string& path, Format format, const LoadOptions& opts) {
   using namespace keras;
   KerasSource s = read_source(path, format);
-  if (model_kind(s.model) == ModelKind::Custom) throw Error(custom_model_error(path, s.model));
+  std::string source_class = s.model.value("class_name", std::string("model"));
+  apply_user_config(s, path, opts);
   auto unsupported = unsupported_layers(s.model);
   if (!unsupported.empty()) throw Error(unsupported_error(path, unsupported));
 
@@ -117,7 +136,7 @@ Model load_keras(const std::string& path, Format format, const LoadOptions& opts
   m.source_format = format_name(format);
   m.producer_name = "keras";
   m.producer_version = s.keras_version;
-  m.description = "Keras " + s.model.value("class_name", std::string("model")) + " " +
+  m.description = "Keras " + source_class + " " +
                   s.model.value("config", json::object()).value("name", std::string());
   if (!s.backend.empty()) m.metadata["keras_backend"] = s.backend;
   Graph& g = *m.graph;
@@ -159,7 +178,7 @@ SourceReport inspect_keras(const std::string& path, Format format, const LoadOpt
   if (!s.backend.empty()) r.extra["backend"] = s.backend;
   if (s.weights_root) count_parameters(*s.weights_root, r.parameter_count);
   count_layer_classes(s.model, r.source_ops);
-  if (model_kind(s.model) == ModelKind::Custom) {
+  if (model_kind(s.model) == ModelKind::Custom && !opts.keras_configs.count(r.extra["model_class"])) {
     r.unsupported.push_back("custom model " + s.model.value("class_name", std::string("?")));
     return r;
   }

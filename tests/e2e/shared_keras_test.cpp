@@ -1,0 +1,72 @@
+// Every Keras file in ../shared/fixtures converts through the CLI and runs in ONNX Runtime
+// (`modelport verify` runs the ONNX side at two batch sizes); the nested subclassed model needs its
+// architecture from --keras-config and then reproduces its expected values.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+
+#include "modelport/error.h"
+#include "support/test_support.h"
+#include "verify/ort_runner.h"
+
+using namespace modelport;
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+
+namespace {
+
+const char* kNested = "keras_v3/keras_repo_nested_subclassed/pre_pr22362_nested_container.keras";
+// Files the fixture READMEs mark as negative cases -> the cause their refusal must name.
+const std::map<std::string, std::string> kRefused = {{"relu_weights.h5", "no model_config"}};
+
+TEST(SharedKeras, EveryFileConvertsAndRunsInOnnxRuntime) {
+  MODELPORT_REQUIRE_SHARED();
+  int converted = 0;
+  for (const char* set : {"keras_h5", "keras_v3"})
+    for (auto& e : fs::recursive_directory_iterator(test::shared_fixtures() + "/" + set)) {
+      std::string ext = e.path().extension().string();
+      if (!e.is_regular_file() || (ext != ".h5" && ext != ".keras")) continue;
+      if (e.path().string().find(fs::path(kNested).filename().string()) != std::string::npos) continue;
+      SCOPED_TRACE(e.path().string());
+      std::string out = test::scratch_dir("shared_keras") + "/m.onnx";
+      auto r = test::run_cli({"export", e.path().string(), "-o", out, "--verify"});
+      if (auto it = kRefused.find(e.path().filename().string()); it != kRefused.end()) {
+        EXPECT_EQ(r.exit_code, kExitConversionFailed) << r.err;
+        EXPECT_NE(r.err.find(it->second), std::string::npos) << r.err;
+        EXPECT_FALSE(fs::exists(out));
+        continue;
+      }
+      EXPECT_EQ(r.exit_code, 0) << r.err;
+      EXPECT_NE(r.err.find("only the ONNX side was run"), std::string::npos) << r.err;
+      converted += r.exit_code == 0;
+    }
+  EXPECT_GE(converted, 20);
+}
+
+TEST(SharedKeras, NestedSubclassedModelWithItsArchitectureGiven) {
+  MODELPORT_REQUIRE_SHARED();
+  std::string src = test::shared_fixtures() + "/" + kNested;
+  std::string dir = test::scratch_dir("nested");
+  auto refused = test::run_cli({"export", src, "-o", dir + "/no.onnx"});
+  EXPECT_EQ(refused.exit_code, kExitConversionFailed);
+  EXPECT_NE(refused.err.find("--keras-config NestedDenseModel=FILE.json"), std::string::npos) << refused.err;
+  EXPECT_FALSE(fs::exists(dir + "/no.onnx"));
+
+  std::string cfg = test::source_dir() + "/tests/fixtures/keras/nested_dense_model.json";
+  auto r = test::run_cli({"export", src, "-o", dir + "/m.onnx", "--keras-config", "NestedDenseModel=" + cfg});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  json expected = json::parse(std::ifstream(fs::path(src).parent_path() / "expected.json"));
+  for (auto& c : expected["cases"]) {
+    std::vector<NamedTensor> feeds;
+    for (auto& [name, spec] : c["inputs"].items()) feeds.push_back({name, test::json_tensor(spec)});
+    auto outs = run_onnxruntime(dir + "/m.onnx", feeds);
+    ASSERT_EQ(outs.size(), 1u);
+    Tensor want = test::json_tensor(c["outputs"][0]);
+    ASSERT_EQ(outs[0].tensor.dims, want.dims);
+    for (int64_t i = 0; i < want.numel(); ++i) EXPECT_NEAR(outs[0].tensor.as_double(i), want.as_double(i), 1e-5);
+  }
+}
+
+}  // namespace
