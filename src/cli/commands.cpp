@@ -10,6 +10,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
+#include "cli/git_revision.h"
 #include "cli/manifest.h"
 #include "cli/op_table.h"
 #include "modelport/emit.h"
@@ -370,7 +371,7 @@ int run(int argc, char** argv) {
 
   CLI::App app{"modelport: convert TorchScript, TensorFlow SavedModel/GraphDef and Keras models to ONNX"};
   app.require_subcommand(1);
-  app.set_version_flag("--version", std::string("modelport ") + MODELPORT_VERSION + " (" + MODELPORT_GIT_REV + ")");
+  app.set_version_flag("--version", std::string("modelport ") + MODELPORT_VERSION + " (" + git_revision() + ")");
   bool verbose = false;
   app.add_flag("-v,--verbose", verbose, "Log progress to stderr");
 

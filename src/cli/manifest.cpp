@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "cli/git_revision.h"
 #include "modelport/error.h"
 #include "util/sha256.h"
 
@@ -84,7 +85,7 @@ json build_manifest(const ManifestInputs& in) {
   json j = {
       {"schema_version", kManifestSchemaVersion},
       {"created", utc_now()},
-      {"tool", {{"name", "modelport"}, {"version", MODELPORT_VERSION}, {"git_revision", MODELPORT_GIT_REV}}},
+      {"tool", {{"name", "modelport"}, {"version", MODELPORT_VERSION}, {"git_revision", git_revision()}}},
       {"source",
        {{"path", fs::absolute(in.source_path).lexically_normal().string()},
         {"size", src.size},

@@ -1,0 +1,6 @@
+// The git revision modelport was built from (generated at configure time, see cmake/).
+#pragma once
+
+namespace modelport::cli {
+const char* git_revision();
+}  // namespace modelport::cli
