@@ -9,6 +9,7 @@
 #include <set>
 
 #include "modelport/passes.h"
+#include "modelport/tensor_ops.h"
 
 namespace modelport {
 namespace {
@@ -37,42 +38,16 @@ std::vector<int64_t> inverse(const std::vector<int64_t>& p) {
   for (size_t i = 0; i < p.size(); ++i) inv[size_t(p[i])] = int64_t(i);
   return inv;
 }
-Shape permute(const Shape& s, const std::vector<int64_t>& p) {
-  if (!s.rank_known || s.rank() != p.size()) return Shape();
-  std::vector<Dim> d;
-  for (auto i : p) d.push_back(s.dims[size_t(i)]);
-  return Shape(std::move(d));
-}
-
 // `t` (rank <= r, broadcast from the right) as a rank-r tensor permuted by `p`; nullopt when the
 // data cannot be handled (strings).
 std::optional<Tensor> permute_const(const Tensor& t, const std::vector<int64_t>& p) {
   size_t r = p.size();
   if (t.dtype == DType::String || !t.buffer || t.dims.size() > r) return std::nullopt;
   if (t.numel() == 1) return t;  // scalars broadcast the same either way
-  std::vector<int64_t> dims(r - t.dims.size(), 1);
-  dims.insert(dims.end(), t.dims.begin(), t.dims.end());
-  std::vector<int64_t> out_dims(r), in_strides(r, 1);
-  for (size_t i = 0; i < r; ++i) out_dims[i] = dims[size_t(p[i])];
-  for (size_t i = r; i-- > 1;) in_strides[i - 1] = in_strides[i] * dims[i];
-  size_t es = dtype_size(t.dtype);
-  int64_t n = t.numel();
-  std::vector<uint8_t> bytes(size_t(n) * es);
-  std::vector<int64_t> idx(r, 0);
-  for (int64_t o = 0; o < n; ++o) {
-    int64_t src = 0;
-    for (size_t i = 0; i < r; ++i) src += idx[i] * in_strides[size_t(p[i])];
-    std::memcpy(bytes.data() + size_t(o) * es, t.raw() + size_t(src) * es, es);
-    for (size_t i = r; i-- > 0;) {
-      if (++idx[i] < out_dims[i]) break;
-      idx[i] = 0;
-    }
-  }
-  Tensor out;
-  out.dtype = t.dtype;
-  out.dims = out_dims;
-  out.buffer = Buffer::owned(std::move(bytes));
-  return out;
+  Tensor ranked = t;  // same buffer, leading 1-dims added
+  ranked.dims.assign(r - t.dims.size(), 1);
+  ranked.dims.insert(ranked.dims.end(), t.dims.begin(), t.dims.end());
+  return permute_tensor(ranked, p);
 }
 
 class TransposeOpt {
@@ -170,7 +145,7 @@ class TransposeOpt {
     t->attrs = x->attrs;
     t->inputs = std::move(ins);
     mid->dtype = out->dtype;
-    mid->shape = permute(out->shape, inverse(perm));
+    mid->shape = permute_shape(out->shape, inverse(perm));
     x->op = "Transpose";
     x->domain.clear();
     x->attrs = {{"perm", perm}};

@@ -8,6 +8,7 @@
 #include <set>
 
 #include "modelport/error.h"
+#include "modelport/tensor_ops.h"
 #include "util/npy.h"
 #include "verify/ort_runner.h"
 
@@ -101,21 +102,13 @@ Tensor random_tensor(DType dt, const std::vector<int64_t>& dims, uint64_t seed) 
   auto uniform = [&] { return (static_cast<double>(rng() >> 11) + 0.5) / 9007199254740992.0; };
   int64_t n = 1;
   for (auto d : dims) n *= d;
-  std::vector<uint8_t> bytes;
-  bytes.reserve(static_cast<size_t>(n) * dtype_size(dt));
-  for (int64_t i = 0; i < n; ++i) {
-    double v;
+  std::vector<double> values(static_cast<size_t>(n));
+  for (auto& v : values) {
     if (dtype_is_float(dt)) v = std::sqrt(-2 * std::log(uniform())) * std::cos(2 * M_PI * uniform());  // N(0,1)
-    else if (dt == DType::Bool) v = rng() & 1;
+    else if (dt == DType::Bool) v = static_cast<double>(rng() & 1);
     else v = static_cast<double>(rng() % 10);
-    Tensor s = Tensor::scalar(dt, v);
-    bytes.insert(bytes.end(), s.raw(), s.raw() + s.nbytes());
   }
-  Tensor t;
-  t.dtype = dt;
-  t.dims = dims;
-  t.buffer = Buffer::owned(std::move(bytes));
-  return t;
+  return tensor_from_doubles(dt, dims, values);
 }
 
 VerifyReport verify_export(const std::string& source, Format format, const std::string& onnx_path,

@@ -1,5 +1,7 @@
 #include "support/test_support.h"
 
+#include "modelport/tensor_ops.h"
+
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
@@ -54,16 +56,7 @@ Tensor json_tensor(const nlohmann::json& spec) {
   if (spec.contains("fill")) vals.assign(static_cast<size_t>(n), spec["fill"].get<double>());
   else vals = spec.at("data").get<std::vector<double>>();
   EXPECT_EQ(static_cast<int64_t>(vals.size()), n);
-  std::vector<uint8_t> bytes;
-  for (double v : vals) {
-    Tensor s = Tensor::scalar(dt, v);
-    bytes.insert(bytes.end(), s.raw(), s.raw() + s.nbytes());
-  }
-  Tensor t;
-  t.dtype = dt;
-  t.dims = dims;
-  t.buffer = Buffer::owned(std::move(bytes));
-  return t;
+  return tensor_from_doubles(dt, dims, vals);
 }
 
 std::string json_input_spec(const std::string& name, const nlohmann::json& spec) {

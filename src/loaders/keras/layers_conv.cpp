@@ -66,7 +66,7 @@ std::vector<int64_t> kernel_to_onnx_perm(size_t nd) {  // [k..., cin, cout] -> [
 Outs regular_conv(Ctx& c, const LayerCall& l, size_t nd) {
   auto w = l.weights();
   if (w.empty()) c.fail("convolution has no kernel weights");
-  Tensor k = permute(to_float32(w[0]), kernel_to_onnx_perm(nd));
+  Tensor k = permute_tensor(to_float32(w[0]), kernel_to_onnx_perm(nd));
   int64_t groups = l.cfg.value("groups", (int64_t)1);
   bool bias = flag(l.cfg, "use_bias", true) && w.size() > 1;
   Value* y = conv(c, l, in_cf(c, l), nd, k, bias ? &w[1] : nullptr, groups);
@@ -77,7 +77,7 @@ Outs regular_conv(Ctx& c, const LayerCall& l, size_t nd) {
 Tensor depthwise_kernel(const Tensor& kt, size_t nd) {
   std::vector<int64_t> perm{(int64_t)nd, (int64_t)nd + 1};
   for (size_t i = 0; i < nd; ++i) perm.push_back((int64_t)i);
-  Tensor k = permute(to_float32(kt), perm);
+  Tensor k = permute_tensor(to_float32(kt), perm);
   std::vector<int64_t> dims{k.dims[0] * k.dims[1], 1};
   dims.insert(dims.end(), k.dims.begin() + 2, k.dims.end());
   k.dims = dims;
@@ -99,7 +99,7 @@ Outs separable_conv(Ctx& c, const LayerCall& l, size_t nd) {
   if (w.size() < 2) c.fail("separable convolution needs depthwise and pointwise kernels");
   int64_t cin = w[0].dims[nd];
   Value* y = conv(c, l, in_cf(c, l), nd, depthwise_kernel(w[0], nd), nullptr, cin);
-  Tensor pk = permute(to_float32(w[1]), kernel_to_onnx_perm(nd));
+  Tensor pk = permute_tensor(to_float32(w[1]), kernel_to_onnx_perm(nd));
   bool bias = flag(l.cfg, "use_bias", true) && w.size() > 2;
   y = conv(c, l, y, nd, pk, bias ? &w[2] : nullptr, 1, false);
   return {apply_activation(c, l.cfg.value("activation", json("linear")), out_cl(c, l, y))};
@@ -109,7 +109,7 @@ Outs conv_transpose(Ctx& c, const LayerCall& l, size_t nd) {
   auto w = l.weights();
   if (w.empty()) c.fail("transposed convolution has no kernel weights");
   // Keras [k..., cout, cin] -> ONNX ConvTranspose [cin, cout, k...]
-  Tensor k = permute(to_float32(w[0]), kernel_to_onnx_perm(nd));
+  Tensor k = permute_tensor(to_float32(w[0]), kernel_to_onnx_perm(nd));
   std::vector<int64_t> kernel(k.dims.begin() + 2, k.dims.end());
   auto strides = ints(l.cfg.value("strides", json(1)), nd);
   auto dil = ints(l.cfg.value("dilation_rate", json(1)), nd);

@@ -33,8 +33,8 @@ CellWeights cell_weights(Ctx& c, Cell cell, const std::vector<Tensor>& w, const 
   std::vector<int> order = cell == Cell::LSTM ? std::vector<int>{0, 3, 1, 2} : std::vector<int>{0, 1, 2};
   order.resize((size_t)gates);
   CellWeights out;
-  out.W = reorder_gates(permute(to_float32(w[0]), {1, 0}), order, u);
-  out.R = reorder_gates(permute(to_float32(w[1]), {1, 0}), order, u);
+  out.W = reorder_gates(permute_tensor(to_float32(w[0]), {1, 0}), order, u);
+  out.R = reorder_gates(permute_tensor(to_float32(w[1]), {1, 0}), order, u);
   std::vector<float> b((size_t)(2 * gates * u), 0.0f);
   bool reset_after = cell == Cell::GRU && flag(cfg, "reset_after", true);
   if (w.size() > 2 && flag(cfg, "use_bias", true)) {

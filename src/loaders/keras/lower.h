@@ -9,6 +9,7 @@
 
 #include "loaders/keras/keras_weights.h"
 #include "modelport/ir.h"
+#include "modelport/tensor_ops.h"
 
 namespace modelport::keras {
 
@@ -80,7 +81,6 @@ std::string activation_name(const json& activation);
 
 // Weight tensor helpers.
 Tensor to_float32(const Tensor& t);
-Tensor permute(const Tensor& t, const std::vector<int64_t>& perm);  // like numpy transpose
 std::vector<float> floats(const Tensor& t);
 
 // Config helpers.

@@ -128,30 +128,6 @@ std::vector<float> floats(const Tensor& t) {
   return std::vector<float>(f.data<float>(), f.data<float>() + f.numel());
 }
 
-Tensor permute(const Tensor& t, const std::vector<int64_t>& perm) {
-  size_t r = t.dims.size(), es = dtype_size(t.dtype);
-  std::vector<int64_t> out_dims(r), in_strides(r, 1);
-  for (size_t i = r; i-- > 1;) in_strides[i - 1] = in_strides[i] * t.dims[i];
-  for (size_t i = 0; i < r; ++i) out_dims[i] = t.dims[(size_t)perm[i]];
-  int64_t n = t.numel();
-  std::vector<uint8_t> out((size_t)n * es);
-  std::vector<int64_t> idx(r, 0);
-  for (int64_t o = 0; o < n; ++o) {
-    int64_t src = 0;
-    for (size_t i = 0; i < r; ++i) src += idx[i] * in_strides[(size_t)perm[i]];
-    std::memcpy(out.data() + o * es, t.raw() + src * es, es);
-    for (size_t i = r; i-- > 0;) {
-      if (++idx[i] < out_dims[i]) break;
-      idx[i] = 0;
-    }
-  }
-  Tensor res;
-  res.dtype = t.dtype;
-  res.dims = out_dims;
-  res.buffer = Buffer::owned(std::move(out));
-  return res;
-}
-
 // ---------------------------------------------------------------- config
 std::vector<int64_t> ints(const json& v, size_t n) {
   std::vector<int64_t> out;

@@ -269,23 +269,4 @@ std::string Ctx::where() const {
 
 void Ctx::fail(const std::string& cause) const { throw Error(path + ": " + where() + ": " + cause); }
 
-Shape broadcast_shapes(const Shape& a, const Shape& b) {
-  if (!a.rank_known || !b.rank_known) return Shape();
-  size_t r = std::max(a.rank(), b.rank());
-  std::vector<Dim> out(r);
-  for (size_t i = 0; i < r; ++i) {
-    const Dim* da = i < r - a.rank() ? nullptr : &a.dims[i - (r - a.rank())];
-    const Dim* db = i < r - b.rank() ? nullptr : &b.dims[i - (r - b.rank())];
-    if (!da) out[i] = *db;
-    else if (!db) out[i] = *da;
-    else if (da->is_fixed() && da->value == 1) out[i] = *db;
-    else if (db->is_fixed() && db->value == 1) out[i] = *da;
-    else if (*da == *db) out[i] = *da;
-    else if (da->is_fixed()) out[i] = *da;
-    else if (db->is_fixed()) out[i] = *db;
-    else out[i] = Dim::unknown();
-  }
-  return Shape(std::move(out));
-}
-
 }  // namespace modelport::ts

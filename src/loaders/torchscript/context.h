@@ -11,6 +11,7 @@
 #include "loaders/torchscript/lowered_value.h"
 #include "modelport/error.h"
 #include "modelport/ir.h"
+#include "modelport/tensor_ops.h"
 
 namespace modelport::ts {
 
@@ -87,6 +88,5 @@ class Ctx {
   std::unordered_map<const jit::Value*, LVal> env_;
 };
 
-Shape broadcast_shapes(const Shape& a, const Shape& b);
 
 }  // namespace modelport::ts

@@ -9,6 +9,7 @@
 #include "../converter.h"
 #include "../flat_graph.h"
 #include "modelport/ir.h"
+#include "modelport/tensor_ops.h"
 
 namespace modelport::tf {
 
@@ -47,11 +48,5 @@ class OpCtx {
   Value* to_i64(Value* v);  // int index tensors -> int64 (constants folded)
   Value* transpose(Value* v, const std::vector<int64_t>& perm);
 };
-
-// Shape helpers.
-Shape broadcast_shapes(const Shape& a, const Shape& b);
-Shape permute_shape(const Shape& s, const std::vector<int64_t>& perm);
-// A constant with its dims permuted (data copied).
-Tensor permute_tensor(const Tensor& t, const std::vector<int64_t>& perm);
 
 }  // namespace modelport::tf
