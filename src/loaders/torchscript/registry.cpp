@@ -14,6 +14,8 @@ const Registry& registry() {
     register_reduce_ops(r);
     register_shape_ops(r);
     register_scalar_ops(r);
+    register_recurrent_ops(r);
+    register_transformer_ops(r);
     return r;
   }();
   return table;

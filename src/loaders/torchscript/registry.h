@@ -26,5 +26,7 @@ void register_elementwise_ops(Registry& r);
 void register_reduce_ops(Registry& r);
 void register_shape_ops(Registry& r);
 void register_scalar_ops(Registry& r);
+void register_recurrent_ops(Registry& r);
+void register_transformer_ops(Registry& r);
 
 }  // namespace modelport::ts

@@ -68,6 +68,7 @@ void lower_getitem(Ctx& c) {
 void lower_len(Ctx& c) {
   const LVal& l = c.in(0);
   if (l.is_seq()) return c.out(LVal::of_int(int64_t(l.items.size())));
+  if (l.kind == LVal::Kind::String) return c.out(LVal::of_int(int64_t(l.s.size())));
   if (l.is_tensor()) {
     if (l.v->shape.rank_known && l.v->shape.rank() >= 1) {
       if (l.v->shape.dims[0].is_fixed()) return c.out(LVal::of_int(l.v->shape.dims[0].value));
@@ -110,6 +111,12 @@ void lower_is(Ctx& c) {
   bool is_not = c.node->kind() == c10::Symbol::fromQualString("aten::__isnot__");
   if (a && b) return c.out(LVal::of_bool(!is_not));
   if (a != b) return c.out(LVal::of_bool(is_not));
+  // `query is key` on tensors (transformer fast-path checks): the same TorchScript value is the
+  // same tensor; different values are treated as different tensors.
+  if (c.in(0).is_tensor() && c.in(1).is_tensor()) {
+    bool same = c.node->input(0) == c.node->input(1) || c.in(0).v == c.in(1).v;
+    return c.out(LVal::of_bool(same != is_not));
+  }
   c.fail("identity comparison of two non-None values");
 }
 

@@ -117,8 +117,57 @@ void lower_scalar_implicit(Ctx& c) {
   c.out(x);
 }
 
+// Whether two lowered ints are known to be equal (same constant, same value, same symbolic axis).
+std::optional<bool> same_int(const Ctx& c, const LVal& a, const LVal& b) {
+  if (a.kind == LVal::Kind::Int && b.kind == LVal::Kind::Int) return a.i == b.i;
+  if (a.is_tensor() && b.is_tensor()) {
+    if (a.v == b.v) return true;
+    auto da = c.scalar_dims.find(a.v), db = c.scalar_dims.find(b.v);
+    if (da != c.scalar_dims.end() && db != c.scalar_dims.end() && da->second.is_symbol() && da->second == db->second)
+      return true;
+  }
+  return std::nullopt;
+}
+
+// eq/ne on two int lists (e.g. the hidden-size checks of nn.RNNBase): folded when decidable.
+// Returns false when the operands are not two lists.
+bool lower_list_compare(Ctx& c, bool ne) {
+  if (c.num_inputs() == 2 && c.in(0).is_seq() && c.in(1).is_seq()) {
+    const auto& a = c.in(0).items;
+    const auto& b = c.in(1).items;
+    std::optional<bool> eq = a.size() == b.size() ? std::optional<bool>(true) : std::optional<bool>(false);
+    for (size_t i = 0; i < a.size() && i < b.size() && eq; ++i) {
+      auto s = same_int(c, a[i], b[i]);
+      if (!s) eq = std::nullopt;
+      else if (!*s) eq = false;
+    }
+    if (eq) {
+      c.out(LVal::of_bool(ne ? !*eq : *eq));
+      return true;
+    }
+    // Not decidable at load time: a dynamic check (only ever feeds a run-time assertion).
+    Value* x = c.ints_tensor(c.in(0));
+    Value* y = c.ints_tensor(c.in(1));
+    Value* e = c.op("Equal", {x, y});
+    e->dtype = DType::Bool;
+    Value* r = c.op("ReduceMin", {c.cast(e, DType::Int32), c.c_i64({0})}, {{"keepdims", int64_t(0)}});
+    r->dtype = DType::Int32;
+    r->shape = Shape(std::vector<Dim>{});
+    Value* o = c.cast(r, DType::Bool);
+    if (ne) {
+      o = c.op("Not", {o});
+      o->dtype = DType::Bool;
+      o->shape = Shape(std::vector<Dim>{});
+    }
+    c.out(o);
+    return true;
+  }
+  return false;
+}
+
 void lower_compare(Ctx& c) {
   std::string k = c.node->kind().toUnqualString();
+  if ((k == "eq" || k == "ne") && lower_list_compare(c, k == "ne")) return;
   if (lower_scalar_op(c, k)) return;
   Value* a = c.tensor(0);
   Value* b = c.in(1).is_tensor() ? c.in(1).v : c.c_scalar(a->dtype, c.double_arg(1));
