@@ -144,7 +144,35 @@ TEST(KerasNumeric, TorchGeneratedModels) {
     }
     ++cases;
   }
-  EXPECT_GE(cases, 21);
+  EXPECT_GE(cases, 22);
+}
+
+TEST(KerasNumeric, DotMergeLayer) {
+  std::string why;
+  if (!ort_available(why)) GTEST_SKIP() << why;
+  if (std::system("/usr/bin/python3 -c 'import torch, h5py' > /dev/null 2>&1") != 0)
+    GTEST_SKIP() << "/usr/bin/python3 with torch and h5py not available";
+  fs::path gen = scratch("generated_dot");
+  std::string cmd = "/usr/bin/python3 " + kSrc + "/tests/fixtures/make_keras_h5.py " + gen.string() + " dot > /dev/null";
+  ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
+  std::string h5 = (gen / "dot.h5").string();
+  Model m = load_keras(h5, Format::KerasH5, {});
+  ASSERT_EQ(m.graph->outputs.size(), 3u);
+  size_t einsums = 0;
+  for (auto& n : m.graph->nodes()) einsums += n->op == "Einsum";
+  EXPECT_EQ(einsums, 3u);
+  std::vector<std::string> ins;
+  for (int i = 0; i < 5; ++i) ins.push_back((gen / ("dot.input" + std::to_string(i) + ".npy")).string());
+  auto got = run(h5, Format::KerasH5, ins, scratch("dot"));
+  ASSERT_EQ(got.size(), 3u);
+  const char* names[] = {"dot axes=[2,2]", "dot axes=[1,-2] normalize", "dot rank2 normalize"};
+  for (size_t i = 0; i < got.size(); ++i) {
+    keras_test::Npy want;
+    ASSERT_TRUE(keras_test::read_npy((gen / ("dot.output" + std::to_string(i) + ".npy")).string(), want));
+    const std::vector<std::vector<int64_t>> shapes = {{2, 3, 5}, {2, 4, 2}, {2, 1}};  // keras batch_dot shapes
+    EXPECT_EQ(want.shape, shapes[i]);
+    expect_close(got[i], want.values(), 1e-5, names[i]);
+  }
 }
 
 TEST(KerasNumeric, ChurnTwinsAgreeAndMaskingLstmRuns) {

@@ -38,6 +38,7 @@ const std::map<std::string, LowerFn>& table() {
       {"Average", lower_average},
       {"Maximum", lower_maximum},
       {"Minimum", lower_minimum},
+      {"Dot", lower_dot},
       {"ZeroPadding1D", lower_zero_padding1d},
       {"ZeroPadding2D", lower_zero_padding2d},
       {"ZeroPadding3D", lower_zero_padding3d},

@@ -23,6 +23,7 @@ Outs lower_permute(Ctx&, const LayerCall&);
 Outs lower_repeat_vector(Ctx&, const LayerCall&);
 Outs lower_concatenate(Ctx&, const LayerCall&);
 Outs lower_add(Ctx&, const LayerCall&);
+Outs lower_dot(Ctx&, const LayerCall&);
 Outs lower_subtract(Ctx&, const LayerCall&);
 Outs lower_multiply(Ctx&, const LayerCall&);
 Outs lower_average(Ctx&, const LayerCall&);

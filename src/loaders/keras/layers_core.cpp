@@ -113,6 +113,51 @@ Outs lower_average(Ctx& c, const LayerCall& l) { return {c.op("Mean", l.inputs)}
 Outs lower_maximum(Ctx& c, const LayerCall& l) { return {c.op("Max", l.inputs)}; }
 Outs lower_minimum(Ctx& c, const LayerCall& l) { return {c.op("Min", l.inputs)}; }
 
+// keras.layers.Dot: batch_dot of two batched tensors over one axis each (optionally L2-normalized
+// along those axes first) as one Einsum; a rank-1 result gets a trailing unit axis like batch_dot.
+Outs lower_dot(Ctx& c, const LayerCall& l) {
+  if (l.inputs.size() != 2) c.fail("Dot needs exactly two inputs");
+  Value *x = l.in(0), *y = l.in(1);
+  int rx = c.need_rank(x), ry = c.need_rank(y);
+  const json& a = l.cfg.at("axes");
+  std::vector<int64_t> axes = a.is_array() ? std::vector<int64_t>{a.at(0).get<int64_t>(), a.at(1).get<int64_t>()}
+                                           : std::vector<int64_t>{a.get<int64_t>(), a.get<int64_t>()};
+  int ranks[2] = {rx, ry};
+  for (int i = 0; i < 2; ++i) {
+    if (axes[i] < 0) axes[i] += ranks[i];
+    if (axes[i] <= 0 || axes[i] >= ranks[i]) c.fail("Dot axes must name a non-batch axis of each input");
+  }
+  if (flag(l.cfg, "normalize", false)) {
+    auto l2 = [&](Value* v, int64_t axis) {
+      Value* ss = c.op("ReduceSum", {c.op("Mul", {v, v}), c.i64({axis})}, {{"keepdims", (int64_t)1}});
+      return c.op("Div", {v, c.op("Sqrt", {c.op("Max", {ss, c.scalar(1e-12f)})})});
+    };
+    x = l2(x, axes[0]);
+    y = l2(y, axes[1]);
+  }
+  // Equation: batch 'a', the contracted axis 'z', the other axes fresh letters.
+  char next = 'b';
+  std::string ex = "a", ey = "a", out = "a";
+  for (int i = 1; i < rx; ++i) {
+    char ch = i == axes[0] ? 'z' : next++;
+    ex += ch;
+    if (ch != 'z') out += ch;
+  }
+  for (int i = 1; i < ry; ++i) {
+    char ch = i == axes[1] ? 'z' : next++;
+    ey += ch;
+    if (ch != 'z') out += ch;
+  }
+  if (next > 'y') c.fail("Dot inputs have too many axes");
+  Value* r = c.op("Einsum", {x, y}, {{"equation", ex + "," + ey + "->" + out}});
+  c.set_rank(r, int(out.size()));
+  if (out.size() == 1) {
+    r = c.op("Unsqueeze", {r, c.i64({1})});
+    c.set_rank(r, 2);
+  }
+  return {r};
+}
+
 // ((before, after), ...) per spatial axis from an int, a per-axis list, or per-axis pairs.
 static std::vector<std::pair<int64_t, int64_t>> spatial_pairs(const json& v, size_t n) {
   std::vector<std::pair<int64_t, int64_t>> out;

@@ -159,6 +159,15 @@ std::vector<Value*> arg_reduce(OpCtx& c) {
 }
 constexpr char kArgMax[] = "ArgMax", kArgMin[] = "ArgMin";
 
+
+std::vector<Value*> einsum(OpCtx& c) {
+  std::string eq = c.attr_str("equation", "");
+  if (eq.empty()) c.fail("missing equation");
+  std::vector<Value*> ins;
+  for (size_t i = 0; i < c.in.size(); ++i) ins.push_back(c.input(i));
+  if (ins.empty()) c.fail("no inputs");
+  return {c.op("Einsum", ins, {{"equation", eq}})};
+}
 }  // namespace
 
 void register_math_ops(OpTable& t) {
@@ -174,6 +183,7 @@ void register_math_ops(OpTable& t) {
   t["Pow"] = simple_binary<kPow>;
   t["SquaredDifference"] = squared_difference;
   t["AddN"] = add_n;
+  t["Einsum"] = einsum;
   t["Greater"] = compare<kGreater>;
   t["GreaterEqual"] = compare<kGreaterEq>;
   t["Less"] = compare<kLess>;

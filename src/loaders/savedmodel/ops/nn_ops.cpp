@@ -220,6 +220,95 @@ std::vector<Value*> fused_batch_norm(OpCtx& c) {
   return {y, c.input(3), c.input(4), c.input(3), c.input(4), nullptr};
 }
 
+
+// Conv2DBackpropInput(input_sizes, filter [k..., out_c, in_c], out_backprop) -> ConvTranspose. The
+// forward conv's geometry (pads from the forward input size `input_sizes`) gives the pads; the
+// remainder up to input_sizes becomes output_padding, so the result has exactly input_sizes.
+std::vector<Value*> conv2d_backprop_input(OpCtx& c) {
+  Value *f = c.input(1), *dy = c.input(2);
+  bool last = channels_last(c);
+  std::vector<int64_t> sizes = c.const_ints(0, "input_sizes");
+  if (!f->shape.rank_known || f->shape.rank() != 4 || !f->shape.all_fixed()) c.fail("filter shape must be known");
+  if (sizes.size() != 4) c.fail("input_sizes must have 4 entries");
+  const size_t nsp = 2;
+  std::vector<int64_t> fd;
+  for (auto& d : f->shape.dims) fd.push_back(d.value);
+  int64_t cin = fd[2], cout = fd[3];  // forward conv: in = our output channels, out = dy channels
+  // TF filter [kh, kw, Cres, Cdy] -> ONNX ConvTranspose W [Cdy, Cres, kh, kw] (no flip needed).
+  std::vector<int64_t> perm{3, 2, 0, 1}, wdims{cout, cin, fd[0], fd[1]};
+  Value* w;
+  if (f->constant) w = c.g.add_constant(f->name, permute_tensor(*f->constant, perm));
+  else w = c.transpose(f, perm);
+  w->shape = Shape::of(wdims);
+  // The forward input (= our output) in channel-first order.
+  std::vector<int64_t> res_first = last ? std::vector<int64_t>{sizes[0], sizes[3], sizes[1], sizes[2]} : sizes;
+  if (res_first[1] != cin) c.fail("input_sizes channels do not match the filter");
+  std::vector<int64_t> kernel{fd[0], fd[1]};
+  return {channel_first(c, dy, [&](Value* dyf) {
+    Window win = window(c, Shape::of(res_first), kernel, last);
+    std::vector<int64_t> out_pad(nsp, 0);
+    for (size_t i = 0; i < nsp; ++i) {
+      int64_t H = res_first[2 + i], s = win.strides[i], eff = (kernel[i] - 1) * win.dilations[i] + 1;
+      int64_t pb = win.pads[i], pe = win.pads[nsp + i];
+      int64_t in = (H + pb + pe - eff) / s + 1;  // the forward conv's output size (dy's spatial size)
+      if (dyf->shape.rank_known && dyf->shape.rank() == 4 && dyf->shape.dims[2 + i].is_fixed() &&
+          dyf->shape.dims[2 + i].value != in)
+        c.fail("out_backprop spatial size does not match input_sizes");
+      out_pad[i] = H - ((in - 1) * s + eff - pb - pe);
+      if (out_pad[i] < 0 || out_pad[i] >= std::max(s, win.dilations[i])) c.fail("inconsistent input_sizes");
+    }
+    std::map<std::string, Attribute> a{{"kernel_shape", kernel}, {"strides", win.strides},
+                                       {"dilations", win.dilations}, {"pads", win.pads}};
+    if (out_pad != std::vector<int64_t>(nsp, 0)) a["output_padding"] = out_pad;
+    Value* y = c.op("ConvTranspose", {dyf, w}, a);
+    y->shape = Shape::of(res_first);
+    if (dyf->shape.rank_known && !dyf->shape.dims.empty()) y->shape.dims[0] = dyf->shape.dims[0];
+    return y;
+  })};
+}
+
+// ResizeBilinear / ResizeNearestNeighbor(images NHWC, size [h, w]) -> Resize with `sizes`. TF's
+// kernels: align_corners maps with (in-1)/(out-1) and rounds (roundf: halves away from zero) for
+// nearest; half_pixel_centers is (x+0.5)*s-0.5 for bilinear but (x+0.5)*s floored for nearest
+// (ONNX tf_half_pixel_for_nn); otherwise x*s floored (asymmetric).
+template <bool Linear>
+std::vector<Value*> resize(OpCtx& c) {
+  Value* x = c.input(0);
+  bool align = c.attr_bool("align_corners", false), half = c.attr_bool("half_pixel_centers", false);
+  if (align && half) c.fail("align_corners and half_pixel_centers are mutually exclusive");
+  if (!x->shape.rank_known || x->shape.rank() != 4) c.fail("images must have rank 4");
+  std::map<std::string, Attribute> a{{"mode", std::string(Linear ? "linear" : "nearest")}};
+  a["coordinate_transformation_mode"] =
+      std::string(align ? "align_corners" : half ? (Linear ? "half_pixel" : "tf_half_pixel_for_nn") : "asymmetric");
+  if (!Linear) a["nearest_mode"] = std::string(align ? "round_prefer_ceil" : "floor");
+  // images are always NHWC: transpose to NCHW and back.
+  Value* xf = c.transpose(x, to_first_perm(4));
+  const Dim &n = xf->shape.dims[0], &ch = xf->shape.dims[1];
+  Value* sizes;
+  std::vector<Dim> out_dims{n, ch, Dim::unknown(), Dim::unknown()};
+  if (const Tensor* st = c.const_input(1)) {
+    auto hw = st->to_int_vector();
+    if (hw.size() != 2) c.fail("size must have 2 entries");
+    out_dims[2] = Dim::fixed(hw[0]);
+    out_dims[3] = Dim::fixed(hw[1]);
+    if (n.is_fixed() && ch.is_fixed()) sizes = c.c_i64({n.value, ch.value, hw[0], hw[1]});
+    else {
+      Value* shp = c.op("Shape", {xf});
+      shp->dtype = DType::Int64;
+      Value* nc = c.op("Slice", {shp, c.c_i64({0}), c.c_i64({2})});
+      sizes = c.op("Concat", {nc, c.c_i64(hw)}, {{"axis", int64_t(0)}});
+    }
+  } else {
+    Value* shp = c.op("Shape", {xf});
+    shp->dtype = DType::Int64;
+    Value* nc = c.op("Slice", {shp, c.c_i64({0}), c.c_i64({2})});
+    sizes = c.op("Concat", {nc, c.to_i64(c.input(1))}, {{"axis", int64_t(0)}});
+  }
+  sizes->shape = Shape::of({4});
+  Value* y = c.op("Resize", {xf, nullptr, nullptr, sizes}, a);
+  y->shape = Shape(out_dims);
+  return {c.transpose(y, to_last_perm(4))};
+}
 }  // namespace
 
 void register_nn_ops(OpTable& t) {
@@ -237,6 +326,9 @@ void register_nn_ops(OpTable& t) {
   t["BiasAdd"] = t["BiasAddV1"] = bias_add;
   t["Conv2D"] = conv2d;
   t["DepthwiseConv2dNative"] = depthwise_conv2d;
+  t["Conv2DBackpropInput"] = conv2d_backprop_input;
+  t["ResizeBilinear"] = resize<true>;
+  t["ResizeNearestNeighbor"] = resize<false>;
   t["MaxPool"] = pool<true>;
   t["AvgPool"] = pool<false>;
   t["FusedBatchNorm"] = t["FusedBatchNormV2"] = t["FusedBatchNormV3"] = fused_batch_norm;
