@@ -2,6 +2,7 @@
 // (`modelport verify` runs the ONNX side at two batch sizes); the nested subclassed model needs its
 // architecture from --keras-config and then reproduces its expected values.
 #include <gtest/gtest.h>
+#include <onnx/onnx_pb.h>
 
 #include <filesystem>
 #include <fstream>
@@ -67,6 +68,31 @@ TEST(SharedKeras, NestedSubclassedModelWithItsArchitectureGiven) {
     ASSERT_EQ(outs[0].tensor.dims, want.dims);
     for (int64_t i = 0; i < want.numel(); ++i) EXPECT_NEAR(outs[0].tensor.as_double(i), want.as_double(i), 1e-5);
   }
+}
+
+TEST(SharedKeras, ConvStackWithBatchNormCarriesOneTransposeEachSide) {
+  MODELPORT_REQUIRE_SHARED();
+  // BatchNormalization, Conv2D, BatchNormalization, Conv2D, Flatten, Dense in NHWC (Keras 2.3.1).
+  std::string src = test::shared_fixtures() + "/keras_h5/hls4ml_example_models_keras2_3_1/keras_jetTagger_Conv2D_small.h5";
+  std::string out = test::scratch_dir("keras_layout") + "/m.onnx";
+  auto r = test::run_cli({"export", src, "-o", out});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  onnx::ModelProto m;
+  std::ifstream in(out, std::ios::binary);
+  ASSERT_TRUE(m.ParseFromIstream(&in));
+  std::vector<const onnx::NodeProto*> transposes;
+  int convs = 0;
+  for (auto& n : m.graph().node()) {
+    if (n.op_type() == "Transpose") transposes.push_back(&n);
+    convs += n.op_type() == "Conv";
+  }
+  EXPECT_EQ(convs, 2);
+  ASSERT_EQ(transposes.size(), 2u) << "one Transpose into channel-first, one back before Flatten";
+  EXPECT_EQ(transposes[0]->input(0), m.graph().input(0).name()) << "the first Transpose reads the NHWC input";
+  // The ONNX input keeps the Keras (NHWC) layout.
+  auto& dims = m.graph().input(0).type().tensor_type().shape().dim();
+  ASSERT_EQ(dims.size(), 4);
+  EXPECT_EQ(dims[0].dim_param(), "batch");
 }
 
 }  // namespace
