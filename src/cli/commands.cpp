@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/git_revision.h"
+#include "cli/inspect_onnx.h"
 #include "cli/manifest.h"
 #include "cli/op_table.h"
 #include "modelport/emit.h"
@@ -305,6 +306,28 @@ struct InspectArgs {
 };
 
 int do_inspect(const InspectArgs& a) {
+  if (a.src.format == "auto")
+    if (auto onnx = inspect_onnx(a.src.model)) {
+      const json& j = *onnx;
+      if (a.json_out) {
+        std::cout << j.dump(2) << "\n";
+        return kExitOk;
+      }
+      std::cout << "file:       " << a.src.model << "\n"
+                << "format:     onnx (ir_version " << j["ir_version"] << ", opsets " << j["opsets"].dump() << ")\n"
+                << "producer:   " << j["producer"]["name"].get<std::string>() << " "
+                << j["producer"]["version"].get<std::string>() << "\n"
+                << "nodes:      " << j["node_count"] << "\n";
+      for (auto& io : j["inputs"])
+        std::cout << "input:      " << io["name"].get<std::string>() << " " << io["elem_type"].get<std::string>()
+                  << io["shape"].get<std::string>() << "\n";
+      for (auto& io : j["outputs"])
+        std::cout << "output:     " << io["name"].get<std::string>() << " " << io["elem_type"].get<std::string>()
+                  << io["shape"].get<std::string>() << "\n";
+      std::cout << "ops:\n";
+      for (auto& [op, n] : j["ops"].items()) std::cout << "  " << op << " x" << n << "\n";
+      return kExitOk;
+    }
   LoadOptions opts = load_options(a.src);
   Format fmt = resolve_format(a.src);
   SourceReport rep = inspect_model(a.src.model, fmt, opts);
