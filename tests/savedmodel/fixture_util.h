@@ -4,12 +4,24 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
+#include <functional>
 #include <string>
 #include <vector>
 
+#include "modelport/error.h"
 #include "modelport/ir.h"
 
 namespace modelport::test::sm {
+
+// The one-line message of the modelport::Error that `f` throws ("" when it throws none).
+inline std::string error_of(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "";
+}
 
 inline std::string savedmodel_fixture(const std::string& name) {
   return std::string(MODELPORT_SOURCE_DIR) + "/../shared/fixtures/savedmodel/" + name;

@@ -34,15 +34,6 @@ Model load_graphdef(GraphDefBuilder& b, std::vector<std::string> outputs, std::v
   return load_savedmodel(b.save(), Format::GraphDef, o);
 }
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
-}
-
 // x[1,8,8,3] -> conv3x3 SAME -> bias -> relu -> conv3x3 VALID /2 -> bias -> relu -> maxpool 2 SAME
 void conv_stack(GraphDefBuilder& b) {
   b.placeholder("x", {1, 8, 8, 3});

@@ -40,15 +40,6 @@ Model load(const std::string& path, const std::string& signature = "serving_defa
   return load_savedmodel(path, Format::SavedModel, o);
 }
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
-}
-
 }  // namespace
 
 TEST(SavedModelFixtures, HalfPlusTwoTf1SnappyIndex) {

@@ -11,10 +11,12 @@
 #include "loaders/savedmodel/bundle.h"
 #include "loaders/savedmodel/crc32c.h"
 #include "loaders/savedmodel/sstable.h"
+#include "fixture_util.h"
 #include "modelport/error.h"
 
 using namespace modelport;
 using namespace modelport::tf;
+using modelport::test::sm::error_of;
 
 namespace {
 
@@ -64,15 +66,6 @@ std::string table(const std::vector<std::pair<std::string, std::string>>& kv) {
   uint64_t magic = 0xdb4775248b80fb57ull;
   footer.append(reinterpret_cast<const char*>(&magic), 8);
   return f + footer;
-}
-
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
 }
 
 struct TempDir {

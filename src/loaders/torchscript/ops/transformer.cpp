@@ -223,6 +223,15 @@ int64_t fixed_dim(Ctx& c, Value* x, int64_t dim, const char* what) {
   return d.value;
 }
 
+// Sizes of consecutive pieces of `step` along a dim of `n` (the last may be smaller; one empty
+// piece when n == 0), as torch.split/chunk cut them.
+std::vector<int64_t> pieces_of(int64_t n, int64_t step) {
+  std::vector<int64_t> sizes;
+  for (int64_t at = 0; at < n; at += step) sizes.push_back(std::min(step, n - at));
+  if (sizes.empty()) sizes.push_back(0);
+  return sizes;
+}
+
 // split(self, int split_size, dim) | split(self, int[] sizes, dim) | split_with_sizes(self, sizes, dim)
 void lower_split(Ctx& c) {
   Value* x = c.tensor(0);
@@ -231,10 +240,7 @@ void lower_split(Ctx& c) {
   int64_t step = c.int_arg(1);
   if (step <= 0) c.fail("split_size must be positive");
   int64_t n = fixed_dim(c, x, dim, "split");
-  std::vector<int64_t> sizes;
-  for (int64_t at = 0; at < n; at += step) sizes.push_back(std::min(step, n - at));
-  if (sizes.empty()) sizes.push_back(0);
-  split_into(c, x, dim, sizes);
+  split_into(c, x, dim, pieces_of(n, step));
 }
 
 // chunk(self, chunks, dim): pieces of ceil(n / chunks), the last one smaller (maybe fewer pieces).
@@ -245,10 +251,7 @@ void lower_chunk(Ctx& c) {
   if (chunks <= 0) c.fail("chunks must be positive");
   int64_t n = fixed_dim(c, x, dim, "chunk");
   int64_t step = std::max<int64_t>((n + chunks - 1) / chunks, 1);
-  std::vector<int64_t> sizes;
-  for (int64_t at = 0; at < n; at += step) sizes.push_back(std::min(step, n - at));
-  if (sizes.empty()) sizes.push_back(0);
-  split_into(c, x, dim, sizes);
+  split_into(c, x, dim, pieces_of(n, step));
 }
 
 // ---------------------------------------------------------------- expand
