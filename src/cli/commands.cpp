@@ -5,6 +5,7 @@
 
 #include <CLI/CLI.hpp>
 #include <chrono>
+#include <cstdio>
 #include <filesystem>
 #include <iostream>
 #include <map>
@@ -91,7 +92,7 @@ json io_json(const std::vector<Value*>& vals) {
 struct VerifyArgs {
   uint64_t seed = 0;
   double atol = kDefaultAtol, rtol = kDefaultRtol;
-  std::vector<std::string> input_data, expected;
+  std::vector<std::string> input_data, expected, sizes;
 };
 
 void add_verify_options(CLI::App* cmd, VerifyArgs& v) {
@@ -100,6 +101,23 @@ void add_verify_options(CLI::App* cmd, VerifyArgs& v) {
   cmd->add_option("--rtol", v.rtol, "Relative tolerance")->capture_default_str();
   cmd->add_option("--input-data", v.input_data, "NAME=FILE.npy: use this input instead of random data");
   cmd->add_option("--expected", v.expected, "NAME=FILE.npy: expected output (when no source runtime exists)");
+  cmd->add_option("--sizes", v.sizes,
+                  "SYMBOL=A,B: the two sizes a symbolic axis takes in the two runs (default 2,3)");
+}
+
+// "h=224,256" -> {"h", {224, 256}}
+std::map<std::string, std::pair<int64_t, int64_t>> parse_sizes(const std::vector<std::string>& items) {
+  std::map<std::string, std::pair<int64_t, int64_t>> m;
+  for (auto& it : items) {
+    auto eq = it.find('='), comma = it.find(',', eq == std::string::npos ? 0 : eq);
+    long long a = 0, b = 0;
+    char tail = 0;
+    if (eq == std::string::npos || eq == 0 || comma == std::string::npos ||
+        std::sscanf(it.c_str() + eq + 1, "%lld,%lld%c", &a, &b, &tail) != 2 || a < 1 || b < 1 || a == b)
+      throw UsageError("--sizes '" + it + "': expected SYMBOL=A,B with two different positive sizes");
+    m[it.substr(0, eq)] = {a, b};
+  }
+  return m;
 }
 
 VerifyOptions verify_options(const VerifyArgs& v) {
@@ -109,6 +127,7 @@ VerifyOptions verify_options(const VerifyArgs& v) {
   o.rtol = v.rtol;
   o.input_data = name_file_pairs(v.input_data, "--input-data");
   o.expected = name_file_pairs(v.expected, "--expected");
+  o.sizes = parse_sizes(v.sizes);
   return o;
 }
 

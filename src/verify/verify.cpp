@@ -86,6 +86,7 @@ OutputCheck compare(const std::string& name, const Tensor& got, const Tensor& wa
     double d = std::abs(a - b);
     if (std::isnan(d)) d = INFINITY;
     c.max_abs = std::max(c.max_abs, d);
+    if (!std::isnan(b)) c.ref_max_abs = std::max(c.ref_max_abs, std::abs(b));
     if (b != 0) c.max_rel = std::max(c.max_rel, d / std::abs(b));
     if (d > o.atol + o.rtol * std::abs(b) && c.problem.empty()) {
       c.ok = false;
@@ -124,12 +125,19 @@ VerifyReport verify_export(const std::string& source, Format format, const std::
     if (std::none_of(sig.begin(), sig.end(), [&](auto& e) { return e.name == name; }))
       throw UsageError("--input-data " + name + ": the ONNX model has no input named '" + name + "'");
 
+  for (auto& [name, ab] : opts.sizes)
+    if (std::find(symbols.begin(), symbols.end(), name) == symbols.end())
+      throw UsageError("--sizes " + name + ": the ONNX model has no symbolic axis named '" + name + "'");
   // Given data fixes the sizes: one run. Otherwise two runs with different sizes for every symbol.
   std::vector<std::map<std::string, int64_t>> size_sets;
   if (!opts.input_data.empty() || symbols.empty()) size_sets.push_back({});
   else {
     std::map<std::string, int64_t> a, b;
-    for (auto& s : symbols) a[s] = 2, b[s] = 3;
+    for (auto& s : symbols) {
+      auto it = opts.sizes.find(s);
+      a[s] = it == opts.sizes.end() ? 2 : it->second.first;
+      b[s] = it == opts.sizes.end() ? 3 : it->second.second;
+    }
     size_sets = {a, b};
   }
   bool has_expected = !opts.expected.empty();
@@ -227,7 +235,7 @@ nlohmann::json VerifyReport::to_json() const {
     nlohmann::json outs = nlohmann::json::array();
     for (auto& o : r.outputs)
       outs.push_back({{"name", o.name}, {"dtype", o.dtype}, {"shape", o.shape}, {"max_abs_diff", o.max_abs},
-                      {"max_rel_diff", o.max_rel}, {"ok", o.ok}, {"problem", o.problem}});
+                      {"max_rel_diff", o.max_rel}, {"ref_max_abs", o.ref_max_abs}, {"ok", o.ok}, {"problem", o.problem}});
     j["runs"].push_back({{"symbol_sizes", r.symbol_sizes}, {"outputs", outs}});
   }
   return j;

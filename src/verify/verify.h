@@ -18,6 +18,7 @@ struct VerifyOptions {
   double atol = kDefaultAtol, rtol = kDefaultRtol;          // |a-b| <= atol + rtol*|b| elementwise
   std::map<std::string, std::string> input_data;            // input name -> .npy
   std::map<std::string, std::string> expected;              // output name -> .npy
+  std::map<std::string, std::pair<int64_t, int64_t>> sizes; // symbol -> its sizes in the two runs (default 2, 3)
 };
 
 struct OutputCheck {
@@ -25,6 +26,7 @@ struct OutputCheck {
   std::string dtype, shape;          // ONNX side
   std::string expected_dtype, expected_shape;
   double max_abs = 0, max_rel = 0;
+  double ref_max_abs = 0;            // largest |reference value|: the scale of the output
   bool ok = true;
   std::string problem;               // set when !ok
 };
