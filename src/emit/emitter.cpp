@@ -89,6 +89,13 @@ class ModelEmitter {
   void emit_graph(const Graph& g, onnx::GraphProto* gp, bool is_main) {
     EmitCtx ctx(sh_, gp);
     gp->set_name(g.name);
+    // ONNX names are SSA over the whole model (a subgraph may not shadow an outer name). IR names
+    // are unique only along a graph's parent chain, so subgraph values whose name occurs
+    // elsewhere (a sibling branch, or an outer value named after the subgraph was built) are
+    // written under a fresh name.
+    if (!is_main)
+      for (auto& v : g.values())
+        if (name_counts_[v->name] > 1 && !sh_.renamed.count(v.get())) sh_.renamed[v.get()] = ctx.fresh(v->name);
     for (auto* v : g.inputs) set_value_info(gp->add_input(), v, ctx.name(v));
     for (auto* v : g.constants()) {
       if (!sh_.used.count(v)) continue;  // only constants somebody reads
@@ -99,8 +106,7 @@ class ModelEmitter {
                     std::to_string(expect));
       if (t.dtype != DType::String && t.nbytes() >= kStreamThresholdBytes) {
         // Streamed initializers all live in the main graph; a subgraph reads them from the outer
-        // scope. A hoisted name must then be unique in the whole model.
-        if (!is_main && name_counts_[v->name] > 1) sh_.renamed[v] = ctx.fresh(v->name);
+        // scope (their names are unique in the whole model, see above).
         BigInitializer b;
         tensor_header(t, ctx.name(v), &b.header);
         b.tensor = v->constant;

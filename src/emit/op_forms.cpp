@@ -389,6 +389,10 @@ const Form kForms[] = {
     {"Constant", 12, as_is, ""},
     {"Constant", 1, constant_11, "value_* attributes -> value tensor below 12"},
     {"Trilu", 14, as_is, ""},
+    // Control flow: If/Loop-13 and -16 changed only type constraints (sequences, optionals,
+    // bfloat16); the subgraph attributes are written the same way at every opset.
+    {"If", 11, as_is, ""},
+    {"Loop", 11, as_is, ""},
     // Ops newer than onnx 1.12's schemas (opset 17): written as is from their first opset.
     {"BitwiseAnd", 18, as_is, ""}, {"BitwiseNot", 18, as_is, ""}, {"BitwiseOr", 18, as_is, ""},
     {"BitwiseXor", 18, as_is, ""}, {"CenterCropPad", 18, as_is, ""}, {"Col2Im", 18, as_is, ""},

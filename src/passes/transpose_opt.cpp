@@ -5,6 +5,7 @@
 // op X (later), the two node slots swap roles - T's slot computes X on T's input, X's slot becomes
 // the Transpose and keeps producing X's original output value, so X's consumers are untouched.
 #include <cstring>
+#include <functional>
 #include <map>
 #include <set>
 
@@ -77,10 +78,14 @@ class TransposeOpt {
       for (auto* in : n->inputs) uses_[in]++;
     }
     for (auto* o : g_.outputs) uses_[o] += 1000;  // never rewrite a graph output's producer away
-    for_each_subgraph(g_, [&](Graph& sg) {
+    // A value read inside a subgraph (at any depth) is never rewritten: count such reads as many.
+    std::function<void(Graph&)> pin = [&](Graph& sg) {
       for (auto& n : sg.nodes())
         for (auto* in : n->inputs) uses_[in] += 1000;
-    });
+      for (auto* o : sg.outputs) uses_[o] += 1000;
+      for_each_subgraph(sg, pin);
+    };
+    for_each_subgraph(g_, pin);
   }
   bool single_use(const Value* v) const {
     auto it = uses_.find(v);
