@@ -2,7 +2,7 @@
 # Rewrites README.md's "Supported ops" section from `modelport ops --markdown`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-table=$(build/modelport ops --markdown)
+table=$("${MODELPORT:-build/modelport}" ops --markdown)  # MODELPORT=path/to/modelport for another build
 /usr/bin/python3 - "$table" <<'PY'
 import re, sys
 table = sys.argv[1]

@@ -6,6 +6,8 @@
 #include <set>
 
 #include "emit/emit_test_util.h"
+#include "emit/op_table.h"
+#include "modelport/emit.h"
 #include "modelport/ir.h"
 #include "modelport/passes.h"
 #include "passes/cleanup.h"
@@ -128,6 +130,17 @@ TEST(SubgraphPasses, EmittedNamesAreUniqueAcrossTheModel) {
     collect(p.graph());
     for (auto& name : names) EXPECT_EQ(names.count(name), 1u) << name << " at opset " << opset;
   }
+}
+
+TEST(SubgraphPasses, OpTableHasIfAndLoopAtEverySupportedOpset) {
+  int found = 0;
+  for (auto& o : emitter_op_table())
+    if (o.op == "If" || o.op == "Loop") {
+      EXPECT_LE(o.min_opset, kMinOpset) << o.op;  // If-1/Loop-1: writable at every supported opset
+      EXPECT_TRUE(o.notes.empty()) << o.op;
+      ++found;
+    }
+  EXPECT_EQ(found, 2);
 }
 
 }  // namespace

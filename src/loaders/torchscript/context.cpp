@@ -15,6 +15,7 @@ std::string LVal::describe() const {
     case Kind::Device: return "device";
     case Kind::List: return "list";
     case Kind::Tuple: return "tuple";
+    case Kind::Dict: return "dict";
   }
   return "?";
 }
@@ -68,9 +69,17 @@ c10::ScalarType torch_from_dtype(DType t) {
 void Ctx::bind(const jit::Value* tv, LVal lv) { env_[tv] = std::move(lv); }
 
 const LVal& Ctx::get(const jit::Value* tv) const {
-  auto it = env_.find(tv);
-  if (it == env_.end()) fail("internal: value %" + tv->debugName() + " was not lowered");
-  return it->second;
+  for (const Ctx* c = this; c; c = c->parent_) {
+    auto it = c->env_.find(tv);
+    if (it != c->env_.end()) return it->second;
+  }
+  fail("internal: value %" + tv->debugName() + " was not lowered");
+}
+
+bool Ctx::has(const jit::Value* tv) const {
+  for (const Ctx* c = this; c; c = c->parent_)
+    if (c->env_.count(tv)) return true;
+  return false;
 }
 
 std::optional<size_t> Ctx::arg_index(const std::string& name) const {

@@ -25,6 +25,9 @@ c10::ScalarType torch_from_dtype(DType t);
 class Ctx {
  public:
   Ctx(Graph& g, std::string path) : g(g), path(std::move(path)) {}
+  // A context lowering a block into subgraph `sub` of parent.g (an If branch or a Loop body): it
+  // sees every value the parent has lowered (outer-scope reads) and the parent's scalar_dims.
+  Ctx(Graph& sub, const Ctx& parent) : g(sub), path(parent.path), scalar_dims(parent.scalar_dims), parent_(&parent) {}
 
   Graph& g;
   std::string path;
@@ -33,7 +36,7 @@ class Ctx {
   // ---- value map
   void bind(const jit::Value* tv, LVal lv);
   const LVal& get(const jit::Value* tv) const;
-  bool has(const jit::Value* tv) const { return env_.count(tv) != 0; }
+  bool has(const jit::Value* tv) const;
 
   // ---- inputs of the current node
   size_t num_inputs() const { return node->inputs().size(); }
@@ -85,6 +88,7 @@ class Ctx {
   std::string where() const;  // "aten::foo (file.py:12)"
 
  private:
+  const Ctx* parent_ = nullptr;
   std::unordered_map<const jit::Value*, LVal> env_;
 };
 

@@ -53,6 +53,7 @@ size_t fold_conv_batchnorm(Graph& g) {
     g.replace_all_uses(bn->outputs[0], conv->outputs[0]);
     ++folded;
   }
+  for_each_subgraph(g, [&](Graph& sg) { folded += fold_conv_batchnorm(sg); });  // If/Loop bodies
   return folded;
 }
 

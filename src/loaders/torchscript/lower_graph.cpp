@@ -1,46 +1,23 @@
 #include "loaders/torchscript/lower_graph.h"
 
 #include "loaders/torchscript/context.h"
+#include "loaders/torchscript/control_flow.h"
 #include "loaders/torchscript/registry.h"
 
 namespace modelport::ts {
 namespace {
 
 const c10::Symbol kIf = c10::Symbol::fromQualString("prim::If");
-const c10::Symbol kRaise = c10::Symbol::fromQualString("prim::RaiseException");
+const c10::Symbol kLoop = c10::Symbol::fromQualString("prim::Loop");
 
-void lower_block(Ctx& c, const jit::Block* b);
-
-// A block that always raises (TorchScript's lowering of `assert` / `raise`).
-bool raises(const jit::Block* b) {
-  for (const jit::Node* n : b->nodes())
-    if (n->kind() == kRaise) return true;
-  return false;
-}
-
-void lower_if(Ctx& c, const jit::Node* n) {
-  const LVal& cond = c.get(n->input(0));
-  const jit::Block* taken = nullptr;
-  if (cond.kind == LVal::Kind::Bool || cond.kind == LVal::Kind::Int) {
-    taken = n->blocks()[cond.kind == LVal::Kind::Bool ? (cond.b ? 0 : 1) : (cond.i ? 0 : 1)];
-  } else if (raises(n->blocks()[1]) && !raises(n->blocks()[0])) {
-    taken = n->blocks()[0];  // a run-time check: keep the non-raising path
-  } else if (raises(n->blocks()[0]) && !raises(n->blocks()[1])) {
-    taken = n->blocks()[1];
-  } else {
-    std::string loc = source_location(n);
-    throw Error(c.path + ": unsupported TorchScript ops: prim::If x1 (data-dependent condition" +
-                (loc.empty() ? std::string(")") : ", first at " + loc + ")"));
-  }
-  lower_block(c, taken);
-  for (size_t i = 0; i < n->outputs().size(); ++i) c.bind(n->output(i), c.get(taken->outputs()[i]));
-}
+}  // namespace
 
 void lower_block(Ctx& c, const jit::Block* b) {
   for (const jit::Node* n : b->nodes()) {
     c.node = n;
-    if (n->kind() == kIf) {
-      lower_if(c, n);
+    if (n->kind() == kIf || n->kind() == kLoop) {
+      if (n->kind() == kIf) lower_if(c, n);
+      else lower_loop(c, n);
       continue;
     }
     const LowerFn* fn = find_lowering(n->kind().toQualString());
@@ -54,15 +31,31 @@ void lower_block(Ctx& c, const jit::Block* b) {
   }
 }
 
-void flatten_outputs(Ctx& c, const LVal& l, std::vector<Value*>& out) {
-  if (l.is_seq()) {
-    for (auto& x : l.items) flatten_outputs(c, x, out);
+namespace {
+
+// Flattens forward()'s result into tensors, with a name for each: dict keys and named-tuple
+// fields become names ("out", "aux", "logits.start" when nested); other outputs get "".
+void flatten_outputs(Ctx& c, const LVal& l, const c10::TypePtr& type, const std::string& name,
+                     std::vector<std::pair<Value*, std::string>>& out) {
+  auto join = [&](const std::string& k) { return name.empty() ? k : name + "." + k; };
+  if (l.is_dict()) {
+    auto dt = type ? type->cast<c10::DictType>() : nullptr;
+    for (size_t i = 0; i < l.items.size(); ++i)
+      flatten_outputs(c, l.items[i], dt ? dt->getValueType() : nullptr, join(l.keys[i]), out);
+  } else if (l.is_seq()) {
+    auto tt = type ? type->cast<c10::TupleType>() : nullptr;
+    bool named = tt && tt->schema() && tt->schema()->arguments().size() == l.items.size();
+    for (size_t i = 0; i < l.items.size(); ++i) {
+      c10::TypePtr et = tt && i < tt->elements().size() ? tt->elements()[i] : nullptr;
+      flatten_outputs(c, l.items[i], et, named ? join(tt->schema()->arguments()[i].name()) : name, out);
+    }
   } else if (l.is_tensor()) {
-    out.push_back(l.v);
+    out.push_back({l.v, name});
   } else if (l.is_number()) {
-    out.push_back(c.tensor_of(l));
+    out.push_back({c.tensor_of(l), name});
   } else {
-    throw Error(c.path + ": forward() returns a " + l.describe() + "; only tensors (and tuples/lists of them) are supported");
+    throw Error(c.path + ": forward() returns a " + l.describe() +
+                "; only tensors (and tuples/lists/dicts of them) are supported");
   }
 }
 
@@ -119,8 +112,10 @@ void lower_graph(const std::string& path, const PreparedModule& pm, const LoadOp
   lower_block(c, pm.graph->block());
   c.node = nullptr;
 
+  std::vector<std::pair<Value*, std::string>> named_outs;
+  for (const jit::Value* o : pm.graph->outputs()) flatten_outputs(c, c.get(o), o->type(), "", named_outs);
   std::vector<Value*> outs;
-  for (const jit::Value* o : pm.graph->outputs()) flatten_outputs(c, c.get(o), outs);
+  for (auto& [v, n] : named_outs) outs.push_back(v);
   if (!opts.outputs.empty() && opts.outputs.size() != outs.size())
     throw UsageError(path + ": " + std::to_string(opts.outputs.size()) + " --output name(s) given but the model has " +
                      std::to_string(outs.size()) + " output(s)");
@@ -133,10 +128,13 @@ void lower_graph(const std::string& path, const PreparedModule& pm, const LoadOp
       id->shape = v->shape;
       v = id;
     }
-    std::string name = opts.outputs.empty() ? "output_" + std::to_string(i) : opts.outputs[i];
+    std::string name = !opts.outputs.empty()           ? opts.outputs[i]
+                       : !named_outs[i].second.empty() ? named_outs[i].second
+                                                       : "output_" + std::to_string(i);
     if (!g.rename(v, name)) throw UsageError(path + ": output name '" + name + "' is already used in the graph");
     g.outputs.push_back(v);
-    model.source_output_names.push_back("output_" + std::to_string(i));
+    model.source_output_names.push_back(named_outs[i].second.empty() ? "output_" + std::to_string(i)
+                                                                      : named_outs[i].second);
   }
   g.remove_dead();
 }

@@ -1,7 +1,8 @@
-// Drives the lowering of a prepared forward() graph into the IR: inputs, nodes (with constant
-// prim::If folded), outputs.
+// Drives the lowering of a prepared forward() graph into the IR: inputs, nodes (prim::If /
+// prim::Loop go to control_flow.cpp), outputs.
 #pragma once
 
+#include "loaders/torchscript/context.h"
 #include "loaders/torchscript/module.h"
 #include "modelport/loaders.h"
 
@@ -16,6 +17,9 @@ struct InputDecl {
 
 // Input names/dtypes/shapes from the options and the graph's type info. Throws on bad options.
 std::vector<InputDecl> declare_inputs(const std::string& path, const PreparedModule& pm, const LoadOptions& opts);
+
+// Lowers the nodes of `b` into c.g (binding their outputs in c).
+void lower_block(Ctx& c, const jit::Block* b);
 
 // Lowers pm.graph into model.graph (inputs, nodes, outputs named per opts).
 void lower_graph(const std::string& path, const PreparedModule& pm, const LoadOptions& opts, Model& model);

@@ -12,14 +12,15 @@
 namespace modelport::ts {
 
 struct LVal {
-  enum class Kind { None, Tensor, Int, Double, Bool, String, Device, List, Tuple };
+  enum class Kind { None, Tensor, Int, Double, Bool, String, Device, List, Tuple, Dict };
   Kind kind = Kind::None;
   Value* v = nullptr;  // Tensor
   int64_t i = 0;       // Int (also a ScalarType code for dtype arguments)
   double d = 0;        // Double
   bool b = false;      // Bool
   std::string s;       // String, Device
-  std::vector<LVal> items;  // List, Tuple
+  std::vector<LVal> items;  // List, Tuple, Dict (values)
+  std::vector<std::string> keys;  // Dict: string keys, parallel to items, in insertion order
 
   static LVal none() { return {}; }
   static LVal tensor(Value* v) { LVal l; l.kind = Kind::Tensor; l.v = v; return l; }
@@ -30,11 +31,13 @@ struct LVal {
   static LVal device(std::string x) { LVal l; l.kind = Kind::Device; l.s = std::move(x); return l; }
   static LVal list(std::vector<LVal> x) { LVal l; l.kind = Kind::List; l.items = std::move(x); return l; }
   static LVal tuple(std::vector<LVal> x) { LVal l; l.kind = Kind::Tuple; l.items = std::move(x); return l; }
+  static LVal dict() { LVal l; l.kind = Kind::Dict; return l; }
 
   bool is_none() const { return kind == Kind::None; }
   bool is_tensor() const { return kind == Kind::Tensor; }
   bool is_number() const { return kind == Kind::Int || kind == Kind::Double || kind == Kind::Bool; }
   bool is_seq() const { return kind == Kind::List || kind == Kind::Tuple; }
+  bool is_dict() const { return kind == Kind::Dict; }
   double number() const { return kind == Kind::Int ? double(i) : kind == Kind::Bool ? double(b) : d; }
   // True for a list whose items are all constant ints.
   bool is_const_int_list() const {

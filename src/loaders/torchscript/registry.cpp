@@ -16,6 +16,9 @@ const Registry& registry() {
     register_scalar_ops(r);
     register_recurrent_ops(r);
     register_transformer_ops(r);
+    register_op_surface_ops(r);
+    register_container_ops(r);
+    register_inplace_ops(r);
     return r;
   }();
   return table;

@@ -28,5 +28,11 @@ void register_shape_ops(Registry& r);
 void register_scalar_ops(Registry& r);
 void register_recurrent_ops(Registry& r);
 void register_transformer_ops(Registry& r);
+void register_op_surface_ops(Registry& r);  // op_surface.cpp: resize, padding, indexing, math, ...
+void register_container_ops(Registry& r);
+void register_inplace_ops(Registry& r);
+
+// Dict lookup, for aten::__getitem__ on a dict (ops/containers.cpp).
+void lower_dict_getitem(Ctx& c);
 
 }  // namespace modelport::ts

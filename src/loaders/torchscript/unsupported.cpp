@@ -14,7 +14,8 @@ struct Seen {
 void walk(const jit::Block* b, std::map<std::string, Seen>& out, bool only_missing) {
   for (const jit::Node* n : b->nodes()) {
     std::string kind = n->kind().toQualString();
-    bool handled = kind == "prim::If" || find_lowering(kind);  // prim::If: lowered by the driver
+    // prim::If / prim::Loop: lowered by the driver (control_flow.cpp)
+    bool handled = kind == "prim::If" || kind == "prim::Loop" || find_lowering(kind);
     if (!only_missing || !handled) {
       Seen& s = out[kind];
       if (s.count++ == 0 || s.first.empty()) s.first = source_location(n);

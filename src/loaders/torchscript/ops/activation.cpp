@@ -89,10 +89,18 @@ void lower_elu(Ctx& c) {
   c.out(same_shape(c.op("Elu", {x}, {{"alpha", alpha}}), x));
 }
 
+// softplus(self, beta=1, threshold=20) = x where beta*x > threshold, else log(1 + exp(beta*x)) / beta
 void lower_softplus(Ctx& c) {
   Value* x = c.tensor(0);
-  if (c.num_inputs() > 1 && c.double_arg(1) != 1.0) c.fail("softplus with beta != 1 is not supported");
-  c.out(same_shape(c.op("Softplus", {x}), x));
+  double beta = c.num_inputs() > 1 ? c.double_arg(1) : 1.0;
+  double threshold = c.num_inputs() > 2 ? c.double_arg(2) : 20.0;
+  if (beta == 1.0 && threshold >= 20.0) return c.out(same_shape(c.op("Softplus", {x}), x));  // same to float precision
+  if (beta == 0.0) c.fail("softplus with beta=0 is undefined");
+  Value* bx = same_shape(c.op("Mul", {x, c.c_scalar(x->dtype, beta)}), x);
+  Value* sp = same_shape(c.op("Div", {same_shape(c.op("Softplus", {bx}), x), c.c_scalar(x->dtype, beta)}), x);
+  Value* over = same_shape(c.op("Greater", {bx, c.c_scalar(x->dtype, threshold)}), x);
+  over->dtype = DType::Bool;
+  c.out(same_shape(c.op("Where", {over, x, sp}), x));
 }
 
 void lower_softmax(Ctx& c) {

@@ -1,4 +1,5 @@
 // Convolutions and batch normalization.
+#include "loaders/torchscript/ops/conv_transpose.h"
 #include "loaders/torchscript/ops/spatial.h"
 #include "loaders/torchscript/registry.h"
 
@@ -61,7 +62,7 @@ void lower_conv(Ctx& c) { emit_conv(c, ConvArgs{}); }
 void lower_convolution(Ctx& c) {
   size_t transposed = 6, groups = 8;
   if (c.node->kind() == c10::Symbol::fromQualString("aten::convolution")) groups = 8;
-  if (c.bool_arg(transposed)) c.fail("transposed convolution is not supported yet");
+  if (c.bool_arg(transposed)) return lower_convolution_transposed(c);
   ConvArgs a;
   a.groups = groups;
   emit_conv(c, a);

@@ -56,6 +56,7 @@ void lower_tuple_index(Ctx& c) {
 
 void lower_getitem(Ctx& c) {
   const LVal& l = c.in(0);
+  if (l.is_dict()) return lower_dict_getitem(c);
   if (l.is_seq()) return lower_tuple_index(c);
   if (l.is_tensor() && l.v->dtype == DType::Int64 && c.in(1).kind == LVal::Kind::Int) {
     Value* s = c.op("Gather", {l.v, c.c_i64_scalar(c.int_arg(1))}, {{"axis", int64_t(0)}});
@@ -67,7 +68,7 @@ void lower_getitem(Ctx& c) {
 
 void lower_len(Ctx& c) {
   const LVal& l = c.in(0);
-  if (l.is_seq()) return c.out(LVal::of_int(int64_t(l.items.size())));
+  if (l.is_seq() || l.is_dict()) return c.out(LVal::of_int(int64_t(l.items.size())));
   if (l.kind == LVal::Kind::String) return c.out(LVal::of_int(int64_t(l.s.size())));
   if (l.is_tensor()) {
     if (l.v->shape.rank_known && l.v->shape.rank() >= 1) {

@@ -44,6 +44,37 @@ std::optional<LVal> fold(const std::string& k, const LVal& a, const LVal& b) {
   return std::nullopt;
 }
 
+// Comparisons of run-time int/float scalars (rank-0 tensors, e.g. a loop counter) and and/or of
+// run-time bools: rank-0 bool IR ops. LessOrEqual/GreaterOrEqual are written as Not(Greater/Less)
+// so they exist at opset 11. nullptr when `k` or the operands do not fit.
+Value* dynamic_compare_or_logic(Ctx& c, const std::string& k, const LVal& a, const LVal& b) {
+  if (!a.is_tensor() && !b.is_tensor()) return nullptr;
+  auto rank0 = [](Value* v) {
+    v->dtype = DType::Bool;
+    v->shape = Shape(std::vector<Dim>{});
+    return v;
+  };
+  if (k == "__and__" || k == "__or__") {
+    Value* x = c.cast(c.tensor_of(a), DType::Bool);
+    Value* y = c.cast(c.tensor_of(b), DType::Bool);
+    return rank0(c.op(k == "__and__" ? "And" : "Or", {x, y}));
+  }
+  static const std::map<std::string, std::pair<const char*, bool>> cmp = {
+      {"eq", {"Equal", false}}, {"ne", {"Equal", true}},  {"lt", {"Less", false}},
+      {"gt", {"Greater", false}}, {"le", {"Greater", true}}, {"ge", {"Less", true}}};
+  auto it = cmp.find(k);
+  if (it == cmp.end()) return nullptr;
+  bool floats = a.kind == K::Double || b.kind == K::Double || (a.is_tensor() && dtype_is_float(a.v->dtype)) ||
+                (b.is_tensor() && dtype_is_float(b.v->dtype));
+  DType dt = floats ? DType::Float64 : DType::Int64;
+  auto operand = [&](const LVal& l) {
+    if (l.is_number()) return c.c_scalar(dt, l.number());
+    return c.cast(l.v, dt);
+  };
+  Value* o = rank0(c.op(it->second.first, {operand(a), operand(b)}));
+  return it->second.second ? rank0(c.op("Not", {o})) : o;
+}
+
 }  // namespace
 
 bool lower_scalar_op(Ctx& c, const std::string& k) {
@@ -56,6 +87,11 @@ bool lower_scalar_op(Ctx& c, const std::string& k) {
       if (a.is_tensor()) return c.out(c.op("Neg", {a.v})), true;
     }
     if (k == "__not__" && a.kind == K::Bool) return c.out(LVal::of_bool(!a.b)), true;
+    if (k == "__not__" && a.is_tensor() && a.v->dtype == DType::Bool) {  // a run-time bool (If/Loop)
+      Value* o = c.op("Not", {a.v});
+      o->shape = a.v->shape;
+      return c.out(o), true;
+    }
     c.fail("unsupported scalar operand " + a.describe());
   }
   const LVal& a = c.in(0);
@@ -73,8 +109,8 @@ bool lower_scalar_op(Ctx& c, const std::string& k) {
     o->shape = Shape(std::vector<Dim>{});
     return c.out(o), true;
   }
-  c.fail("scalar " + k + " on " + a.describe() + " and " + b.describe() +
-         " needs values only known at run time (data-dependent control flow is not supported)");
+  if (auto o = dynamic_compare_or_logic(c, k, a, b)) return c.out(o), true;
+  c.fail("scalar " + k + " on " + a.describe() + " and " + b.describe() + " is not supported for run-time values");
 }
 
 namespace {

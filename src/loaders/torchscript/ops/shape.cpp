@@ -108,23 +108,26 @@ void lower_flatten(Ctx& c) {
   }
   if (start == 0 && end == -1) return c.out(with_shape(c.op("Reshape", {x, c.c_i64({-1})}), Shape({x->shape.numel() ? Dim::fixed(*x->shape.numel()) : Dim::unknown()})));
   size_t rank = c.need_rank(x, "flatten");
-  std::vector<int64_t> target;
+  std::vector<LVal> target;
   std::vector<Dim> dims;
   Dim merged = Dim::fixed(1);
   for (int64_t i = 0; i < int64_t(rank); ++i) {
     const Dim& d = x->shape.dims[size_t(i)];
-    if (i < start || i > end) {
-      target.push_back(0);  // ONNX Reshape: 0 copies the input dim
+    if (i < start) {
+      target.push_back(LVal::of_int(d.is_fixed() ? d.value : 0));  // ONNX Reshape: 0 copies the dim at the same index
+      dims.push_back(d);
+    } else if (i > end) {  // shifted left by the merge: its own size (from Shape when not fixed)
+      target.push_back(c.dim_of(x, i));
       dims.push_back(d);
     } else {
       merged = merged.is_fixed() && d.is_fixed() ? Dim::fixed(merged.value * d.value) : Dim::unknown();
       if (i == end) {
-        target.push_back(merged.is_fixed() ? merged.value : -1);
+        target.push_back(LVal::of_int(merged.is_fixed() ? merged.value : -1));
         dims.push_back(merged);
       }
     }
   }
-  c.out(with_shape(c.op("Reshape", {x, c.c_i64(target)}), Shape(dims)));
+  c.out(with_shape(c.op("Reshape", {x, c.ints_tensor(LVal::list(target))}), Shape(dims)));
 }
 
 void lower_cat(Ctx& c) {
