@@ -202,4 +202,11 @@ TEST(ControlFlow, ListAppendInLoopIsRefusedInOneLine) {
   EXPECT_EQ(r.err.find('\n'), r.err.size() - 1) << r.err;  // one line
 }
 
+TEST(ControlFlow, ListAppendInLoopWithLoadTimeTripCountIsUnrolled) {
+  Exported e = export_model("cf_append", "x:float32[3,4]", 17);
+  EXPECT_EQ(e.ops["Loop"], 0);
+  double d = verify("cf_append", e.path, {}, 1, 1);
+  RecordProperty("max_abs_diff", std::to_string(d));
+}
+
 }  // namespace

@@ -83,26 +83,62 @@ bool defined_inside(const jit::Value* v, const jit::Node* n) {
 }
 
 // Mutation ops (append, item assignment, in-place ops) rebind the mutated value in the Ctx that
-// lowers them; a subgraph's Ctx cannot rebind a value of the enclosing graph, so a block that
-// mutates an outer value is refused (ONNX would need Sequence ops for lists built in a loop).
-void refuse_outer_mutation(Ctx& c, const jit::Node* n) {
-  std::function<void(const jit::Block*)> scan = [&](const jit::Block* b) {
+// lowers them; a subgraph's Ctx cannot rebind a value of the enclosing graph. Returns the first node
+// in n's blocks that modifies a value defined outside them (and the index of that input).
+const jit::Node* outer_mutation(const jit::Node* n, size_t& arg) {
+  std::function<const jit::Node*(const jit::Block*)> scan = [&](const jit::Block* b) -> const jit::Node* {
     for (const jit::Node* m : b->nodes()) {
       if (const auto* s = m->maybeSchema()) {
         const auto& args = s->arguments();
-        for (size_t i = 0; i < args.size() && i < m->inputs().size(); ++i) {
-          if (!args[i].alias_info() || !args[i].alias_info()->isWrite() || defined_inside(m->input(i), n)) continue;
-          std::string loc = source_location(m);
-          c.fail(std::string(m->kind().toQualString()) + (loc.empty() ? "" : " (" + loc + ")") + " modifies '" +
-                 m->input(i)->debugName() + "', defined outside this " + n->kind().toUnqualString() +
-                 " block: lists/dicts built or tensors modified in place inside data-dependent control flow are "
-                 "not supported");
-        }
+        for (size_t i = 0; i < args.size() && i < m->inputs().size(); ++i)
+          if (args[i].alias_info() && args[i].alias_info()->isWrite() && !defined_inside(m->input(i), n))
+            return arg = i, m;
       }
-      for (const jit::Block* sub : m->blocks()) scan(sub);
+      for (const jit::Block* sub : m->blocks())
+        if (const jit::Node* r = scan(sub)) return r;
     }
+    return nullptr;
   };
-  for (const jit::Block* b : n->blocks()) scan(b);
+  for (const jit::Block* b : n->blocks())
+    if (const jit::Node* r = scan(b)) return r;
+  return nullptr;
+}
+
+[[noreturn]] void refuse_mutation(Ctx& c, const jit::Node* n, const jit::Node* m, size_t arg, const char* why) {
+  std::string loc = source_location(m);
+  c.fail(std::string(m->kind().toQualString()) + (loc.empty() ? "" : " (" + loc + ")") + " modifies '" +
+         m->input(arg)->debugName() + "', defined outside this " + n->kind().toUnqualString() + " block: " + why);
+}
+
+// ONNX would need Sequence ops for lists built under run-time control flow: refused.
+void refuse_outer_mutation(Ctx& c, const jit::Node* n) {
+  size_t arg = 0;
+  if (const jit::Node* m = outer_mutation(n, arg))
+    refuse_mutation(c, n, m, arg,
+                    "lists/dicts built or tensors modified in place inside data-dependent control flow are not "
+                    "supported");
+}
+
+// Lowers a loop with a load-time trip count inline, iteration by iteration, in c itself (so the
+// body's list appends and item assignments reach the enclosing scope). For loops like scripted
+// F.interpolate's `for i in range(dim): sizes.append(...)`.
+constexpr int64_t kMaxUnroll = 64;
+void unroll_loop(Ctx& c, const jit::Node* n, int64_t trips) {
+  const jit::Block* body = n->blocks()[0];
+  std::vector<LVal> carried;
+  for (size_t j = 0; j < n->outputs().size(); ++j) carried.push_back(c.get(n->input(2 + j)));
+  for (int64_t i = 0; i < trips; ++i) {
+    c.bind(body->inputs()[0], LVal::of_int(i));
+    for (size_t j = 0; j < carried.size(); ++j) c.bind(body->inputs()[1 + j], carried[j]);
+    lower_block(c, body);
+    c.node = n;
+    LVal more = c.get(body->outputs()[0]);
+    for (size_t j = 0; j < carried.size(); ++j) carried[j] = c.get(body->outputs()[1 + j]);
+    if (more.kind != K::Bool && more.kind != K::Int)
+      c.fail("the loop modifies an outer list and its condition is only known at run time (not supported)");
+    if (!(more.kind == K::Bool ? more.b : more.i != 0)) break;
+  }
+  for (size_t j = 0; j < carried.size(); ++j) c.bind(n->output(j), carried[j]);
 }
 
 struct Branch {
@@ -178,7 +214,17 @@ void lower_loop(Ctx& c, const jit::Node* n) {
   const LVal& trip = c.get(n->input(0));
   const LVal& cond0 = c.get(n->input(1));
   bool never = (cond0.kind == K::Bool && !cond0.b) || (trip.kind == K::Int && trip.i <= 0);
-  if (!never) refuse_outer_mutation(c, n);
+  size_t arg = 0;
+  const jit::Node* mut = never ? nullptr : outer_mutation(n, arg);
+  if (mut) {
+    bool known = trip.kind == K::Int && trip.i <= kMaxUnroll && (cond0.kind == K::Bool || cond0.kind == K::Int);
+    if (known) return unroll_loop(c, n, trip.i);
+    refuse_mutation(c, n, mut, arg,
+                    trip.kind == K::Int && trip.i != INT64_MAX
+                        ? "only loops of at most 64 iterations known at load time can build lists (unrolled)"
+                        : "lists/dicts built or tensors modified in place in a loop whose trip count is only known "
+                          "at run time are not supported (ONNX Sequence ops are not used yet)");
+  }
   if (never || k == 0) {  // never runs, or carries nothing out (and mutates nothing outside)
     for (size_t j = 0; j < k; ++j) c.bind(n->output(j), c.get(n->input(2 + j)));
     return;
