@@ -1,8 +1,8 @@
 // The common TorchScript op surface (make_torch_ops.py): each group of ops, scripted and traced,
 // exported with symbolic batch/h/w at opsets 11, 13 and 17, then `modelport verify` against
 // libtorch at two sizes of every symbolic axis (ONNX Runtime through node).
-// Tolerance: max_abs_diff <= 1e-4 * max(1, max|reference|) per output (1e-3 for bicubic, whose
-// 16-tap sums round differently in ORT and libtorch).
+// Tolerance: max_abs_diff <= 1e-4 * max(1, max|reference|) per output (bicubic included: measured
+// 5e-6; the products/norms/einsum sums reach |ref| in the tens).
 #include <gtest/gtest.h>
 #include <onnx/onnx_pb.h>
 
@@ -27,15 +27,19 @@ struct Case {
   double tol;         // relative to max(1, max|ref|)
 };
 
+// Scripted F.interpolate builds its size/scale lists in a `for` loop over the input's spatial dims
+// (unrolled at load time); traced models record aten::upsample_* directly.
 const Case kCases[] = {
     {"interp_scale_s", 10, 1e-4}, {"interp_scale_t", 10, 1e-4}, {"interp_size_s", 6, 1e-4},
-    {"interp_size_t", 6, 1e-4},   {"interp_cubic_s", 4, 1e-3},  {"interp_cubic_t", 4, 1e-3},
+    {"interp_size_t", 6, 1e-4},   {"interp_cubic_s", 4, 1e-4},  {"interp_cubic_t", 4, 1e-4},
     {"pad_s", 9, 1e-4},           {"pad_t", 9, 1e-4},           {"conv_transpose_s", 5, 1e-4},
     {"conv_transpose_t", 5, 1e-4}, {"norm_s", 9, 1e-4},         {"norm_t", 9, 1e-4},
     {"index_s", 28, 1e-4},        {"index_t", 28, 1e-4},        {"math_s", 20, 1e-4},
     {"math_t", 20, 1e-4},         {"act_s", 10, 1e-4},          {"act_t", 10, 1e-4},
     {"einsum_s", 3, 1e-4},        {"einsum_t", 3, 1e-4},
 };
+
+void PrintTo(const Case& c, std::ostream* os) { *os << c.stem; }
 
 using Param = std::tuple<Case, int>;
 
