@@ -1,5 +1,7 @@
 // Elementwise arithmetic (tensor-tensor and tensor-scalar, with torch's type promotion for
 // python scalars) and simple unary math.
+#include <cmath>
+
 #include "loaders/torchscript/ops/scalar_math.h"
 #include "loaders/torchscript/registry.h"
 
@@ -133,11 +135,20 @@ void lower_binary_tensor(Ctx& c) {
   c.out(binary(c, Op, c.in(0), c.in(1)));
 }
 
+// pow with torch's promotion: an integer tensor to a float power is float32 (e.g. the
+// attention scale `(C // heads) ** -0.5` computed from a traced shape).
 void lower_pow(Ctx& c) {
-  const LVal& b = c.in(1);
-  Value* x = c.tensor(0);
-  Value* e = b.is_tensor() ? b.v : c.c_scalar(dtype_is_float(x->dtype) ? x->dtype : DType::Float32, b.number());
+  const LVal &a = c.in(0), &b = c.in(1);
+  if (a.is_number() && b.is_number()) {  // python number ** number
+    double r = std::pow(a.number(), b.number());
+    if (a.kind == K::Int && b.kind == K::Int && b.i >= 0) return c.out(LVal::of_int(int64_t(r)));
+    return c.out(LVal::of_double(r));
+  }
+  DType dt = result_dtype(c.in(0), c.in(1), c);
+  Value* x = as_operand(c, c.in(0), dt);
+  Value* e = as_operand(c, c.in(1), dt);
   Value* o = c.op("Pow", {x, e});
+  o->dtype = dt;
   o->shape = broadcast_shapes(x->shape, e->shape);
   c.out(o);
 }

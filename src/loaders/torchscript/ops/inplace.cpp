@@ -4,6 +4,8 @@
 // new contents are spliced back into each enclosing tensor with Slice + Concat along the view's
 // dim (dynamic sizes and negative bounds work as in Python slicing), and the base TorchScript
 // value is rebound, so every later use of it sees the write.
+#include <algorithm>
+
 #include "loaders/torchscript/registry.h"
 
 namespace modelport::ts {
@@ -20,6 +22,38 @@ bool is_view(const jit::Value* v) {
 Value* one_elem(Ctx& c, const LVal& l) {
   if (l.kind == LVal::Kind::Int) return c.c_i64({l.i});
   return c.op("Reshape", {c.cast(c.tensor_of(l), DType::Int64), c.c_i64({1})});
+}
+
+std::optional<int64_t> const_of(Value* v) {
+  if (!v->is_constant() || v->constant->numel() != 1) return std::nullopt;
+  return v->constant->as_int(0);
+}
+
+// max(start, end) with negative bounds counted from the end of `whole`'s dim (as a 1-element
+// int64 tensor): folded when the bounds have the same sign or the dim is fixed, else computed.
+Value* tail_start(Ctx& c, Value* whole, int64_t dim, Value* start, Value* end) {
+  auto s = const_of(start), e = const_of(end);
+  const Dim& d = whole->shape.dims[size_t(dim)];
+  if (s && e && ((*s >= 0) == (*e >= 0))) return c.c_i64({std::max(*s, *e)});
+  if (s && e && d.is_fixed()) {
+    auto norm = [&](int64_t v) { return std::clamp<int64_t>(v < 0 ? v + d.value : v, 0, d.value); };
+    return c.c_i64({std::max(norm(*s), norm(*e))});
+  }
+  Value* size = c.op("Slice", {c.op("Shape", {whole}), c.c_i64({dim}), c.c_i64({dim + 1})});
+  Value* zero = c.c_i64({0});
+  auto norm = [&](Value* v) {
+    Value* neg = c.op("Less", {v, zero});
+    neg->dtype = DType::Bool;
+    Value* w = c.op("Where", {neg, c.op("Add", {v, size}), v});
+    w->dtype = DType::Int64;
+    return w;
+  };
+  Value *ns = norm(start), *ne = norm(end);
+  Value* gt = c.op("Greater", {ns, ne});
+  gt->dtype = DType::Bool;
+  Value* w = c.op("Where", {gt, ns, ne});
+  w->dtype = DType::Int64;
+  return w;
 }
 
 // `whole` with the part that `view_node` selects replaced by `part` (which has the view's shape).
@@ -46,7 +80,9 @@ Value* splice(Ctx& c, const jit::Node* view_node, Value* whole, Value* part) {
   }
   Value* axes = c.c_i64({dim});
   Value* head = c.op("Slice", {whole, c.c_i64({0}), start, axes});
-  Value* tail = c.op("Slice", {whole, end, c.c_i64({INT64_MAX}), axes});
+  // The tail starts at max(start, end) after Python's normalisation, so an empty view
+  // (e.g. x[-7:0]) leaves `whole` unchanged instead of duplicating rows.
+  Value* tail = c.op("Slice", {whole, tail_start(c, whole, dim, start, end), c.c_i64({INT64_MAX}), axes});
   Value* out = c.op("Concat", {head, c.cast(part, whole->dtype), tail}, {{"axis", dim}});
   out->dtype = whole->dtype;
   out->shape = whole->shape;

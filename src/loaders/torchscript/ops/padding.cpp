@@ -42,11 +42,39 @@ Value* pad_with(Ctx& c, Value* x, const std::vector<int64_t>& p, const std::stri
   return gb::shaped(c.op("Pad", ins, {{"mode", onnx_mode}}), Shape(dims));
 }
 
+// Pads that are run-time values (sizes computed from a symbolic shape, e.g. padding up to a
+// multiple of a window): the ONNX pads input is assembled from the torch list at run time.
+Value* pad_dynamic(Ctx& c, Value* x, const LVal& p, const std::string& mode, std::optional<double> value) {
+  size_t r = c.need_rank(x, "padding");
+  if (!p.is_seq()) c.fail("pad must be a list of ints, got " + p.describe());
+  size_t k = p.items.size() / 2;
+  if (p.items.size() % 2 || k > r) c.fail("pad has " + std::to_string(p.items.size()) + " values for a rank-" +
+                                          std::to_string(r) + " input");
+  std::string onnx_mode = mode == "constant" ? "constant" : mode == "reflect" ? "reflect" : mode == "replicate" ? "edge" : "";
+  if (onnx_mode.empty()) c.fail("padding mode '" + mode + "' needs constant pads");
+  std::vector<LVal> begins(r, LVal::of_int(0)), ends(r, LVal::of_int(0));
+  for (size_t i = 0; i < k; ++i) {
+    begins[r - 1 - i] = p.items[2 * i];
+    ends[r - 1 - i] = p.items[2 * i + 1];
+  }
+  begins.insert(begins.end(), ends.begin(), ends.end());
+  std::vector<Value*> ins = {x, c.ints_tensor(LVal::list(begins))};
+  if (onnx_mode == "constant" && value && *value != 0.0) ins.push_back(c.c_scalar(x->dtype, *value));
+  std::vector<Dim> dims = x->shape.dims;
+  for (size_t i = 0; i < k; ++i) dims[r - 1 - i] = Dim::unknown();
+  return gb::shaped(c.op("Pad", ins, {{"mode", onnx_mode}}), Shape(dims));
+}
+
+Value* pad_any(Ctx& c, Value* x, size_t list_arg, const std::string& mode, std::optional<double> value) {
+  if (c.in(list_arg).is_const_int_list()) return pad_with(c, x, c.ints_arg(list_arg), mode, value);
+  return pad_dynamic(c, x, c.in(list_arg), mode, value);
+}
+
 // constant_pad_nd(self, pad, value=0)
 void lower_constant_pad(Ctx& c) {
   std::optional<double> v;
   if (c.num_inputs() > 2 && !c.in(2).is_none()) v = c.double_arg(2);
-  c.out(pad_with(c, c.tensor(0), c.ints_arg(1), "constant", v));
+  c.out(pad_any(c, c.tensor(0), 1, "constant", v));
 }
 
 // reflection_padNd / replication_padNd(self, padding)
@@ -61,7 +89,7 @@ void lower_pad(Ctx& c) {
   std::optional<double> v;
   if (c.num_inputs() > 3 && !c.in(3).is_none()) v = c.double_arg(3);
   if (v && mode != "constant") c.fail("a pad value is only valid with mode 'constant'");
-  c.out(pad_with(c, c.tensor(0), c.ints_arg(1), mode, v));
+  c.out(pad_any(c, c.tensor(0), 1, mode, v));
 }
 
 }  // namespace
