@@ -243,12 +243,34 @@ void lower_split(Ctx& c) {
   split_into(c, x, dim, pieces_of(n, step));
 }
 
+// chunk along a dim whose size is only known at run time: `chunks` Slices of ceil(n / chunks),
+// the last one running to the end (torch would return fewer pieces only when n < chunks).
+void chunk_dynamic(Ctx& c, Value* x, int64_t ax, int64_t chunks) {
+  Value* n = c.op("Slice", {c.op("Shape", {x}), c.c_i64({ax}), c.c_i64({ax + 1})});
+  n->dtype = DType::Int64;
+  Value* step = c.op("Div", {c.op("Add", {n, c.c_i64({chunks - 1})}), c.c_i64({chunks})});
+  std::vector<LVal> outs;
+  for (int64_t i = 0; i < chunks; ++i) {
+    Value* begin = i == 0 ? c.c_i64({0}) : c.op("Mul", {step, c.c_i64({i})});
+    Value* end = i + 1 == chunks ? c.c_i64({INT64_MAX}) : c.op("Mul", {step, c.c_i64({i + 1})});
+    Value* o = c.op("Slice", {x, begin, end, c.c_i64({ax})});
+    auto dims = x->shape.dims;
+    dims[size_t(ax)] = Dim::unknown();
+    o->shape = Shape(dims);
+    outs.push_back(LVal::tensor(o));
+  }
+  c.out(LVal::list(std::move(outs)));
+}
+
 // chunk(self, chunks, dim): pieces of ceil(n / chunks), the last one smaller (maybe fewer pieces).
 void lower_chunk(Ctx& c) {
   Value* x = c.tensor(0);
   int64_t chunks = c.int_arg(1);
   int64_t dim = c.num_inputs() > 2 ? c.int_arg(2) : 0;
   if (chunks <= 0) c.fail("chunks must be positive");
+  size_t r = c.need_rank(x, "chunk");
+  int64_t ax = c.norm_dim(dim, r);
+  if (!x->shape.dims[size_t(ax)].is_fixed()) return chunk_dynamic(c, x, ax, chunks);
   int64_t n = fixed_dim(c, x, dim, "chunk");
   int64_t step = std::max<int64_t>((n + chunks - 1) / chunks, 1);
   split_into(c, x, dim, pieces_of(n, step));
