@@ -53,6 +53,8 @@ void flatten_outputs(Ctx& c, const LVal& l, const c10::TypePtr& type, const std:
     out.push_back({l.v, name});
   } else if (l.is_number()) {
     out.push_back({c.tensor_of(l), name});
+  } else if (l.is_none() && !name.empty()) {
+    // An absent optional field of a named tuple or dict (googlenet's aux logits in eval): no output.
   } else {
     throw Error(c.path + ": forward() returns a " + l.describe() +
                 "; only tensors (and tuples/lists/dicts of them) are supported");

@@ -36,7 +36,8 @@ Tensor from_torch(const at::Tensor& in) {
 }
 
 // Flattens tensors, tuples, lists and dicts (in insertion order) into named outputs.
-void flatten(const c10::IValue& v, const std::string& name, std::vector<NamedTensor>& out) {
+void flatten(const c10::IValue& v, const std::string& name, std::vector<NamedTensor>& out, bool top_level = false) {
+  if (v.isNone() && !top_level) return;  // an absent optional output (e.g. googlenet's aux logits)
   if (v.isTensor()) out.push_back({name, from_torch(v.toTensor())});
   else if (v.isTuple())
     for (auto& e : v.toTupleRef().elements()) flatten(e, "", out);
@@ -73,7 +74,7 @@ std::vector<NamedTensor> run_torchscript(const std::string& path, const std::vec
     throw Error(path + ": libtorch failed to run the model: " + msg.substr(0, msg.find('\n')));
   }
   std::vector<NamedTensor> out;
-  flatten(result, "", out);
+  flatten(result, "", out, /*top_level=*/true);
   return out;
 }
 
