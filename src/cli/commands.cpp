@@ -19,6 +19,7 @@
 #include "modelport/error.h"
 #include "modelport/loaders.h"
 #include "passes/cleanup.h"
+#include "passes/fixed_axes.h"
 #include "verify/verify.h"
 
 namespace modelport::cli {
@@ -220,6 +221,7 @@ int do_export(const ExportArgs& a) {
   Model model = load_model(a.src.model, fmt, opts);
   cleanup_graph(*model.graph);
   if (a.print_ir) std::cerr << model.graph->dump();
+  for (auto& w : find_fixed_symbolic_axes(*model.graph)) model.warnings.push_back(a.src.model + ": " + w);
   for (auto& w : model.warnings) spdlog::warn("{}", w);
 
   WrittenFiles written;

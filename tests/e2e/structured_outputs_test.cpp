@@ -92,4 +92,22 @@ TEST(StructuredOutputsCli, OutputFlagStillRenamesDictOutputs) {
   EXPECT_EQ(onnx_output_names(out), (std::vector<std::string>{"a", "b"}));
 }
 
+// A symbolic axis that the traced graph fixes (pytorch#99516) is reported at export, naming the node
+// and its source line; a graph that keeps it symbolic gets no such warning.
+TEST(FixedAxisWarning, ExportNamesTheNodeThatFixesASymbolicAxis) {
+  std::string dir = test::scratch_dir("fixed_axis_warning");
+  auto fixed = test::run_cli({"export", test::test_models_dir() + "/reshape_fixed_traced.pt", "-o", dir + "/f.onnx",
+                              "--input", "x:float32[batch,3,4]"});
+  ASSERT_EQ(fixed.exit_code, 0) << fixed.err;
+  EXPECT_NE(fixed.err.find("symbolic axis batch becomes fixed in Reshape node"), std::string::npos) << fixed.err;
+  EXPECT_NE(fixed.err.find("make_torch_outputs.py:"), std::string::npos) << fixed.err;
+  auto dynamic = test::run_cli({"export", test::test_models_dir() + "/reshape_dynamic_traced.pt", "-o",
+                                dir + "/d.onnx", "--input", "x:float32[batch,3,4]"});
+  ASSERT_EQ(dynamic.exit_code, 0) << dynamic.err;
+  EXPECT_EQ(dynamic.err.find("becomes fixed"), std::string::npos) << dynamic.err;
+  // And verify catches the fixed one at run time.
+  auto v = test::run_cli({"verify", test::test_models_dir() + "/reshape_fixed_traced.pt", dir + "/f.onnx"});
+  EXPECT_NE(v.exit_code, 0) << v.out << v.err;
+}
+
 }  // namespace
