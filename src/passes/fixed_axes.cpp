@@ -12,13 +12,6 @@ bool has_symbol(const Shape& s) {
   return false;
 }
 
-bool all_fixed(const Shape& s) {
-  if (!s.rank_known || s.dims.empty()) return false;
-  for (auto& d : s.dims)
-    if (!d.is_fixed()) return false;
-  return true;
-}
-
 }  // namespace
 
 // A Reshape or Expand whose data input carries a symbolic axis but whose target shape is a
@@ -31,7 +24,7 @@ std::vector<std::string> find_fixed_symbolic_axes(const Graph& g) {
     Value* x = n->input(0);
     Value* shape = n->input(1);
     if (!x || !shape || !shape->is_constant() || n->outputs.empty()) continue;
-    if (!has_symbol(x->shape) || !all_fixed(n->outputs[0]->shape)) continue;
+    if (!has_symbol(x->shape) || !(n->outputs[0]->shape.all_fixed() && n->outputs[0]->shape.rank() > 0)) continue;
     std::string symbols;
     for (auto& d : x->shape.dims)
       if (d.is_symbol()) symbols += (symbols.empty() ? "" : ", ") + d.symbol;

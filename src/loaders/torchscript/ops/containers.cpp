@@ -1,5 +1,7 @@
 // Dicts and list mutation: prim::DictConstruct, dict item assignment and lookup, list append.
 // Mutations rebind the mutated TorchScript value to its new contents, so later uses see them.
+#include <optional>
+
 #include "loaders/torchscript/registry.h"
 
 namespace modelport::ts {
@@ -12,12 +14,18 @@ std::string key_of(Ctx& c, size_t i) {
   c.fail("dict keys must be constant strings or ints, got " + k.describe());
 }
 
-void set_item(LVal& d, const std::string& key, const LVal& v) {
+// Index of `key` in dict `d`, or nullopt.
+std::optional<size_t> find_key(const LVal& d, const std::string& key) {
   for (size_t j = 0; j < d.keys.size(); ++j)
-    if (d.keys[j] == key) {
-      d.items[j] = v;
-      return;
-    }
+    if (d.keys[j] == key) return j;
+  return std::nullopt;
+}
+
+void set_item(LVal& d, const std::string& key, const LVal& v) {
+  if (auto j = find_key(d, key)) {
+    d.items[*j] = v;
+    return;
+  }
   d.keys.push_back(key);
   d.items.push_back(v);
 }
@@ -64,9 +72,7 @@ void lower_append(Ctx& c) {
 void lower_dict_get(Ctx& c) {
   const LVal& d = c.in(0);
   if (!d.is_dict()) c.fail("get() on a " + d.describe());
-  std::string key = key_of(c, 1);
-  for (size_t j = 0; j < d.keys.size(); ++j)
-    if (d.keys[j] == key) return c.out(d.items[j]);
+  if (auto j = find_key(d, key_of(c, 1))) return c.out(d.items[*j]);
   if (c.num_inputs() > 2) return c.out(c.in(2));
   c.out(LVal::none());
 }
@@ -91,8 +97,7 @@ void lower_dict_keys(Ctx& c) {
 void lower_dict_getitem(Ctx& c) {
   const LVal& d = c.in(0);
   std::string key = key_of(c, 1);
-  for (size_t j = 0; j < d.keys.size(); ++j)
-    if (d.keys[j] == key) return c.out(d.items[j]);
+  if (auto j = find_key(d, key)) return c.out(d.items[*j]);
   c.fail("dict has no key '" + key + "'");
 }
 

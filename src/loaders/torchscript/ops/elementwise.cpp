@@ -153,6 +153,33 @@ void lower_pow(Ctx& c) {
   c.out(o);
 }
 
+// torch.remainder: the result takes the divisor's sign (Python's %); numbers fold, tensors
+// follow the same type promotion as the other binary ops.
+void lower_remainder(Ctx& c) {
+  if (lower_scalar_op(c, "remainder")) return;
+  DType dt = result_dtype(c.in(0), c.in(1), c);
+  Value* a = as_operand(c, c.in(0), dt);
+  Value* b = as_operand(c, c.in(1), dt);
+  Value* r;
+  if (!dtype_is_float(dt)) {
+    r = c.op("Mod", {a, b}, {{"fmod", int64_t(0)}});
+  } else {
+    Value* m = c.op("Mod", {a, b}, {{"fmod", int64_t(1)}});
+    Value* zero = c.c_scalar(dt, 0);
+    auto boolean = [](Value* v) {
+      v->dtype = DType::Bool;
+      return v;
+    };
+    Value* nonzero = boolean(c.op("Not", {boolean(c.op("Equal", {m, zero}))}));
+    Value* sign_differs = boolean(c.op("Xor", {boolean(c.op("Less", {m, zero})), boolean(c.op("Less", {b, zero}))}));
+    Value* fix = boolean(c.op("And", {nonzero, sign_differs}));
+    r = c.op("Where", {fix, c.op("Add", {m, b}), m});
+  }
+  r->dtype = dt;
+  r->shape = broadcast_shapes(a->shape, b->shape);
+  c.out(r);
+}
+
 constexpr char kAbs[] = "Abs", kExp[] = "Exp", kLog[] = "Log", kSqrt[] = "Sqrt", kReciprocal[] = "Reciprocal",
                kFloor[] = "Floor", kCeil[] = "Ceil", kSign[] = "Sign", kMax[] = "Max", kMin[] = "Min",
                kErf[] = "Erf", kCos[] = "Cos", kSin[] = "Sin";
@@ -167,6 +194,7 @@ void register_elementwise_ops(Registry& r) {
   r["aten::div"] = lower_div;
   r["aten::neg"] = lower_neg;
   r["aten::pow"] = lower_pow;
+  r["aten::remainder"] = lower_remainder;
   r["aten::abs"] = lower_unary<kAbs>;
   r["aten::exp"] = lower_unary<kExp>;
   r["aten::log"] = lower_unary<kLog>;

@@ -6,6 +6,7 @@
 // value is rebound, so every later use of it sees the write.
 #include <algorithm>
 
+#include "loaders/torchscript/ops/graph_build.h"
 #include "loaders/torchscript/registry.h"
 
 namespace modelport::ts {
@@ -17,11 +18,6 @@ const c10::Symbol kSelect = c10::Symbol::fromQualString("aten::select");
 bool is_view(const jit::Value* v) {
   auto k = v->node()->kind();
   return (k == kSlice || k == kSelect) && v->node()->inputs().at(0)->type()->kind() == c10::TypeKind::TensorType;
-}
-
-Value* one_elem(Ctx& c, const LVal& l) {
-  if (l.kind == LVal::Kind::Int) return c.c_i64({l.i});
-  return c.op("Reshape", {c.cast(c.tensor_of(l), DType::Int64), c.c_i64({1})});
 }
 
 std::optional<int64_t> const_of(Value* v) {
@@ -66,7 +62,7 @@ Value* splice(Ctx& c, const jit::Node* view_node, Value* whole, Value* part) {
   if (view_node->kind() == kSelect) {
     part = c.op("Unsqueeze", {part, c.c_i64({dim})});  // opset-neutral form: the emitter picks the attribute
     const LVal& idx = c.get(view_node->input(2));
-    start = one_elem(c, idx);
+    start = gb::as_1d(c, idx);
     if (idx.kind == LVal::Kind::Int) end = c.c_i64({idx.i == -1 ? INT64_MAX : idx.i + 1});
     else end = c.op("Add", {start, c.c_i64({1})});
   } else {
@@ -75,8 +71,8 @@ Value* splice(Ctx& c, const jit::Node* view_node, Value* whole, Value* part) {
     const LVal& st = c.get(view_node->input(4));
     if (!(st.is_none() || (st.kind == LVal::Kind::Int && st.i == 1)))
       c.fail("a write through a strided slice (step != 1) is not supported");
-    start = s.is_none() ? c.c_i64({0}) : one_elem(c, s);
-    end = e.is_none() ? c.c_i64({INT64_MAX}) : one_elem(c, e);
+    start = s.is_none() ? c.c_i64({0}) : gb::as_1d(c, s);
+    end = e.is_none() ? c.c_i64({INT64_MAX}) : gb::as_1d(c, e);
   }
   Value* axes = c.c_i64({dim});
   Value* head = c.op("Slice", {whole, c.c_i64({0}), start, axes});

@@ -8,6 +8,19 @@
 namespace modelport::ts {
 namespace {
 
+// torch padding mode -> ONNX Pad mode ("" when ONNX has none).
+std::string onnx_pad_mode(const std::string& mode) {
+  return mode == "constant" ? "constant" : mode == "reflect" ? "reflect" : mode == "replicate" ? "edge" : "";
+}
+
+// ONNX Pad of x with the full [begins..., ends...] pads tensor.
+Value* pad_node(Ctx& c, Value* x, Value* pads, const std::string& onnx_mode, std::optional<double> value,
+                std::vector<Dim> dims) {
+  std::vector<Value*> ins = {x, pads};
+  if (onnx_mode == "constant" && value && *value != 0.0) ins.push_back(c.c_scalar(x->dtype, *value));
+  return gb::shaped(c.op("Pad", ins, {{"mode", onnx_mode}}), Shape(std::move(dims)));
+}
+
 Value* pad_with(Ctx& c, Value* x, const std::vector<int64_t>& p, const std::string& mode, std::optional<double> value) {
   size_t r = c.need_rank(x, "padding");
   if (p.size() % 2 || p.size() / 2 > r)
@@ -35,11 +48,9 @@ Value* pad_with(Ctx& c, Value* x, const std::vector<int64_t>& p, const std::stri
     }
     return gb::shaped(y, Shape(dims));
   }
-  std::string onnx_mode = mode == "constant" ? "constant" : mode == "reflect" ? "reflect" : mode == "replicate" ? "edge" : "";
+  std::string onnx_mode = onnx_pad_mode(mode);
   if (onnx_mode.empty()) c.fail("unknown padding mode '" + mode + "'");
-  std::vector<Value*> ins = {x, c.c_i64(pads)};
-  if (onnx_mode == "constant" && value && *value != 0.0) ins.push_back(c.c_scalar(x->dtype, *value));
-  return gb::shaped(c.op("Pad", ins, {{"mode", onnx_mode}}), Shape(dims));
+  return pad_node(c, x, c.c_i64(pads), onnx_mode, value, dims);
 }
 
 // Pads that are run-time values (sizes computed from a symbolic shape, e.g. padding up to a
@@ -50,7 +61,7 @@ Value* pad_dynamic(Ctx& c, Value* x, const LVal& p, const std::string& mode, std
   size_t k = p.items.size() / 2;
   if (p.items.size() % 2 || k > r) c.fail("pad has " + std::to_string(p.items.size()) + " values for a rank-" +
                                           std::to_string(r) + " input");
-  std::string onnx_mode = mode == "constant" ? "constant" : mode == "reflect" ? "reflect" : mode == "replicate" ? "edge" : "";
+  std::string onnx_mode = onnx_pad_mode(mode);
   if (onnx_mode.empty()) c.fail("padding mode '" + mode + "' needs constant pads");
   std::vector<LVal> begins(r, LVal::of_int(0)), ends(r, LVal::of_int(0));
   for (size_t i = 0; i < k; ++i) {
@@ -58,11 +69,9 @@ Value* pad_dynamic(Ctx& c, Value* x, const LVal& p, const std::string& mode, std
     ends[r - 1 - i] = p.items[2 * i + 1];
   }
   begins.insert(begins.end(), ends.begin(), ends.end());
-  std::vector<Value*> ins = {x, c.ints_tensor(LVal::list(begins))};
-  if (onnx_mode == "constant" && value && *value != 0.0) ins.push_back(c.c_scalar(x->dtype, *value));
   std::vector<Dim> dims = x->shape.dims;
   for (size_t i = 0; i < k; ++i) dims[r - 1 - i] = Dim::unknown();
-  return gb::shaped(c.op("Pad", ins, {{"mode", onnx_mode}}), Shape(dims));
+  return pad_node(c, x, c.ints_tensor(LVal::list(begins)), onnx_mode, value, dims);
 }
 
 Value* pad_any(Ctx& c, Value* x, size_t list_arg, const std::string& mode, std::optional<double> value) {

@@ -225,24 +225,6 @@ void lower_compare(Ctx& c) {
   c.out(o);
 }
 
-// torch.remainder on tensors: the result takes the divisor's sign (Python's %).
-void lower_remainder(Ctx& c) {
-  if (lower_scalar_op(c, "remainder")) return;
-  const LVal &la = c.in(0), &lb = c.in(1);
-  DType dt = la.is_tensor() ? la.v->dtype : lb.v->dtype;
-  if (la.kind == K::Double || lb.kind == K::Double) dt = dtype_is_float(dt) ? dt : DType::Float32;
-  auto operand = [&](const LVal& l) { return l.is_number() ? c.c_scalar(dt, l.number()) : c.cast(l.v, dt); };
-  Value *a = operand(la), *b = operand(lb);
-  if (!dtype_is_float(dt)) return c.out(c.op("Mod", {a, b}, {{"fmod", int64_t(0)}}));
-  Value* r = c.op("Mod", {a, b}, {{"fmod", int64_t(1)}});
-  Value* zero = c.c_scalar(dt, 0);
-  Value* nonzero = c.op("Not", {c.op("Equal", {r, zero})});
-  Value* sign_differs = c.op("Xor", {c.op("Less", {r, zero}), c.op("Less", {b, zero})});
-  Value* fix = c.op("And", {nonzero, sign_differs});
-  for (Value* v : {nonzero, sign_differs, fix}) v->dtype = DType::Bool;
-  c.out(c.op("Where", {fix, c.op("Add", {r, b}), r}));
-}
-
 void lower_scalar_only(Ctx& c) {
   std::string k = c.node->kind().toUnqualString();
   if (!lower_scalar_op(c, k)) c.fail("tensor operands are not supported");
@@ -259,7 +241,6 @@ void register_scalar_ops(Registry& r) {
   r["aten::Bool"] = lower_to_bool;
   for (const char* k : {"aten::eq", "aten::ne", "aten::lt", "aten::gt", "aten::le", "aten::ge"}) r[k] = lower_compare;
   for (const char* k : {"aten::floordiv", "aten::__not__", "aten::__and__", "aten::__or__"}) r[k] = lower_scalar_only;
-  r["aten::remainder"] = lower_remainder;
 }
 
 }  // namespace modelport::ts
