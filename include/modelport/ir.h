@@ -218,6 +218,12 @@ class Graph {
   // Removes the given nodes (their outputs must be unused).
   void erase_nodes(const std::vector<const Node*>& dead);
 
+  // Moves the nodes and values of `sub` (a subgraph of `at`, which is a node of this graph, e.g. the
+  // branch an If takes) into this graph just before `at`, and redirects uses of `at`'s outputs to
+  // `sub`'s outputs. `at` is left dead. Returns false (changing nothing) when one of `at`'s outputs
+  // is an output of this graph or the output counts differ.
+  bool inline_subgraph(const Node* at, Graph& sub);
+
   // Readable text dump.
   std::string dump() const;
 

@@ -219,9 +219,10 @@ int do_export(const ExportArgs& a) {
   Format fmt = resolve_format(a.src);
   spdlog::info("{}: {} model", a.src.model, format_name(fmt));
   Model model = load_model(a.src.model, fmt, opts);
+  // Checked on the graph as loaded: folding later turns fixed shape computations into constants.
+  for (auto& w : find_fixed_symbolic_axes(*model.graph)) model.warnings.push_back(a.src.model + ": " + w);
   cleanup_graph(*model.graph);
   if (a.print_ir) std::cerr << model.graph->dump();
-  for (auto& w : find_fixed_symbolic_axes(*model.graph)) model.warnings.push_back(a.src.model + ": " + w);
   for (auto& w : model.warnings) spdlog::warn("{}", w);
 
   WrittenFiles written;

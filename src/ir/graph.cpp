@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <iterator>
 #include <set>
 #include <sstream>
 
@@ -151,6 +152,29 @@ void Graph::erase_nodes(const std::vector<const Node*>& dead) {
                                  return true;
                                }),
                 values_.end());
+}
+
+bool Graph::inline_subgraph(const Node* at, Graph& sub) {
+  auto pos = std::find_if(nodes_.begin(), nodes_.end(), [&](auto& n) { return n.get() == at; });
+  if (pos == nodes_.end() || sub.outputs.size() != at->outputs.size()) return false;
+  for (Value* o : at->outputs)
+    if (std::find(outputs.begin(), outputs.end(), o) != outputs.end()) return false;
+  // The branch's value and node names are unique among its ancestors as they were when it was
+  // built; names this graph took later may repeat them.
+  for (auto& v : sub.values_) v->name = unique_name(v->name);
+  for (auto& n : sub.nodes_) n->name = unique_name(n->name);
+  std::move(sub.values_.begin(), sub.values_.end(), std::back_inserter(values_));
+  sub.values_.clear();
+  for (auto& n : sub.nodes_)  // the moved nodes' own subgraphs now hang off this graph
+    for (auto& [k, a] : n->attrs)
+      if (auto* g = std::get_if<GraphPtr>(&a); g && *g) (*g)->parent_ = this;
+  size_t index = static_cast<size_t>(pos - nodes_.begin());
+  nodes_.insert(nodes_.begin() + index, std::make_move_iterator(sub.nodes_.begin()),
+                std::make_move_iterator(sub.nodes_.end()));
+  sub.nodes_.clear();
+  for (size_t i = 0; i < at->outputs.size(); ++i) replace_all_uses(at->outputs[i], sub.outputs[i]);
+  sub.outputs.clear();
+  return true;
 }
 
 size_t Graph::remove_dead() {

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "passes/constant_fold.h"
+
 namespace modelport {
 
 size_t remove_identities(Graph& g) {
@@ -20,6 +22,7 @@ size_t remove_identities(Graph& g) {
 }
 
 void cleanup_graph(Graph& g) {
+  fold_constants(g);
   remove_identities(g);
   g.remove_dead();
 }

@@ -4,13 +4,17 @@
 #include <onnx/onnx_pb.h>
 #include <stdlib.h>
 
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <random>
 #include <string>
 #include <vector>
 
 #include "modelport/emit.h"
+#include "modelport/error.h"
 #include "modelport/ir.h"
+#include "verify/ort_runner.h"
 
 namespace modelport::emit_testing {
 
@@ -78,5 +82,35 @@ inline std::vector<int64_t> int64_initializer(const onnx::GraphProto& g, const s
 }
 
 inline Shape dims(std::vector<int64_t> d) { return Shape::of(d); }
+
+// A float32 tensor of normal(mean, stddev) numbers from `seed`.
+inline Tensor random_f32(std::vector<int64_t> dims, unsigned seed, float mean = 0.5f, float stddev = 2.f) {
+  std::mt19937 rng(seed);
+  std::normal_distribution<float> d(mean, stddev);
+  int64_t n = 1;
+  for (auto x : dims) n *= x;
+  std::vector<float> v(n);
+  for (auto& x : v) x = d(rng);
+  return Tensor::from_vector(DType::Float32, v, std::move(dims));
+}
+
+// Whether ONNX Runtime runs here (tested once with a one-node model); says why not on stderr.
+inline bool ort_available() {
+  static int ok = -1;
+  if (ok < 0) {
+    Model m;
+    m.graph->outputs.push_back(m.graph->op("Relu", {m.graph->add_input("x", DType::Float32, Shape::of({1}))}));
+    TmpDir dir;
+    try {
+      emit_onnx(m, dir.file("probe.onnx"), EmitOptions{});
+      run_onnxruntime(dir.file("probe.onnx"), {{"x", Tensor::f32({1.f})}});
+      ok = 1;
+    } catch (const Error& e) {
+      std::fprintf(stderr, "ONNX Runtime unavailable: %s\n", e.what());
+      ok = 0;
+    }
+  }
+  return ok == 1;
+}
 
 }  // namespace modelport::emit_testing

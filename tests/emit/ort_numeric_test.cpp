@@ -13,16 +13,6 @@ namespace modelport {
 namespace {
 using namespace modelport::emit_testing;
 
-Tensor random_f32(std::vector<int64_t> dims, unsigned seed) {
-  std::mt19937 rng(seed);
-  std::normal_distribution<float> d(0.5f, 2.f);
-  int64_t n = 1;
-  for (auto x : dims) n *= x;
-  std::vector<float> v(n);
-  for (auto& x : v) x = d(rng);
-  return Tensor::from_vector(DType::Float32, v, std::move(dims));
-}
-
 // Runs the model emitted at `opset` on `x`; skips the test when ONNX Runtime is unavailable.
 std::vector<float> run(const Model& m, int opset, const Tensor& x, const TmpDir& dir) {
   EmitOptions o;
@@ -39,23 +29,6 @@ float max_diff(const std::vector<float>& a, const std::vector<float>& b) {
   float d = 0;
   for (size_t i = 0; i < std::min(a.size(), b.size()); ++i) d = std::max(d, std::fabs(a[i] - b[i]));
   return d;
-}
-
-bool ort_available() {
-  static int ok = -1;
-  if (ok < 0) {
-    Model m;
-    m.graph->outputs.push_back(m.graph->op("Relu", {m.graph->add_input("x", DType::Float32, Shape::of({1}))}));
-    TmpDir dir;
-    try {
-      run(m, 13, Tensor::f32({1.f}), dir);
-      ok = 1;
-    } catch (const Error& e) {
-      std::fprintf(stderr, "ONNX Runtime unavailable: %s\n", e.what());
-      ok = 0;
-    }
-  }
-  return ok == 1;
 }
 
 TEST(OrtNumeric, LayerNormalizationDecomposedMatchesNative) {
