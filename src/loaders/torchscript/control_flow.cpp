@@ -141,6 +141,20 @@ void unroll_loop(Ctx& c, const jit::Node* n, int64_t trips) {
   for (size_t j = 0; j < carried.size(); ++j) c.bind(n->output(j), carried[j]);
 }
 
+// A `for` loop over a range known at load time (at most kMaxUnroll trips, body condition constant)
+// that carries only numbers, such as the product of the spatial dims in F.instance_norm's input
+// check: unrolled into plain arithmetic instead of an ONNX Loop.
+bool is_small_scalar_for(const jit::Node* n, const LVal& trip, const LVal& cond0) {
+  if (trip.kind != K::Int || trip.i > kMaxUnroll || (cond0.kind != K::Bool && cond0.kind != K::Int)) return false;
+  const jit::Block* body = n->blocks()[0];
+  if (body->outputs()[0]->node()->kind() != c10::prim::Constant) return false;
+  for (const jit::Value* o : n->outputs())
+    if (o->type()->kind() != c10::TypeKind::IntType && o->type()->kind() != c10::TypeKind::FloatType &&
+        o->type()->kind() != c10::TypeKind::BoolType)
+      return false;
+  return true;
+}
+
 struct Branch {
   GraphPtr g;
   std::unique_ptr<Ctx> ctx;
@@ -225,6 +239,7 @@ void lower_loop(Ctx& c, const jit::Node* n) {
                         : "lists/dicts built or tensors modified in place in a loop whose trip count is only known "
                           "at run time are not supported (ONNX Sequence ops are not used yet)");
   }
+  if (!never && k > 0 && is_small_scalar_for(n, trip, cond0)) return unroll_loop(c, n, trip.i);
   if (never || k == 0) {  // never runs, or carries nothing out (and mutates nothing outside)
     for (size_t j = 0; j < k; ++j) c.bind(n->output(j), c.get(n->input(2 + j)));
     return;
