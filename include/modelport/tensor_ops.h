@@ -12,6 +12,16 @@ Tensor permute_tensor(const Tensor& t, const std::vector<int64_t>& perm);
 Shape permute_shape(const Shape& s, const std::vector<int64_t>& perm);
 // Numpy-style broadcast of two shapes, as far as it can be known statically.
 Shape broadcast_shapes(const Shape& a, const Shape& b);
+// Row-major strides (in elements) of a tensor with `dims`.
+std::vector<int64_t> row_major_strides(const std::vector<int64_t>& dims);
+// Advances the multi-index `idx` over `dims` by one element in row-major order (wrapping to zeros
+// after the last element).
+inline void advance_index(std::vector<int64_t>& idx, const std::vector<int64_t>& dims) {
+  for (size_t i = idx.size(); i-- > 0;) {
+    if (++idx[i] < dims[i]) return;
+    idx[i] = 0;
+  }
+}
 // A tensor of dtype `dt` holding `values` (converted element by element).
 Tensor tensor_from_doubles(DType dt, std::vector<int64_t> dims, const std::vector<double>& values);
 

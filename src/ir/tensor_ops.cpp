@@ -5,11 +5,16 @@
 
 namespace modelport {
 
+std::vector<int64_t> row_major_strides(const std::vector<int64_t>& dims) {
+  std::vector<int64_t> s(dims.size(), 1);
+  for (size_t i = dims.size(); i-- > 1;) s[i - 1] = s[i] * dims[i];
+  return s;
+}
+
 Tensor permute_tensor(const Tensor& t, const std::vector<int64_t>& perm) {
   if (t.dtype == DType::String) throw std::logic_error("permute_tensor: string tensors are not supported");
   size_t r = t.dims.size(), es = dtype_size(t.dtype);
-  std::vector<int64_t> out_dims(r), in_strides(r, 1);
-  for (size_t i = r; i-- > 1;) in_strides[i - 1] = in_strides[i] * t.dims[i];
+  std::vector<int64_t> out_dims(r), in_strides = row_major_strides(t.dims);
   for (size_t i = 0; i < r; ++i) out_dims[i] = t.dims[static_cast<size_t>(perm[i])];
   int64_t n = t.numel();
   std::vector<uint8_t> bytes(static_cast<size_t>(n) * es);
@@ -18,10 +23,7 @@ Tensor permute_tensor(const Tensor& t, const std::vector<int64_t>& perm) {
     int64_t src = 0;
     for (size_t i = 0; i < r; ++i) src += idx[i] * in_strides[static_cast<size_t>(perm[i])];
     std::memcpy(bytes.data() + static_cast<size_t>(o) * es, t.raw() + static_cast<size_t>(src) * es, es);
-    for (size_t i = r; i-- > 0;) {
-      if (++idx[i] < out_dims[i]) break;
-      idx[i] = 0;
-    }
+    advance_index(idx, out_dims);
   }
   Tensor out;
   out.dtype = t.dtype;

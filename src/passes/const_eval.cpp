@@ -87,12 +87,6 @@ Tensor with_dims(const Tensor& t, std::vector<int64_t> dims) {
 
 int64_t norm_axis(int64_t axis, size_t rank) { return axis < 0 ? axis + static_cast<int64_t>(rank) : axis; }
 
-std::vector<int64_t> strides_of(const std::vector<int64_t>& dims) {
-  std::vector<int64_t> s(dims.size(), 1);
-  for (size_t i = dims.size(); i-- > 1;) s[i - 1] = s[i] * dims[i];
-  return s;
-}
-
 // Numpy broadcasting of several arrays through `fn` (one value per input), output dtype `dt`.
 std::optional<Arr> broadcast(const std::vector<const Arr*>& in, DType dt,
                              const std::function<Num(const std::vector<Num>&)>& fn) {
@@ -111,7 +105,7 @@ std::optional<Arr> broadcast(const std::vector<const Arr*>& in, DType dt,
   if (n > kMaxFoldElements) return std::nullopt;
   std::vector<std::vector<int64_t>> in_strides;  // per output axis, 0 where broadcast
   for (auto* a : in) {
-    std::vector<int64_t> s(rank, 0), own = strides_of(a->dims);
+    std::vector<int64_t> s(rank, 0), own = row_major_strides(a->dims);
     for (size_t i = 0; i < a->dims.size(); ++i)
       if (a->dims[i] != 1) s[rank - a->dims.size() + i] = own[i];
     in_strides.push_back(std::move(s));
@@ -126,10 +120,7 @@ std::optional<Arr> broadcast(const std::vector<const Arr*>& in, DType dt,
       args[j] = in[j]->v[off];
     }
     out.v[k] = fn(args);
-    for (size_t i = rank; i-- > 0;) {
-      if (++idx[i] < out_dims[i]) break;
-      idx[i] = 0;
-    }
+    advance_index(idx, out_dims);
   }
   return out;
 }
@@ -291,16 +282,13 @@ std::optional<Tensor> slice(const std::vector<const Tensor*>& in) {
   int64_t total = count(out_dims);
   if (total > kMaxFoldElements) return std::nullopt;
   size_t es = dtype_size(data.dtype);
-  std::vector<int64_t> in_strides = strides_of(data.dims), idx(rank, 0);
+  std::vector<int64_t> in_strides = row_major_strides(data.dims), idx(rank, 0);
   std::vector<uint8_t> bytes(total * es);
   for (int64_t k = 0; k < total; ++k) {
     int64_t off = 0;
     for (size_t i = 0; i < rank; ++i) off += (start[i] + idx[i] * step[i]) * in_strides[i];
     std::memcpy(bytes.data() + k * es, data.raw() + off * es, es);
-    for (size_t i = rank; i-- > 0;) {
-      if (++idx[i] < out_dims[i]) break;
-      idx[i] = 0;
-    }
+    advance_index(idx, out_dims);
   }
   Tensor t;
   t.dtype = data.dtype;
@@ -362,15 +350,12 @@ std::optional<Tensor> reduce(const Node& n, const Tensor& x, const Tensor* axes_
   Arr in = load(x);
   int64_t n_out = count(kept_dims);
   Arr out{x.dtype, out_dims, std::vector<Num>(static_cast<size_t>(n_out), it->second.first)};
-  std::vector<int64_t> out_strides = strides_of(kept_dims), idx(rank, 0);
+  std::vector<int64_t> out_strides = row_major_strides(kept_dims), idx(rank, 0);
   for (size_t k = 0; k < in.v.size(); ++k) {
     int64_t o = 0;
     for (size_t i = 0; i < rank; ++i) o += reduced[i] ? 0 : idx[i] * out_strides[i];
     out.v[o] = it->second.second(out.v[o], in.v[k]);
-    for (size_t i = rank; i-- > 0;) {
-      if (++idx[i] < x.dims[i]) break;
-      idx[i] = 0;
-    }
+    advance_index(idx, x.dims);
   }
   if (n.op == "ReduceMean") {
     Num per = n_out ? static_cast<Num>(in.v.size()) / n_out : 1;
