@@ -15,7 +15,7 @@ function fail(msg) { process.stderr.write(`ort_run: ${msg}\n`); process.exit(1);
 function loadOrt() {
   const candidates = [];
   if (process.env.MODELPORT_ORT_DIR) candidates.push(path.join(process.env.MODELPORT_ORT_DIR, 'node_modules', 'onnxruntime-node'));
-  candidates.push(path.join(__dirname, '..', 'third_party', 'ort', 'node_modules', 'onnxruntime-node'));
+  candidates.push(path.join(__dirname, 'runtime', 'node_modules', 'onnxruntime-node'));
   for (const c of candidates) {
     if (fs.existsSync(path.join(c, 'package.json'))) return require(c);
   }

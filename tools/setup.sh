@@ -30,11 +30,14 @@ if ((${#missing[@]})); then
   $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-# ONNX Runtime: the npm package's bundled CPU library (no download at install time).
-if [ ! -f third_party/ort/node_modules/onnxruntime-node/package.json ]; then
-  echo "setup: installing onnxruntime-node from npm" >&2
-  mkdir -p third_party/ort
-  ( cd third_party/ort && [ -f package.json ] || echo '{"name":"modelport-ort","private":true}' > package.json
-    ONNXRUNTIME_NODE_INSTALL=skip npm install --no-audit --no-fund --silent onnxruntime-node@1 >/dev/null )
+# The runtimes verify uses, pinned to exact versions by tools/runtime/package-lock.json: ONNX Runtime
+# (onnxruntime-node, its bundled CPU library: no download at install time) and TensorFlow.js (pure-JS
+# CPU backend). Reinstalled with `npm ci` whenever the lockfile changes.
+lock_sum=$(sha256sum tools/runtime/package-lock.json | cut -d' ' -f1)
+stamp=tools/runtime/node_modules/.modelport-lock-sha256
+if [ "$(cat "$stamp" 2>/dev/null)" != "$lock_sum" ]; then
+  echo "setup: installing the pinned npm runtimes (tools/runtime/package-lock.json)" >&2
+  ( cd tools/runtime && ONNXRUNTIME_NODE_INSTALL=skip npm ci --no-audit --no-fund --loglevel=error >/dev/null )
+  echo "$lock_sum" > "$stamp"
 fi
 echo "setup: ok" >&2

@@ -27,7 +27,7 @@ std::string fixture(const std::string& rel) { return kSrc + "/../shared/fixtures
 
 bool ort_available(std::string& why) {
   if (std::system("node --version > /dev/null 2>&1") != 0) return why = "node not found", false;
-  if (!fs::exists(kSrc + "/third_party/ort/node_modules/onnxruntime-node") && !std::getenv("MODELPORT_ORT_DIR"))
+  if (!fs::exists(kSrc + "/tools/runtime/node_modules/onnxruntime-node") && !std::getenv("MODELPORT_ORT_DIR"))
     return why = "onnxruntime-node not installed (tools/setup.sh)", false;
   return true;
 }

@@ -284,7 +284,7 @@ namespace {
 
 bool ort_missing(std::string& why) {
   if (std::system("node --version > /dev/null 2>&1") != 0) return why = "node not found", true;
-  if (!std::filesystem::exists(std::string(MODELPORT_SOURCE_DIR) + "/third_party/ort/node_modules/onnxruntime-node") &&
+  if (!std::filesystem::exists(std::string(MODELPORT_SOURCE_DIR) + "/tools/runtime/node_modules/onnxruntime-node") &&
       !std::getenv("MODELPORT_ORT_DIR"))
     return why = "onnxruntime-node not installed (tools/setup.sh)", true;
   return false;
