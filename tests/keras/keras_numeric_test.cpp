@@ -15,6 +15,7 @@
 #include "modelport/emit.h"
 #include "modelport/loaders.h"
 #include "npy_io.h"
+#include "support/test_support.h"
 
 using namespace modelport;
 namespace fs = std::filesystem;
@@ -69,6 +70,7 @@ std::vector<std::vector<double>> run(const std::string& model_path, Format fmt,
 
 void expect_close(const std::vector<double>& got, const std::vector<double>& want, double tol, const std::string& what) {
   ASSERT_EQ(got.size(), want.size()) << what;
+  EXPECT_TRUE(test::informative_reference(want)) << what;
   double worst = 0;
   size_t at = 0;
   for (size_t i = 0; i < got.size(); ++i) {

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <fstream>
 
 namespace modelport::test {
 namespace fs = std::filesystem;
@@ -43,6 +44,34 @@ double max_relative_diff(const Tensor& actual, const Tensor& expected) {
   return max_diff / std::max(max_mag, 1e-12);
 }
 
+namespace {
+std::vector<double> values_of(const Tensor& t) {
+  std::vector<double> v(static_cast<size_t>(t.numel()));
+  for (int64_t i = 0; i < t.numel(); ++i) v[static_cast<size_t>(i)] = t.as_double(i);
+  return v;
+}
+::testing::AssertionResult nonzero(const std::vector<double>& ref) {
+  if (ref.empty()) return ::testing::AssertionFailure() << "the reference is empty";
+  for (double v : ref)
+    if (v != 0) return ::testing::AssertionSuccess();  // NaN counts as non-zero
+  return ::testing::AssertionFailure() << "the reference is all zeros (" << ref.size()
+                                       << " elements): a comparison with it cannot catch a wrong conversion";
+}
+}  // namespace
+
+::testing::AssertionResult nonzero_reference(const Tensor& ref) { return nonzero(values_of(ref)); }
+
+::testing::AssertionResult informative_reference(const std::vector<double>& ref) {
+  if (auto r = nonzero(ref); !r) return r;
+  for (double v : ref)
+    if (!(v == ref[0])) return ::testing::AssertionSuccess();
+  if (ref.size() == 1) return ::testing::AssertionSuccess();
+  return ::testing::AssertionFailure() << "the reference is constant (" << ref.size() << " x " << ref[0]
+                                       << "): a case whose output does not vary with its input exercises nothing";
+}
+
+::testing::AssertionResult informative_reference(const Tensor& ref) { return informative_reference(values_of(ref)); }
+
 }  // namespace modelport::test
 
 namespace modelport::test {
@@ -57,6 +86,18 @@ Tensor json_tensor(const nlohmann::json& spec) {
   else vals = spec.at("data").get<std::vector<double>>();
   EXPECT_EQ(static_cast<int64_t>(vals.size()), n);
   return tensor_from_doubles(dt, dims, vals);
+}
+
+nlohmann::json expected_cases(const std::string& expected_json) {
+  std::ifstream in(expected_json);
+  nlohmann::json j = in ? nlohmann::json::parse(in, nullptr, false) : nlohmann::json();
+  if (j.is_discarded() || !j.is_object()) {
+    ADD_FAILURE() << expected_json << ": missing or not JSON";
+    return nlohmann::json::array();
+  }
+  nlohmann::json cases = j.value("cases", nlohmann::json::array());
+  EXPECT_TRUE(cases.is_array() && !cases.empty()) << expected_json << ": no cases";
+  return cases.is_array() ? cases : nlohmann::json::array();
 }
 
 std::string json_input_spec(const std::string& name, const nlohmann::json& spec) {
