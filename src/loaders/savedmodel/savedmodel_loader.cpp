@@ -22,7 +22,7 @@ Value* as_output(Graph& g, Value* v, const std::string& name, const std::string&
   bool taken = v->producer == nullptr;
   for (auto* o : g.outputs) taken |= o == v;
   if (taken) {
-    Node* n = g.add_node("Identity", {v}, 1, {}, name);
+    Node* n = g.add_node("Identity", {v}, 1, {}, name + "/identity");  // the output value takes `name`
     n->source = tensor;
     n->outputs[0]->dtype = v->dtype;
     n->outputs[0]->shape = v->shape;

@@ -10,6 +10,18 @@ namespace {
 const c10::Symbol kIf = c10::Symbol::fromQualString("prim::If");
 const c10::Symbol kLoop = c10::Symbol::fromQualString("prim::Loop");
 
+// An in-place op (its schema writes its first argument: relu_, clamp_, sigmoid_, ...) whose
+// lowering computed the new value without storing it: the value is written into the tensor and
+// every tensor it is a view of, so later reads see it (ops that store it themselves are left alone).
+void write_back_in_place(Ctx& c, const jit::Node* n) {
+  const auto* s = n->maybeSchema();
+  if (!s || s->arguments().empty() || n->inputs().empty() || n->outputs().size() != 1) return;
+  const auto& a = s->arguments()[0].alias_info();
+  if (!a || !a->isWrite() || n->input(0)->type()->kind() != c10::TypeKind::TensorType) return;
+  const LVal &in = c.get(n->input(0)), &out = c.get(n->output(0));
+  if (in.is_tensor() && out.is_tensor() && in.v != out.v) write_through(c, n->input(0), out.v);
+}
+
 }  // namespace
 
 void lower_block(Ctx& c, const jit::Block* b) {
@@ -23,6 +35,7 @@ void lower_block(Ctx& c, const jit::Block* b) {
     const LowerFn* fn = find_lowering(n->kind().toQualString());
     if (!fn) c.fail("no lowering");
     (*fn)(c);
+    write_back_in_place(c, n);
     for (const jit::Value* o : n->outputs())
       if (!c.has(o)) {
         if (o->uses().empty()) c.bind(o, LVal::none());

@@ -32,6 +32,10 @@ void register_op_surface_ops(Registry& r);  // op_surface.cpp: resize, padding, 
 void register_container_ops(Registry& r);
 void register_inplace_ops(Registry& r);
 
+// Writes `contents` (shaped like `target`) into the TorchScript tensor `target` and every tensor it
+// is a view of, rebinding each (ops/inplace.cpp).
+void write_through(Ctx& c, const jit::Value* target, Value* contents);
+
 // Dict lookup, for aten::__getitem__ on a dict (ops/containers.cpp).
 void lower_dict_getitem(Ctx& c);
 

@@ -33,9 +33,21 @@ void lower_hardtanh(Ctx& c) {
 
 void lower_clamp(Ctx& c) {
   Value* x = c.tensor(0);
+  auto given = [&](size_t i) { return i < c.num_inputs() && !c.in(i).is_none(); };
+  if ((given(1) && c.in(1).is_tensor()) || (given(2) && c.in(2).is_tensor())) {
+    // Tensor bounds (clamp.Tensor), broadcast elementwise: min(max(x, lo), hi).
+    Value* y = x;
+    for (size_t i : {size_t(1), size_t(2)}) {
+      if (!given(i)) continue;
+      Value* b = c.cast(c.tensor(i), x->dtype);
+      Value* o = c.op(i == 1 ? "Max" : "Min", {y, b});
+      o->shape = broadcast_shapes(y->shape, b->shape);
+      y = o;
+    }
+    return c.out(y);
+  }
   auto bound = [&](size_t i) -> std::optional<double> {
-    if (i >= c.num_inputs() || c.in(i).is_none()) return std::nullopt;
-    if (c.in(i).is_tensor()) c.fail("tensor bounds are not supported");
+    if (!given(i)) return std::nullopt;
     return c.double_arg(i);
   };
   c.out(clip(c, x, bound(1), bound(2)));
@@ -108,7 +120,8 @@ void lower_softmax(Ctx& c) {
   int64_t dim = c.int_arg(1);
   if (auto i = c.arg_index("dtype"))
     if (auto dt = c.opt_dtype_arg(*i)) x = c.cast(x, *dt);
-  std::string op = c.node->kind().toUnqualString() == std::string("log_softmax") ? "LogSoftmax" : "Softmax";
+  std::string kind = c.node->kind().toUnqualString();  // softmax, _softmax, log_softmax, _log_softmax
+  std::string op = kind.find("log_softmax") != std::string::npos ? "LogSoftmax" : "Softmax";
   c.out(same_shape(c.op(op, {x}, {{"axis", dim}}), x));
 }
 

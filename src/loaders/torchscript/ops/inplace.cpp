@@ -85,8 +85,8 @@ Value* splice(Ctx& c, const jit::Node* view_node, Value* whole, Value* part) {
   return out;
 }
 
-// Writes `contents` (already shaped like `target`) into the TorchScript value `target` and every
-// value it is a view of, rebinding each.
+}  // namespace
+
 void write_through(Ctx& c, const jit::Value* target, Value* contents) {
   c.bind(target, LVal::tensor(contents));
   while (is_view(target)) {
@@ -97,6 +97,8 @@ void write_through(Ctx& c, const jit::Value* target, Value* contents) {
     target = base;
   }
 }
+
+namespace {
 
 // `value` broadcast to the shape and dtype of `like`.
 Value* filled_like(Ctx& c, Value* like, Value* value) {
@@ -139,8 +141,10 @@ void lower_tensor(Ctx& c) {
   c.out(v);
 }
 
+// aten::copy(self, src, non_blocking): a tensor shaped and typed like self holding src (broadcast).
 // copy.copy(list) / list.copy(): lowered values are immutable, so the same value.
 void lower_copy(Ctx& c) {
+  if (c.num_inputs() >= 2 && c.in(0).is_tensor()) return c.out(filled_like(c, c.tensor(0), c.tensor(1)));
   if (c.in(0).is_tensor()) return c.out(c.op("Identity", {c.tensor(0)}));
   c.out(c.in(0));
 }

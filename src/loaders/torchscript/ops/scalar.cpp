@@ -227,6 +227,15 @@ void lower_compare(Ctx& c) {
 
 void lower_scalar_only(Ctx& c) {
   std::string k = c.node->kind().toUnqualString();
+  // `a & b`, `a | b` on bool tensors: ONNX And / Or (integer bitwise ops need opset 18).
+  if ((k == "__and__" || k == "__or__") && c.output_is_tensor()) {
+    Value *a = c.tensor(0), *b = c.tensor(1);
+    if (a->dtype != DType::Bool || b->dtype != DType::Bool) c.fail("only bool tensor operands are supported");
+    Value* o = c.op(k == "__and__" ? "And" : "Or", {a, b});
+    o->dtype = DType::Bool;
+    o->shape = broadcast_shapes(a->shape, b->shape);
+    return c.out(o);
+  }
   if (!lower_scalar_op(c, k)) c.fail("tensor operands are not supported");
 }
 
