@@ -104,4 +104,6 @@ async function main() {
   });
   process.stdout.write(JSON.stringify({ inputs: session.inputNames.map(name => ({ name })), outputs }) + '\n');
 }
-main().catch(e => fail(String(e && e.message || e).split('\n')[0]));
+// Run as a script; required as a module (tests/ops/ort_batch.js), it only lends its helpers.
+if (require.main === module) main().catch(e => fail(String(e && e.message || e).split('\n')[0]));
+module.exports = { loadOrt, readNpy, writeNpy };

@@ -33,4 +33,31 @@ at::Tensor to_torch(const Tensor& t) {
   throw std::runtime_error("to_torch: unsupported dtype");
 }
 
+namespace {
+void flatten(const c10::IValue& v, std::vector<Tensor>& out) {
+  if (v.isTensor()) out.push_back(from_torch(v.toTensor()));
+  else if (v.isTuple())
+    for (auto& e : v.toTupleRef().elements()) flatten(e, out);
+  else if (v.isList())
+    for (const c10::IValue& e : v.toListRef()) flatten(e, out);
+  else if (v.isGenericDict())
+    for (auto& kv : v.toGenericDict()) flatten(kv.value(), out);
+  else if (v.isInt()) out.push_back(Tensor::i64_scalar(v.toInt()));
+  else if (v.isDouble()) out.push_back(Tensor::scalar(DType::Float64, v.toDouble()));
+  else if (v.isBool()) out.push_back(Tensor::scalar(DType::Bool, v.toBool()));
+  else if (!v.isNone()) throw std::runtime_error("run_libtorch: cannot flatten a " + v.tagKind());
+}
+}  // namespace
+
+std::vector<Tensor> run_libtorch(const std::string& path, const std::vector<Tensor>& inputs) {
+  torch::jit::Module m = torch::jit::load(path);
+  m.eval();
+  torch::NoGradGuard no_grad;
+  std::vector<c10::IValue> args;
+  for (auto& t : inputs) args.emplace_back(to_torch(t));
+  std::vector<Tensor> out;
+  flatten(m.forward(args), out);
+  return out;
+}
+
 }  // namespace modelport::test
