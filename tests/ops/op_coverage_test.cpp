@@ -6,6 +6,10 @@
 //   rewrites it and the case's graph holds what it becomes; an op freezing removes (aten::detach)
 //   when the saved graph holds it and the frozen one does not. Ops that are no operator of the
 //   linked libtorch are listed as unavailable, and checked to be so.
+//   TensorFlow: tests/ops/tf/tf_cases_*.cpp. A case proves the ops `inspect` finds in its GraphDef;
+//   ops only real SavedModels have (variables) point at the test that checks those files, and the
+//   op must be in the fixture's graph. Ops without a case yet are listed in tf_case_table.cpp.
+//   Keras: tests/ops/keras/cases_*.py. A case proves the layer classes `inspect` finds in its file.
 #include <gtest/gtest.h>
 
 #include <cstdio>
@@ -13,6 +17,8 @@
 #include <set>
 
 #include "modelport/loaders.h"
+#include "ops/keras/keras_cases.h"
+#include "ops/tf/tf_cases.h"
 #include "ops/torchscript/ts_cases.h"
 #include "support/test_support.h"
 
@@ -50,6 +56,25 @@ void expect_complete(const std::string& format, const std::vector<std::string>& 
               registered.size(), registered.size() - missing.size() - todo.size(), todo.size());
 }
 
+bool gtest_exists(const std::string& full_name) {
+  auto* ut = ::testing::UnitTest::GetInstance();
+  for (int i = 0; i < ut->total_test_suite_count(); ++i) {
+    const ::testing::TestSuite* s = ut->GetTestSuite(i);
+    for (int j = 0; j < s->total_test_count(); ++j)
+      if (std::string(s->name()) + "." + s->GetTestInfo(j)->name() == full_name) return true;
+  }
+  return false;
+}
+
+// Every op of `claimed` must be in `found` (the source ops inspect reports for the case's model).
+void expect_claims(const std::string& case_name, const std::vector<std::string>& claimed,
+                   const std::map<std::string, int64_t>& found, OpToCases& cases) {
+  for (auto& op : claimed) {
+    EXPECT_TRUE(found.count(op)) << case_name << ": " << op << " is not in the case's model";
+    cases[op].push_back(case_name);
+  }
+}
+
 TEST(OpCoverage, TorchScript) {
   ts_ops::Table table = ts_ops::read_table();
   OpToCases cases;
@@ -84,6 +109,46 @@ TEST(OpCoverage, TorchScript) {
   EXPECT_EQ(groups, std::set<std::string>(ts_ops::kGroups.begin(), ts_ops::kGroups.end()))
       << "every cases_<group>.py needs its group in ts_ops::kGroups (one test each)";
   expect_complete("TorchScript", supported_source_ops(Format::TorchScript), cases);
+}
+
+TEST(OpCoverage, TensorFlow) {
+  OpToCases cases;
+  std::string scratch = scratch_dir("op_coverage_tf");
+  for (const tf_ops::Case& c : tf_ops::cases()) {
+    sm::GraphDefBuilder b;
+    tf_ops::build_graph(c, b);
+    LoadOptions o;
+    for (auto& in : c.inputs) o.inputs.push_back(InputSpec{in.name, std::nullopt, std::nullopt});
+    o.outputs = c.outputs;
+    expect_claims(c.name, c.ops, inspect_model(b.save(), Format::GraphDef, o).source_ops, cases);
+    std::map<std::string, int64_t> nodes;
+    for (auto& n : b.g.node()) nodes[n.op()]++;
+    expect_claims(c.name, c.structural, nodes, cases);
+  }
+  for (const tf_ops::Elsewhere& e : tf_ops::elsewhere()) {
+    EXPECT_TRUE(gtest_exists(e.test)) << e.op << ": no test " << e.test;
+    if (!e.shared_dir.empty() && shared_fixtures().empty()) {
+      std::printf("[op_coverage] TensorFlow: %s not checked to be in %s (no ../shared/fixtures)\n", e.op.c_str(),
+                  e.shared_dir.c_str());
+    } else if (!e.shared_dir.empty()) {
+      std::string dir = shared_fixtures() + "/savedmodel/" + e.shared_dir;
+      EXPECT_TRUE(inspect_model(dir, Format::SavedModel, {}).source_ops.count(e.op)) << e.op << " is not in " << dir;
+    }
+    cases[e.op].push_back(e.test);
+  }
+  expect_complete("TensorFlow", supported_source_ops(Format::SavedModel), cases, tf_ops::not_yet_covered());
+}
+
+TEST(OpCoverage, Keras) {
+  OpToCases cases;
+  std::set<std::string> groups;
+  for (const keras_ops::Case& c : keras_ops::read_table()) {
+    groups.insert(c.group);
+    expect_claims(c.name, c.ops, inspect_model(c.file, detect_format(c.file), {}).source_ops, cases);
+  }
+  EXPECT_EQ(groups, std::set<std::string>(keras_ops::kGroups.begin(), keras_ops::kGroups.end()))
+      << "every cases_<group>.py needs its group in keras_ops::kGroups (one test each)";
+  expect_complete("Keras", supported_source_ops(Format::KerasH5), cases);
 }
 
 }  // namespace

@@ -1,0 +1,45 @@
+#include "ops/tf/tf_cases.h"
+
+#include "ops/op_case_support.h"
+
+namespace modelport::test::tf_ops {
+
+void set_type(tf::NodeDef* n, const std::string& key, tf::DataType t) { (*n->mutable_attr())[key].set_type(t); }
+
+tf::NodeDef* const_scalar_i(sm::GraphDefBuilder& b, const std::string& name, int32_t v) {
+  return b.const_i(name, {v}, /*scalar=*/true);
+}
+
+void build_graph(const Case& c, sm::GraphDefBuilder& b) {
+  for (auto& in : c.inputs) {
+    tf::NodeDef* p = b.placeholder(in.name, in.dims, in.dtype);
+    p->set_op(in.op);
+  }
+  c.build(b);
+}
+
+Tensors make_inputs(const Case& c, int which) {
+  auto gen = at::detail::createCPUGenerator(seed_of(c.name, which));
+  Tensors out;
+  for (auto& in : c.inputs) {
+    std::vector<int64_t> dims;
+    for (auto d : in.dims) dims.push_back(d == -1 ? 2 + which : d == -2 ? 5 + 2 * which : d);
+    at::Tensor t;
+    switch (in.domain) {
+      case Input::Normal: t = at::randn(dims, gen); break;
+      case Input::Positive: t = at::randn(dims, gen).abs() + 0.5; break;
+      case Input::SmallInt: t = at::randint(-4, 5, dims, gen); break;
+      case Input::NonZeroInt: t = at::randint(-4, 5, dims, gen); t = at::where(t == 0, at::full_like(t, 3), t); break;
+    }
+    switch (in.dtype) {
+      case tf::DT_INT32: t = t.to(at::kInt); break;
+      case tf::DT_INT64: t = t.to(at::kLong); break;
+      case tf::DT_BOOL: t = t > 0; break;
+      default: t = t.to(at::kFloat); break;
+    }
+    out.push_back(t);
+  }
+  return out;
+}
+
+}  // namespace modelport::test::tf_ops

@@ -1,0 +1,221 @@
+// TF elementwise math, activations, comparisons, reductions and identities.
+#include <cmath>
+
+#include "ops/tf/tf_cases.h"
+
+namespace modelport::test::tf_ops {
+namespace {
+using B = sm::GraphDefBuilder;
+using Fn = std::function<at::Tensor(const at::Tensor&)>;
+using Fn2 = std::function<at::Tensor(const at::Tensor&, const at::Tensor&)>;
+
+struct Unary {
+  const char* op;
+  Fn ref;
+  std::function<void(tf::NodeDef*)> attrs = nullptr;
+};
+
+// One node per op on s = x * scale, x[-1, 3, 4]; output i is ops[i](s).
+Case unary_case(const std::string& name, std::vector<Unary> ops, Input::Domain domain, float scale = 1.0f) {
+  Case c;
+  c.name = name;
+  c.inputs = {{"x", {-1, 3, 4}, tf::DT_FLOAT, domain}};
+  for (auto& u : ops) {
+    c.ops.push_back(u.op);
+    c.outputs.push_back(std::string("y_") + u.op);
+  }
+  c.build = [ops, scale](B& b) {
+    b.const_f("scale", {}, {scale});
+    b.node("s", "Mul", {"x", "scale"});
+    for (auto& u : ops) {
+      tf::NodeDef* n = b.node(std::string("y_") + u.op, u.op, {"s"});
+      set_type(n, "T", tf::DT_FLOAT);
+      if (u.attrs) u.attrs(n);
+    }
+  };
+  c.reference = [ops, scale](const Tensors& in) {
+    Tensors out;
+    for (auto& u : ops) out.push_back(u.ref(in[0] * scale));
+    return out;
+  };
+  return c;
+}
+
+struct Binary {
+  const char* op;
+  Fn2 ref;
+};
+
+// One node per op on (x, y) of `dims` each (or y broadcast from `ydims`).
+Case binary_case(const std::string& name, std::vector<Binary> ops, tf::DataType dt, Input::Domain dx, Input::Domain dy,
+                 std::vector<int64_t> ydims = {-1, 3, 4}) {
+  Case c;
+  c.name = name;
+  c.inputs = {{"x", {-1, 3, 4}, dt, dx}, {"y", ydims, dt, dy}};
+  for (auto& u : ops) {
+    c.ops.push_back(u.op);
+    c.outputs.push_back(std::string("z_") + u.op);
+  }
+  c.build = [ops, dt](B& b) {
+    for (auto& u : ops) set_type(b.node(std::string("z_") + u.op, u.op, {"x", "y"}), "T", dt);
+  };
+  c.reference = [ops](const Tensors& in) {
+    Tensors out;
+    for (auto& u : ops) out.push_back(u.ref(in[0], in[1]));
+    return out;
+  };
+  return c;
+}
+
+const std::vector<const char*>& cmp_ops() {
+  static const std::vector<const char*> v = {"Equal", "NotEqual", "Greater", "GreaterEqual", "Less", "LessEqual"};
+  return v;
+}
+
+at::Tensor floor_div(const at::Tensor& a, const at::Tensor& b) { return at::div(a, b, "floor"); }
+// TF FloorMod: the result has the divisor's sign (Python's %), for ints and floats.
+at::Tensor floor_mod(const at::Tensor& a, const at::Tensor& b) { return at::remainder(a, b); }
+
+}  // namespace
+
+void add_math_cases(std::vector<Case>& out) {
+  out.push_back(unary_case("unary", {
+      {"Abs", [](auto& x) { return x.abs(); }},
+      {"Ceil", [](auto& x) { return x.ceil(); }},
+      {"Floor", [](auto& x) { return x.floor(); }},
+      {"Round", [](auto& x) { return x.round(); }},  // both round half to even
+      {"Cos", [](auto& x) { return x.cos(); }},
+      {"Sin", [](auto& x) { return x.sin(); }},
+      {"Exp", [](auto& x) { return x.exp(); }},
+      {"Erf", [](auto& x) { return x.erf(); }},
+      {"Neg", [](auto& x) { return -x; }},
+      {"Sign", [](auto& x) { return x.sign(); }},
+      {"Square", [](auto& x) { return x * x; }},
+      {"Tanh", [](auto& x) { return x.tanh(); }},
+      {"Sigmoid", [](auto& x) { return x.sigmoid(); }},
+  }, Input::Normal, 2.5f));
+  out.push_back(unary_case("unary_positive", {
+      {"Log", [](auto& x) { return x.log(); }},
+      {"Log1p", [](auto& x) { return x.log1p(); }},
+      {"Sqrt", [](auto& x) { return x.sqrt(); }},
+      {"Rsqrt", [](auto& x) { return x.rsqrt(); }},
+      {"Reciprocal", [](auto& x) { return x.reciprocal(); }},
+      {"Inv", [](auto& x) { return x.reciprocal(); }},
+  }, Input::Positive));
+  // TF activation kernels: relu6 = min(max(x, 0), 6); elu alpha 1; selu with its fixed constants;
+  // softplus = log(exp(x) + 1); softsign = x / (|x| + 1); LeakyRelu uses its "alpha" attribute.
+  out.push_back(unary_case("activations", {
+      {"Relu", [](auto& x) { return x.relu(); }},
+      {"Relu6", [](auto& x) { return x.clamp(0.0, 6.0); }},
+      {"Elu", [](auto& x) { return at::elu(x); }},
+      {"Selu", [](auto& x) { return at::selu(x); }},
+      {"Softplus", [](auto& x) { return at::log1p(x.exp()); }},
+      {"Softsign", [](auto& x) { return x / (x.abs() + 1.0); }},
+      {"LeakyRelu", [](auto& x) { return at::leaky_relu(x, 0.3); },
+       [](tf::NodeDef* n) { B::set_float(n, "alpha", 0.3f); }},
+  }, Input::Normal, 4.0f));
+  // Identities: the value passes through unchanged.
+  out.push_back(unary_case("identities", {
+      {"Identity", [](auto& x) { return x; }},
+      {"Snapshot", [](auto& x) { return x; }},
+      {"StopGradient", [](auto& x) { return x; }},
+      {"PreventGradient", [](auto& x) { return x; }},
+      {"CheckNumerics", [](auto& x) { return x; }, [](tf::NodeDef* n) { B::set_str(n, "message", "bad"); }},
+      {"EnsureShape", [](auto& x) { return x; }, [](tf::NodeDef* n) {
+         auto* s = (*n->mutable_attr())["shape"].mutable_shape();
+         for (int64_t d : {-1, 3, 4}) s->add_dim()->set_size(d);
+       }},
+  }, Input::Normal));
+
+  out.push_back(binary_case("binary", {
+      {"Add", [](auto& x, auto& y) { return x + y; }},
+      {"AddV2", [](auto& x, auto& y) { return x + y; }},
+      {"Sub", [](auto& x, auto& y) { return x - y; }},
+      {"Mul", [](auto& x, auto& y) { return x * y; }},
+      {"RealDiv", [](auto& x, auto& y) { return x / y; }},
+      {"Div", [](auto& x, auto& y) { return x / y; }},
+      {"FloorDiv", floor_div},
+      {"FloorMod", floor_mod},
+      {"Maximum", [](auto& x, auto& y) { return at::maximum(x, y); }},
+      {"Minimum", [](auto& x, auto& y) { return at::minimum(x, y); }},
+      {"SquaredDifference", [](auto& x, auto& y) { return (x - y) * (x - y); }},
+  }, tf::DT_FLOAT, Input::Normal, Input::Positive));
+  out.push_back(binary_case("binary_broadcast", {
+      {"Pow", [](auto& x, auto& y) { return at::pow(x, y); }},
+      {"AddV2", [](auto& x, auto& y) { return x + y; }},
+  }, tf::DT_FLOAT, Input::Positive, Input::Normal, {4}));
+  // Integer division rounds toward -inf in TF's Div and FloorDiv (tf.math.floordiv: "the same as
+  // tf.compat.v1.div(x, y) for integers"); FloorMod takes the divisor's sign.
+  out.push_back(binary_case("binary_int", {
+      {"Div", floor_div},
+      {"FloorDiv", floor_div},
+      {"FloorMod", floor_mod},
+  }, tf::DT_INT32, Input::SmallInt, Input::NonZeroInt));
+
+  Case cmp;  // comparisons of small ints (so that equality happens), logical ops on their results
+  cmp.name = "compare_logical";
+  cmp.min_opset = 12;
+  cmp.why = "GreaterOrEqual / LessOrEqual have no opset-11 form yet (issue 11)";
+  cmp.ops = {"Equal", "NotEqual", "Greater", "GreaterEqual", "Less", "LessEqual", "LogicalAnd", "LogicalOr", "LogicalNot"};
+  cmp.inputs = {{"x", {-1, 3, 4}, tf::DT_INT32, Input::SmallInt}, {"y", {-1, 3, 4}, tf::DT_INT32, Input::SmallInt}};
+  cmp.outputs = {"eq", "ne", "gt", "ge", "lt", "le", "and", "or", "not"};
+  cmp.build = [](B& b) {
+    const char* names[] = {"eq", "ne", "gt", "ge", "lt", "le"};
+    for (size_t i = 0; i < 6; ++i) set_type(b.node(names[i], cmp_ops()[i], {"x", "y"}), "T", tf::DT_INT32);
+    b.node("and", "LogicalAnd", {"gt", "ne"});
+    b.node("or", "LogicalOr", {"lt", "eq"});
+    b.node("not", "LogicalNot", {"ge"});
+  };
+  cmp.reference = [](const Tensors& in) {
+    auto &x = in[0], &y = in[1];
+    return Tensors{x == y, x != y, x > y, x >= y, x < y, x <= y, (x > y) & (x != y), (x < y) | (x == y), ~(x >= y)};
+  };
+  out.push_back(cmp);
+
+  Case red;  // reductions over constant axes (int32 reduction_indices), keep_dims both ways
+  red.name = "reductions";
+  red.ops = {"Sum", "Mean", "Max", "Min", "Prod", "ArgMax", "ArgMin", "AddN"};
+  red.inputs = {{"x", {-1, 3, 4}}, {"y", {-1, 3, 4}}};
+  red.outputs = {"sum", "mean", "max", "min", "prod", "argmax", "argmin", "addn"};
+  red.build = [](B& b) {
+    auto reduce = [&](const char* name, const char* op, std::vector<int32_t> axes, bool keep) {
+      b.const_i(std::string(name) + "_axes", axes);
+      B::set_bool(b.node(name, op, {"x", std::string(name) + "_axes"}), "keep_dims", keep);
+    };
+    reduce("sum", "Sum", {1}, false);
+    reduce("mean", "Mean", {1, 2}, true);
+    reduce("max", "Max", {-1}, false);
+    reduce("min", "Min", {0}, true);
+    reduce("prod", "Prod", {2}, false);
+    const_scalar_i(b, "d2", 2);
+    const_scalar_i(b, "d1", 1);
+    b.node("argmax", "ArgMax", {"x", "d2"});
+    set_type(b.node("argmin", "ArgMin", {"x", "d1"}), "output_type", tf::DT_INT32);
+    B::set_int(b.node("addn", "AddN", {"x", "y", "x"}), "N", 3);
+  };
+  red.reference = [](const Tensors& in) {
+    auto& x = in[0];
+    return Tensors{x.sum({1}), x.mean({1, 2}, true), std::get<0>(x.max(-1)), std::get<0>(x.min(0, true)), x.prod(2),
+                   x.argmax(2), x.argmin(1).to(at::kInt), x + in[1] + x};
+  };
+  out.push_back(red);
+
+  Case cast;  // float -> int32 truncates toward zero, -> bool is "!= 0"; int -> float
+  cast.name = "cast";
+  cast.ops = {"Cast"};
+  cast.inputs = {{"x", {-1, 3, 4}}, {"i", {-1, 3, 4}, tf::DT_INT32, Input::SmallInt}};
+  cast.outputs = {"to_int", "to_float", "to_bool"};
+  cast.build = [](B& b) {
+    b.const_f("three", {}, {3.0f});
+    b.node("x3", "Mul", {"x", "three"});
+    set_type(b.node("to_int", "Cast", {"x3"}), "DstT", tf::DT_INT32);
+    set_type(b.node("to_float", "Cast", {"i"}), "DstT", tf::DT_FLOAT);
+    set_type(b.node("to_bool", "Cast", {"i"}), "DstT", tf::DT_BOOL);
+  };
+  cast.reference = [](const Tensors& in) {
+    return Tensors{(in[0] * 3.0f).to(at::kInt), in[1].to(at::kFloat), in[1] != 0};
+  };
+  out.push_back(cast);
+}
+
+}  // namespace modelport::test::tf_ops

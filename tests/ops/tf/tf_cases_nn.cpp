@@ -1,0 +1,186 @@
+// TF matrix products, softmax, bias, convolutions, pooling and batch norm (NHWC unless stated).
+#include <limits>
+
+#include "ops/tf/tf_cases.h"
+
+namespace modelport::test::tf_ops {
+namespace {
+using B = sm::GraphDefBuilder;
+
+std::vector<float> ramp(size_t n, float scale, float shift = 0.f) {
+  std::vector<float> v(n);
+  for (size_t i = 0; i < n; ++i) v[i] = std::sin(float(i) * 1.7f + shift) * scale;
+  return v;
+}
+at::Tensor tensor(const std::vector<float>& v, std::vector<int64_t> dims) {
+  return at::from_blob(const_cast<float*>(v.data()), dims, at::kFloat).clone();
+}
+
+// TF SAME padding of one spatial dim: out = ceil(in / s), the total padding split with the extra
+// element after (tensorflow/core/framework/kernel_shape_util.cc).
+std::pair<int64_t, int64_t> same_pads(int64_t in, int64_t k, int64_t s, int64_t d) {
+  int64_t out = (in + s - 1) / s, eff = (k - 1) * d + 1;
+  int64_t total = std::max<int64_t>((out - 1) * s + eff - in, 0);
+  return {total / 2, total - total / 2};
+}
+// NHWC x padded for a SAME window (k, s, d per spatial dim), as NCHW.
+at::Tensor same_padded_nchw(const at::Tensor& x, std::vector<int64_t> k, std::vector<int64_t> s, std::vector<int64_t> d,
+                            double value = 0.0) {
+  auto ph = same_pads(x.size(1), k[0], s[0], d[0]), pw = same_pads(x.size(2), k[1], s[1], d[1]);
+  return at::constant_pad_nd(x.permute({0, 3, 1, 2}), {pw.first, pw.second, ph.first, ph.second}, value);
+}
+at::Tensor nhwc(const at::Tensor& nchw) { return nchw.permute({0, 2, 3, 1}).contiguous(); }
+
+void conv_attrs(tf::NodeDef* n, const char* padding, std::vector<int64_t> strides, std::vector<int64_t> dilations = {1, 1, 1, 1}) {
+  B::set_str(n, "padding", padding);
+  B::set_ints(n, "strides", strides);
+  B::set_ints(n, "dilations", dilations);
+  set_type(n, "T", tf::DT_FLOAT);
+}
+
+}  // namespace
+
+void add_nn_cases(std::vector<Case>& out) {
+  Case mm;
+  mm.name = "matmul";
+  mm.ops = {"MatMul", "BatchMatMul", "BatchMatMulV2", "BatchMatMulV3", "Einsum"};
+  mm.min_opset = 12;  // Einsum is an opset-12 op (refused below with that message)
+  mm.inputs = {{"x", {-1, 4}}, {"p", {-1, 3, 4}}, {"q", {-1, 4, 2}}};
+  mm.outputs = {"mm", "mm_tb", "bmm", "bmm2", "bmm3", "einsum"};
+  static const auto w = ramp(20, 1.f), w2 = ramp(8, 1.f, 0.3f);
+  mm.build = [](B& b) {
+    b.const_f("w", {4, 5}, w);
+    b.const_f("wt", {5, 4}, w);  // another matrix, read transposed
+    b.const_f("w2t", {2, 4}, w2);
+    b.node("mm", "MatMul", {"x", "w"});
+    B::set_bool(b.node("mm_tb", "MatMul", {"x", "wt"}), "transpose_b", true);
+    b.node("bmm", "BatchMatMul", {"p", "q"});
+    B::set_bool(b.node("bmm2", "BatchMatMulV2", {"p", "w2t"}), "adj_y", true);  // broadcast over the batch
+    tf::NodeDef* v3 = b.node("bmm3", "BatchMatMulV3", {"q", "p"});
+    B::set_bool(v3, "adj_x", true);
+    B::set_bool(v3, "adj_y", true);
+    tf::NodeDef* e = b.node("einsum", "Einsum", {"p", "q"});
+    B::set_str(e, "equation", "bij,bjk->bik");
+    B::set_int(e, "N", 2);
+  };
+  mm.reference = [](const Tensors& in) {
+    auto &x = in[0], &p = in[1], &q = in[2];
+    at::Tensor W = tensor(w, {4, 5}), Wt = tensor(w, {5, 4}), W2t = tensor(w2, {2, 4});
+    return Tensors{x.matmul(W), x.matmul(Wt.t()), p.matmul(q), p.matmul(W2t.t()),
+                   q.transpose(1, 2).matmul(p.transpose(1, 2)), at::einsum("bij,bjk->bik", {p, q})};
+  };
+  out.push_back(mm);
+
+  Case sm;
+  sm.name = "softmax_bias";
+  sm.ops = {"Softmax", "LogSoftmax", "BiasAdd", "BiasAddV1"};
+  sm.inputs = {{"x", {-1, 3, 4}}, {"img", {-1, 4, -2, -2}}};
+  sm.outputs = {"softmax", "log_softmax", "bias", "bias_nchw", "bias_v1"};
+  static const std::vector<float> bias = {0.5f, -1.f, 2.f, 0.25f};
+  sm.build = [](B& b) {
+    b.node("softmax", "Softmax", {"x"});
+    b.node("log_softmax", "LogSoftmax", {"x"});
+    b.const_f("b", {4}, bias);
+    b.node("bias", "BiasAdd", {"x", "b"});  // NHWC: the last dim
+    B::set_str(b.node("bias_nchw", "BiasAdd", {"img", "b"}), "data_format", "NCHW");
+    b.node("bias_v1", "BiasAddV1", {"x", "b"});
+  };
+  sm.reference = [](const Tensors& in) {
+    at::Tensor bt = tensor(bias, {4});
+    return Tensors{in[0].softmax(-1), in[0].log_softmax(-1), in[0] + bt, in[1] + bt.view({1, 4, 1, 1}), in[0] + bt};
+  };
+  out.push_back(sm);
+
+  // Convolutions: HWIO filters (depthwise: [kh, kw, C, M] -> output channel c * M + m).
+  Case conv;
+  conv.name = "conv";
+  conv.ops = {"Conv2D", "DepthwiseConv2dNative"};
+  conv.inputs = {{"x", {-1, -2, -2, 3}}};
+  conv.outputs = {"same", "same_s2", "valid_d2", "dw_same", "dw_valid_s2"};
+  static const auto f = ramp(3 * 3 * 3 * 4, 0.4f), fd = ramp(3 * 3 * 3 * 2, 0.4f, 1.f);
+  conv.build = [](B& b) {
+    b.const_f("f", {3, 3, 3, 4}, f);
+    b.const_f("fd", {3, 3, 3, 2}, fd);
+    conv_attrs(b.node("same", "Conv2D", {"x", "f"}), "SAME", {1, 1, 1, 1});
+    conv_attrs(b.node("same_s2", "Conv2D", {"x", "f"}), "SAME", {1, 2, 2, 1});
+    conv_attrs(b.node("valid_d2", "Conv2D", {"x", "f"}), "VALID", {1, 1, 1, 1}, {1, 2, 2, 1});
+    conv_attrs(b.node("dw_same", "DepthwiseConv2dNative", {"x", "fd"}), "SAME", {1, 1, 1, 1});
+    conv_attrs(b.node("dw_valid_s2", "DepthwiseConv2dNative", {"x", "fd"}), "VALID", {1, 2, 2, 1});
+  };
+  conv.reference = [](const Tensors& in) {
+    const at::Tensor& x = in[0];
+    at::Tensor W = tensor(f, {3, 3, 3, 4}).permute({3, 2, 0, 1});
+    at::Tensor Wd = tensor(fd, {3, 3, 3, 2}).permute({2, 3, 0, 1}).reshape({6, 1, 3, 3});
+    at::Tensor xc = x.permute({0, 3, 1, 2});
+    auto conv2d = [](const at::Tensor& in, const at::Tensor& w, int64_t s, int64_t d, int64_t groups) {
+      std::vector<int64_t> stride{s, s}, pad{0, 0}, dil{d, d};
+      return nhwc(at::conv2d(in, w, at::Tensor(), at::IntArrayRef(stride), at::IntArrayRef(pad), at::IntArrayRef(dil),
+                             groups));
+    };
+    return Tensors{conv2d(same_padded_nchw(x, {3, 3}, {1, 1}, {1, 1}), W, 1, 1, 1),
+                   conv2d(same_padded_nchw(x, {3, 3}, {2, 2}, {1, 1}), W, 2, 1, 1), conv2d(xc, W, 1, 2, 1),
+                   conv2d(same_padded_nchw(x, {3, 3}, {1, 1}, {1, 1}), Wd, 1, 1, 3), conv2d(xc, Wd, 2, 1, 3)};
+  };
+  out.push_back(conv);
+
+  // Pooling: SAME max pooling ignores the padding; SAME average pooling divides by the number of
+  // real (unpadded) elements in each window (TF's kernels).
+  Case pool;
+  pool.name = "pool";
+  pool.ops = {"MaxPool", "AvgPool"};
+  pool.inputs = {{"x", {-1, -2, -2, 3}}};
+  pool.outputs = {"max_same", "max_valid", "avg_same", "avg_valid"};
+  pool.build = [](B& b) {
+    auto window = [&](const char* name, const char* op, const char* padding, std::vector<int64_t> k, std::vector<int64_t> s) {
+      tf::NodeDef* n = b.node(name, op, {"x"});
+      B::set_str(n, "padding", padding);
+      B::set_ints(n, "ksize", k);
+      B::set_ints(n, "strides", s);
+    };
+    window("max_same", "MaxPool", "SAME", {1, 3, 3, 1}, {1, 2, 2, 1});
+    window("max_valid", "MaxPool", "VALID", {1, 2, 3, 1}, {1, 1, 2, 1});
+    window("avg_same", "AvgPool", "SAME", {1, 3, 3, 1}, {1, 2, 2, 1});
+    window("avg_valid", "AvgPool", "VALID", {1, 2, 2, 1}, {1, 2, 1, 1});
+  };
+  pool.reference = [](const Tensors& in) {
+    const at::Tensor& x = in[0];
+    double inf = std::numeric_limits<double>::infinity();
+    at::Tensor xc = x.permute({0, 3, 1, 2});
+    at::Tensor sums = at::avg_pool2d(same_padded_nchw(x, {3, 3}, {2, 2}, {1, 1}), 3, 2) * 9.0;
+    at::Tensor counts = at::avg_pool2d(same_padded_nchw(at::ones_like(x), {3, 3}, {2, 2}, {1, 1}), 3, 2) * 9.0;
+    return Tensors{nhwc(at::max_pool2d(same_padded_nchw(x, {3, 3}, {2, 2}, {1, 1}, -inf), 3, 2)),
+                   nhwc(at::max_pool2d(xc, {2, 3}, {1, 2})), nhwc(sums / counts), nhwc(at::avg_pool2d(xc, 2, {2, 1}))};
+  };
+  out.push_back(pool);
+
+  // FusedBatchNorm in inference: (x - mean) / sqrt(var + epsilon) * scale + offset, channel last.
+  Case bn;
+  bn.name = "fused_batch_norm";
+  bn.ops = {"FusedBatchNorm", "FusedBatchNormV2", "FusedBatchNormV3"};
+  bn.inputs = {{"x", {-1, -2, 2, 3}}};
+  bn.outputs = {"bn1", "bn2", "bn3"};
+  static const std::vector<float> scale = {1.5f, -0.5f, 2.f}, offset = {0.1f, 0.2f, -0.3f}, mean = {0.3f, -0.2f, 0.f},
+                                  var = {0.5f, 2.f, 1.f};
+  bn.build = [](B& b) {
+    b.const_f("scale", {3}, scale);
+    b.const_f("offset", {3}, offset);
+    b.const_f("mean", {3}, mean);
+    b.const_f("var", {3}, var);
+    const char* ops[] = {"FusedBatchNorm", "FusedBatchNormV2", "FusedBatchNormV3"};
+    for (int i = 0; i < 3; ++i) {
+      tf::NodeDef* n = b.node("bn" + std::to_string(i + 1), ops[i], {"x", "scale", "offset", "mean", "var"});
+      B::set_bool(n, "is_training", false);
+      B::set_float(n, "epsilon", 0.001f * float(i + 1));
+    }
+  };
+  bn.reference = [](const Tensors& in) {
+    Tensors r;
+    for (int i = 0; i < 3; ++i)
+      r.push_back((in[0] - tensor(mean, {3})) / (tensor(var, {3}) + 0.001 * (i + 1)).sqrt() * tensor(scale, {3}) +
+                  tensor(offset, {3}));
+    return r;
+  };
+  out.push_back(bn);
+}
+
+}  // namespace modelport::test::tf_ops
