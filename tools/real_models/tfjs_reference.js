@@ -2,12 +2,13 @@
 // Runs each fetched TensorFlow.js model of tests/real_models/models.json in @tensorflow/tfjs (CPU
 // backend) on a fixed input and records the result: the reference the real-model tests compare with.
 //
-//   node tools/real_models/tfjs_reference.js [CACHE_DIR] [--only NAME,...] [--seed N]
+//   node tools/real_models/tfjs_reference.js [CACHE_DIR] [--only NAME,...] [--seed N] [--input K=FILE.npy]
 //
 // For each model it writes CACHE/<name>/reference/input_<k>.npy and output_<k>.npy and a
 // reference.json (tfjs version, inputs, outputs with shape/dtype/statistics). The input is the
 // image the package ships (assets/input.png) when it also ships the output recorded for it, else seeded uniform values in the
-// model's stated range at its test_shape. Where the package also ships its own recorded output
+// model's stated range at its test_shape; --input K=FILE.npy feeds input K from a file instead
+// (e.g. a real photo for a detector, decoded with Debian's python3-pil; use it with --only). Where the package also ships its own recorded output
 // (assets/expected.png) the tfjs output is compared with it after the package's post-processing
 // (clip to 0..255 and round). Keras .h5 entries are skipped here (tfjs reads no HDF5).
 // Exit codes: 0 every selected model ran, 1 some failed (one line each on stderr), 2 bad arguments.
@@ -65,6 +66,18 @@ function decodePng(buf) {
 
 // ---- .npy (little-endian, C order)
 const NPY_CODE = { float32: '<f4', int32: '<i4', bool: '|b1' };
+const NPY_READ = { '<f4': [Float32Array, 'float32'], '<i4': [Int32Array, 'int32'], '|u1': [Uint8Array, 'int32'] };
+function readNpy(tf, file) {
+  const buf = fs.readFileSync(file);
+  const hlen = buf.readUInt16LE(8); const header = buf.toString('latin1', 10, 10 + hlen);
+  const descr = /'descr':\s*'([^']+)'/.exec(header)[1];
+  const shape = /'shape':\s*\(([^)]*)\)/.exec(header)[1].split(',').map(v => v.trim()).filter(Boolean).map(Number);
+  if (!NPY_READ[descr] || buf[6] !== 1 || /True/.test(header)) throw new Error(`${file}: only v1 C-order <f4, <i4, |u1 .npy`);
+  const [Type, dtype] = NPY_READ[descr];
+  const body = buf.subarray(10 + hlen); const copy = new Uint8Array(body.length); copy.set(body);
+  const data = new Type(copy.buffer, 0, shape.reduce((a, b) => a * b, 1));
+  return tf.tensor(dtype === 'int32' ? Int32Array.from(data) : data, shape, dtype);  // tfjs has no uint8: int32
+}
 function writeNpy(file, dtype, data, shape) {
   const dims = shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(', ')})`;
   let header = `{'descr': '${NPY_CODE[dtype]}', 'fortran_order': False, 'shape': ${dims}, }`;
@@ -94,7 +107,8 @@ function registerCustomLayers(tf, model) {
   }
 }
 
-function makeInput(tf, spec, dir, seed) {
+function makeInput(tf, spec, dir, seed, given) {
+  if (given) return { tensor: readNpy(tf, given), source: path.basename(given) };
   const dtype = spec.dtype === 'uint8' || spec.dtype === 'int32' ? 'int32' : spec.dtype;
   const [lo, hi] = spec.range;
   const png = path.join(dir, 'assets', 'input.png');
@@ -134,7 +148,7 @@ function compareExpected(dir, range, out) {
   return { file: 'assets/expected.png', max_abs_diff_0_255: maxAbs, values_off_by_more_than_1: over1, values: exp.rgb.length };
 }
 
-async function referenceFor(tf, model, dir, seed) {
+async function referenceFor(tf, model, dir, seed, given) {
   registerCustomLayers(tf, model);
   const loaded = await io.loadModel(tf, path.join(dir, model.file));
   const feeds = {}; const inputs = [];
@@ -142,7 +156,7 @@ async function referenceFor(tf, model, dir, seed) {
   fs.mkdirSync(refDir, { recursive: true });
   model.inputs.forEach((spec, k) => {
     const name = loaded.inputs[k].name;
-    const { tensor, source } = makeInput(tf, spec, dir, seed + k);
+    const { tensor, source } = makeInput(tf, spec, dir, seed + k, given[k]);
     feeds[name] = tensor;
     writeNpy(path.join(refDir, `input_${k}.npy`), tensor.dtype, tensor.dataSync(), tensor.shape);
     inputs.push({ name, file: `reference/input_${k}.npy`, dtype: tensor.dtype, shape: tensor.shape, source });
@@ -152,8 +166,11 @@ async function referenceFor(tf, model, dir, seed) {
   const ms = Date.now() - t0;
   const outputs = outs.map(({ name, tensor }, k) => {
     const data = tensor.dataSync();
-    writeNpy(path.join(refDir, `output_${k}.npy`), tensor.dtype, data, tensor.shape);
-    return { name, file: `reference/output_${k}.npy`, dtype: tensor.dtype, shape: tensor.shape, ...stats(data) };
+    // tfjs can declare float32 for a tensor whose values it holds as int32 (seen on the outputs of
+    // Cast after a TF1 loop); the stored array is what the values are.
+    const dtype = data instanceof Int32Array ? 'int32' : data instanceof Uint8Array ? 'bool' : 'float32';
+    writeNpy(path.join(refDir, `output_${k}.npy`), dtype, data, tensor.shape);
+    return { name, file: `reference/output_${k}.npy`, dtype, tfjs_dtype: tensor.dtype, shape: tensor.shape, ...stats(data) };
   });
   const first = outs[0].tensor;
   const expected = model.outputs && first.shape.length === 4 ? compareExpected(dir, model.inputs[0].range, { shape: first.shape, data: first.dataSync() }) : null;
@@ -168,10 +185,11 @@ async function referenceFor(tf, model, dir, seed) {
 
 async function main() {
   const argv = process.argv.slice(2);
-  let cache = path.join(ROOT, 'build', 'real_models'); let only = null; let seed = 0;
+  let cache = path.join(ROOT, 'build', 'real_models'); let only = null; let seed = 0; const given = {};
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--only') only = argv[++i].split(',');
     else if (argv[i] === '--seed') seed = Number(argv[++i]);
+    else if (argv[i] === '--input') { const [k, f] = argv[++i].split('='); given[Number(k)] = path.resolve(f); }
     else if (argv[i].startsWith('-')) { process.stderr.write(`tfjs_reference: unknown option ${argv[i]}\n`); return 2; }
     else cache = path.resolve(argv[i]);
   }
@@ -185,7 +203,7 @@ async function main() {
     const dir = path.join(cache, m.name);
     if (!fs.existsSync(path.join(dir, m.file))) { if (only) { process.stderr.write(`tfjs_reference: ${m.name}: not fetched in ${cache}\n`); failed++; } continue; }
     try {
-      const r = await referenceFor(tf, m, dir, seed);
+      const r = await referenceFor(tf, m, dir, seed, given);
       ran++;
       const o = r.outputs.map(x => `${x.name}:${x.dtype}[${x.shape}] range ${x.min.toPrecision(4)}..${x.max.toPrecision(4)}`).join('; ');
       const e = r.expected ? ` | vs package's recorded output: max |diff| ${r.expected.max_abs_diff_0_255}/255, ${r.expected.values_off_by_more_than_1} values off by >1` : '';
