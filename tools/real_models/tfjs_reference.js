@@ -10,12 +10,13 @@
 // model's stated range at its test_shape; --input K=FILE.npy feeds input K from a file instead
 // (e.g. a real photo for a detector, decoded with Debian's python3-pil; use it with --only). Where the package also ships its own recorded output
 // (assets/expected.png) the tfjs output is compared with it after the package's post-processing
-// (clip to 0..255 and round). Keras .h5 entries are skipped here (tfjs reads no HDF5).
+// (clip to 0..255 and round). Keras .h5 entries run as the tfjs layers model h5_to_tfjs.py writes.
 // Exit codes: 0 every selected model ran, 1 some failed (one line each on stderr), 2 bad arguments.
 'use strict';
 const fs = require('fs');
 const path = require('path');
 const zlib = require('zlib');
+const { execFileSync } = require('child_process');
 const io = require('./tfjs_model_io');
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -148,9 +149,16 @@ function compareExpected(dir, range, out) {
   return { file: 'assets/expected.png', max_abs_diff_0_255: maxAbs, values_off_by_more_than_1: over1, values: exp.rgb.length };
 }
 
+// Keras .h5 entries run as the tfjs layers model h5_to_tfjs.py writes beside them (CACHE/<name>/tfjs/).
+function tfjsModelPath(model, dir) {
+  if (model.format !== 'keras-h5') return path.join(dir, model.file);
+  execFileSync('/usr/bin/python3', [path.join(__dirname, 'h5_to_tfjs.py'), path.join(dir, model.file), path.join(dir, 'tfjs')]);
+  return path.join(dir, 'tfjs', 'model.json');
+}
+
 async function referenceFor(tf, model, dir, seed, given) {
   registerCustomLayers(tf, model);
-  const loaded = await io.loadModel(tf, path.join(dir, model.file));
+  const loaded = await io.loadModel(tf, tfjsModelPath(model, dir));
   const feeds = {}; const inputs = [];
   const refDir = path.join(dir, 'reference');
   fs.mkdirSync(refDir, { recursive: true });
@@ -199,7 +207,6 @@ async function main() {
   let failed = 0; let ran = 0;
   for (const m of spec.models) {
     if (only ? !only.includes(m.name) : false) continue;
-    if (!m.format.startsWith('tfjs')) continue;
     const dir = path.join(cache, m.name);
     if (!fs.existsSync(path.join(dir, m.file))) { if (only) { process.stderr.write(`tfjs_reference: ${m.name}: not fetched in ${cache}\n`); failed++; } continue; }
     try {
