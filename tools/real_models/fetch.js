@@ -61,7 +61,7 @@ function download(pkg, dest) {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'modelport-fetch-'));
   try {
     if (pkg.source === 'npm') {
-      execFileSync('npm', ['pack', `${pkg.name}@${pkg.version}`, '--pack-destination', tmp, '--silent'],
+      execFileSync('npm', ['pack', `${pkg.name}@${pkg.version}`, '--pack-destination', tmp, '--loglevel=error'],
         { stdio: ['ignore', 'ignore', 'pipe'] });
     } else if (pkg.source === 'deb') {
       execFileSync('apt-get', ['download', `${pkg.name}=${pkg.version}`], { cwd: tmp, stdio: ['ignore', 'ignore', 'pipe'] });
@@ -223,7 +223,9 @@ function main() {
       console.log(`ok      ${m.name}`);
     } catch (e) {
       failures++;
-      const detail = (e.stderr && e.stderr.toString().trim().split('\n').pop()) || e.message.split('\n')[0];
+      // npm's useful line is its first "npm error" line past code/syscall/errno and the log-file pointer.
+      const lines = (e.stderr ? e.stderr.toString() : '').split('\n').map(l => l.trim()).filter(Boolean);
+      const detail = lines.find(l => /^npm error (?!code |syscall |errno |A complete log)/.test(l)) || lines.pop() || e.message.split('\n')[0];
       process.stderr.write(`fetch: ${m.name} (${pkg.name}@${pkg.version}): ${detail}\n`);
     }
   }
