@@ -2,15 +2,17 @@
 // Runs each fetched TensorFlow.js model of tests/real_models/models.json in @tensorflow/tfjs (CPU
 // backend) on a fixed input and records the result: the reference the real-model tests compare with.
 //
-//   node tools/real_models/tfjs_reference.js [CACHE_DIR] [--only NAME,...] [--seed N] [--input K=FILE.npy]
+//   node tools/real_models/tfjs_reference.js [CACHE_DIR] [--only NAME,...] [--skip NAME,...] [--seed N] [--input K=FILE.npy] [--small]
 //
 // For each model it writes CACHE/<name>/reference/input_<k>.npy and output_<k>.npy and a
-// reference.json (tfjs version, inputs, outputs with shape/dtype/statistics). The input is the
-// image the package ships (assets/input.png) when it also ships the output recorded for it, else seeded uniform values in the
-// model's stated range at its test_shape; --input K=FILE.npy feeds input K from a file instead
-// (e.g. a real photo for a detector, decoded with Debian's python3-pil; use it with --only). Where the package also ships its own recorded output
-// (assets/expected.png) the tfjs output is compared with it after the package's post-processing
-// (clip to 0..255 and round). Keras .h5 entries run as the tfjs layers model h5_to_tfjs.py writes.
+// reference.json (tfjs version, inputs, outputs with shape/dtype/statistics). The input is the image
+// the package ships (assets/input.png) when it also ships the output its author recorded for it
+// (assets/expected.png), and the tfjs output is then checked against that PNG after the package's
+// post-processing (clip, round). Otherwise it is seeded uniform values in the model's stated range at
+// its test_shape. --input K=FILE.npy feeds input K from a file instead (e.g. a real photo for a
+// detector, decoded with Debian's python3-pil; use with --only). --small skips the shipped images:
+// pure-JS tfjs takes minutes per super-resolution model at 128x128. Keras .h5 entries run as the tfjs
+// layers model h5_to_tfjs.py writes beside them.
 // Exit codes: 0 every selected model ran, 1 some failed (one line each on stderr), 2 bad arguments.
 'use strict';
 const fs = require('fs');
@@ -108,13 +110,13 @@ function registerCustomLayers(tf, model) {
   }
 }
 
-function makeInput(tf, spec, dir, seed, given) {
+function makeInput(tf, spec, dir, seed, given, small) {
   if (given) return { tensor: readNpy(tf, given), source: path.basename(given) };
   const dtype = spec.dtype === 'uint8' || spec.dtype === 'int32' ? 'int32' : spec.dtype;
   const [lo, hi] = spec.range;
   const png = path.join(dir, 'assets', 'input.png');
   const recorded = fs.existsSync(path.join(dir, 'assets', 'expected.png'));
-  if (spec.test_shape.length === 4 && spec.test_shape[3] === 3 && recorded && fs.existsSync(png)) {
+  if (!small && spec.test_shape.length === 4 && spec.test_shape[3] === 3 && recorded && fs.existsSync(png)) {
     const img = decodePng(fs.readFileSync(png));
     const scaled = img.rgb.map(v => lo + (hi - lo) * v / 255);
     return { tensor: tf.tensor4d(scaled, [1, img.height, img.width, 3], 'float32'), source: 'assets/input.png' };
@@ -156,7 +158,7 @@ function tfjsModelPath(model, dir) {
   return path.join(dir, 'tfjs', 'model.json');
 }
 
-async function referenceFor(tf, model, dir, seed, given) {
+async function referenceFor(tf, model, dir, seed, given, small) {
   registerCustomLayers(tf, model);
   const loaded = await io.loadModel(tf, tfjsModelPath(model, dir));
   const feeds = {}; const inputs = [];
@@ -164,7 +166,7 @@ async function referenceFor(tf, model, dir, seed, given) {
   fs.mkdirSync(refDir, { recursive: true });
   model.inputs.forEach((spec, k) => {
     const name = loaded.inputs[k].name;
-    const { tensor, source } = makeInput(tf, spec, dir, seed + k, given[k]);
+    const { tensor, source } = makeInput(tf, spec, dir, seed + k, given[k], small);
     feeds[name] = tensor;
     writeNpy(path.join(refDir, `input_${k}.npy`), tensor.dtype, tensor.dataSync(), tensor.shape);
     inputs.push({ name, file: `reference/input_${k}.npy`, dtype: tensor.dtype, shape: tensor.shape, source });
@@ -193,10 +195,12 @@ async function referenceFor(tf, model, dir, seed, given) {
 
 async function main() {
   const argv = process.argv.slice(2);
-  let cache = path.join(ROOT, 'build', 'real_models'); let only = null; let seed = 0; const given = {};
+  let cache = path.join(ROOT, 'build', 'real_models'); let only = null; let seed = 0; const given = {}; let small = false; let skip = [];
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--only') only = argv[++i].split(',');
     else if (argv[i] === '--seed') seed = Number(argv[++i]);
+    else if (argv[i] === '--small') small = true;
+    else if (argv[i] === '--skip') skip = argv[++i].split(',');
     else if (argv[i] === '--input') { const [k, f] = argv[++i].split('='); given[Number(k)] = path.resolve(f); }
     else if (argv[i].startsWith('-')) { process.stderr.write(`tfjs_reference: unknown option ${argv[i]}\n`); return 2; }
     else cache = path.resolve(argv[i]);
@@ -206,11 +210,12 @@ async function main() {
   const warn = console.warn; console.warn = () => {}; // tfjs's advice ("use execute()") is noise here
   let failed = 0; let ran = 0;
   for (const m of spec.models) {
-    if (only ? !only.includes(m.name) : false) continue;
+    if (only && !only.includes(m.name)) continue;
+    if (!only && skip.includes(m.name)) continue;
     const dir = path.join(cache, m.name);
     if (!fs.existsSync(path.join(dir, m.file))) { if (only) { process.stderr.write(`tfjs_reference: ${m.name}: not fetched in ${cache}\n`); failed++; } continue; }
     try {
-      const r = await referenceFor(tf, m, dir, seed, given);
+      const r = await referenceFor(tf, m, dir, seed, given, small);
       ran++;
       const o = r.outputs.map(x => `${x.name}:${x.dtype}[${x.shape}] range ${x.min.toPrecision(4)}..${x.max.toPrecision(4)}`).join('; ');
       const e = r.expected ? ` | vs package's recorded output: max |diff| ${r.expected.max_abs_diff_0_255}/255, ${r.expected.values_off_by_more_than_1} values off by >1` : '';
