@@ -164,8 +164,11 @@ async function referenceFor(tf, model, dir, seed, given, small) {
   const feeds = {}; const inputs = [];
   const refDir = path.join(dir, 'reference');
   fs.mkdirSync(refDir, { recursive: true });
+  const bare = n => n.replace(/:0$/, '');
   model.inputs.forEach((spec, k) => {
-    const name = loaded.inputs[k].name;
+    // models.json lists inputs in graph order, tfjs in signature order: match them by name.
+    const found = loaded.inputs.find(i => bare(i.name) === bare(spec.name));
+    const name = found ? found.name : loaded.inputs[k].name;
     const { tensor, source } = makeInput(tf, spec, dir, seed + k, given[k], small);
     feeds[name] = tensor;
     writeNpy(path.join(refDir, `input_${k}.npy`), tensor.dtype, tensor.dataSync(), tensor.shape);

@@ -49,7 +49,9 @@ def compare(onnx_path, mdir, work):
     ref = json.load(open(os.path.join(mdir, 'reference', 'reference.json')))
     names = [i.name for i in onnx.load(onnx_path, load_external_data=False).graph.input]
     args = ['node', os.path.join(ROOT, 'tools', 'ort_run.js'), onnx_path, '--outdir', work]
-    for name, inp in zip(names, ref['inputs']):
+    bare = lambda n: n.split(':')[0]
+    for k, inp in enumerate(ref['inputs']):
+        name = next((n for n in names if bare(n) == bare(inp['name'])), names[k])  # by name, else by order
         args += ['--input', f'{name}={os.path.join(mdir, inp["file"])}']
     run = subprocess.run(args, capture_output=True, text=True)
     if run.returncode != 0:
