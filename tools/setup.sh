@@ -8,7 +8,7 @@ APT_PACKAGES=(
   build-essential cmake pkg-config git
   libtorch-dev libonnx-dev libprotobuf-dev protobuf-compiler
   libcli11-dev nlohmann-json3-dev libspdlog-dev libgtest-dev
-  libhdf5-dev libsnappy-dev libzip-dev
+  libhdf5-dev libsnappy-dev libzip-dev libssl-dev libleveldb-dev
   python3-torch python3-torchvision python3-onnx python3-h5py python3-numpy python3-jsonschema
   nodejs npm
 )

@@ -12,7 +12,7 @@
 
 #include "cli/git_revision.h"
 #include "modelport/error.h"
-#include "util/sha256.h"
+#include "util/digest.h"
 
 namespace modelport::cli {
 namespace fs = std::filesystem;

@@ -132,6 +132,22 @@ TEST(Crc32c, KnownValues) {
   for (uint32_t c : {0u, 1u, 0xE3069283u, 0xffffffffu}) EXPECT_EQ(crc32c_unmask(crc32c_mask(c)), c);
 }
 
+// The SSE4.2 path against the table path, over lengths and alignments that exercise its head/tail.
+TEST(Crc32c, HardwareMatchesPortable) {
+  if (!crc32c_hardware_available()) GTEST_SKIP() << "CPU without SSE4.2: only the table implementation runs";
+  std::string bytes(4099, '\0');
+  uint32_t x = 12345;
+  for (auto& c : bytes) c = char((x = x * 1103515245u + 12345u) >> 16);
+  for (size_t start : {0, 1, 3, 7, 8}) {
+    for (size_t n : {0, 1, 5, 8, 9, 63, 64, 1000, 4091}) {
+      EXPECT_EQ(crc32c_extend_hardware(0x1234u, bytes.data() + start, n),
+                crc32c_extend_portable(0x1234u, bytes.data() + start, n))
+          << start << "+" << n;
+    }
+  }
+  EXPECT_EQ(crc32c_extend_hardware(0, "123456789", 9), 0xE3069283u);
+}
+
 TEST(SSTable, ReadsPrefixCompressedEntries) {
   auto t = table({{"", "hdr"}, {"layer/bias", "b"}, {"layer/kernel", "k"}, {"other", ""}});
   auto e = parse_table(t, "x.index");

@@ -1,6 +1,7 @@
 #include "crc32c.h"
 
 #include <array>
+#include <cstring>
 
 namespace modelport::tf {
 namespace {
@@ -25,7 +26,7 @@ const Tables& tables() {
 
 }  // namespace
 
-uint32_t crc32c_extend(uint32_t crc, const void* data, size_t n) {
+uint32_t crc32c_extend_portable(uint32_t crc, const void* data, size_t n) {
   const auto& t = tables().t;
   const auto* p = static_cast<const uint8_t*>(data);
   uint32_t c = ~crc;
@@ -37,6 +38,32 @@ uint32_t crc32c_extend(uint32_t crc, const void* data, size_t n) {
   }
   while (n--) c = t[0][(c ^ *p++) & 0xff] ^ (c >> 8);
   return ~c;
+}
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+__attribute__((target("sse4.2"))) uint32_t crc32c_extend_hardware(uint32_t crc, const void* data, size_t n) {
+  const auto* p = static_cast<const uint8_t*>(data);
+  uint64_t c = ~crc;
+  for (; n && (reinterpret_cast<uintptr_t>(p) & 7); --n) c = __builtin_ia32_crc32qi(uint32_t(c), *p++);
+  for (; n >= 8; n -= 8, p += 8) {
+    uint64_t w;
+    std::memcpy(&w, p, 8);
+    c = __builtin_ia32_crc32di(c, w);
+  }
+  for (; n; --n) c = __builtin_ia32_crc32qi(uint32_t(c), *p++);
+  return ~uint32_t(c);
+}
+bool crc32c_hardware_available() {
+  static const bool has = __builtin_cpu_supports("sse4.2");
+  return has;
+}
+#else
+uint32_t crc32c_extend_hardware(uint32_t crc, const void* data, size_t n) { return crc32c_extend_portable(crc, data, n); }
+bool crc32c_hardware_available() { return false; }
+#endif
+
+uint32_t crc32c_extend(uint32_t crc, const void* data, size_t n) {
+  return crc32c_hardware_available() ? crc32c_extend_hardware(crc, data, n) : crc32c_extend_portable(crc, data, n);
 }
 
 }  // namespace modelport::tf

@@ -1,124 +1,64 @@
 #include "sstable.h"
 
-#include <snappy.h>
+#include <leveldb/env.h>
+#include <leveldb/iterator.h>
+#include <leveldb/options.h>
+#include <leveldb/table.h>
 
 #include <cstring>
+#include <memory>
 
-#include "crc32c.h"
 #include "mapped_file.h"
 #include "modelport/error.h"
 
 namespace modelport::tf {
 namespace {
 
-constexpr uint64_t kTableMagic = 0xdb4775248b80fb57ull;
-constexpr size_t kFooterSize = 48;
-constexpr size_t kBlockTrailerSize = 5;
-
-class Reader {
+// LevelDB reads the table through this view of bytes already in memory (a mapped file).
+class MemoryFile : public leveldb::RandomAccessFile {
  public:
-  Reader(std::string_view bytes, const std::string& path) : bytes_(bytes), path_(path) {}
-
-  [[noreturn]] void fail(const std::string& cause) const {
-    throw Error(path_ + ": corrupt table (" + cause + ")");
-  }
-
-  static bool varint(std::string_view s, size_t& pos, uint64_t& out) {
-    out = 0;
-    for (int shift = 0; shift <= 63 && pos < s.size(); shift += 7) {
-      uint8_t b = static_cast<uint8_t>(s[pos++]);
-      out |= uint64_t(b & 0x7f) << shift;
-      if (!(b & 0x80)) return true;
+  explicit MemoryFile(std::string_view bytes) : bytes_(bytes) {}
+  leveldb::Status Read(uint64_t offset, size_t n, leveldb::Slice* result, char*) const override {
+    if (offset > bytes_.size()) {
+      *result = leveldb::Slice();
+      return leveldb::Status::Corruption("read past the end of the file");
     }
-    return false;
-  }
-
-  struct Handle {
-    uint64_t offset = 0, size = 0;
-  };
-  Handle handle(std::string_view s, size_t& pos, const char* what) const {
-    Handle h;
-    if (!varint(s, pos, h.offset) || !varint(s, pos, h.size)) fail(std::string("bad ") + what + " handle");
-    return h;
-  }
-
-  // Returns the (decompressed) contents of a block, checking its trailer.
-  std::string block(const Handle& h, const char* what) const {
-    if (h.offset > bytes_.size() || h.size > bytes_.size() - h.offset ||
-        bytes_.size() - h.offset - h.size < kBlockTrailerSize)
-      fail(std::string(what) + " block extends past end of file");
-    std::string_view contents = bytes_.substr(h.offset, h.size);
-    const char* trailer = bytes_.data() + h.offset + h.size;
-    uint32_t stored;
-    std::memcpy(&stored, trailer + 1, 4);
-    uint32_t actual = crc32c_extend(crc32c(contents.data(), contents.size()), trailer, 1);
-    if (crc32c_unmask(stored) != actual) fail(std::string(what) + " block checksum mismatch");
-    switch (static_cast<uint8_t>(trailer[0])) {
-      case 0: return std::string(contents);
-      case 1: {
-        std::string out;
-        if (!snappy::Uncompress(contents.data(), contents.size(), &out))
-          fail(std::string(what) + " block: bad Snappy data");
-        return out;
-      }
-      default: fail(std::string(what) + " block: unknown compression type " + std::to_string(int(trailer[0])));
-    }
-  }
-
-  // Decodes all entries of a block.
-  TableEntries entries(const std::string& b, const char* what) const {
-    if (b.size() < 4) fail(std::string(what) + " block too small");
-    uint32_t num_restarts;
-    std::memcpy(&num_restarts, b.data() + b.size() - 4, 4);
-    if (num_restarts == 0 || (uint64_t(num_restarts) + 1) * 4 > b.size())
-      fail(std::string(what) + " block: bad restart count");
-    size_t limit = b.size() - (size_t(num_restarts) + 1) * 4;
-    std::string_view s(b.data(), limit);
-    TableEntries out;
-    std::string key;
-    size_t pos = 0;
-    while (pos < limit) {
-      uint64_t shared, non_shared, value_len;
-      if (!varint(s, pos, shared) || !varint(s, pos, non_shared) || !varint(s, pos, value_len))
-        fail(std::string(what) + " block: bad entry header");
-      if (shared > key.size() || non_shared > limit - pos || value_len > limit - pos - non_shared)
-        fail(std::string(what) + " block: entry out of bounds");
-      key.resize(shared);
-      key.append(s.data() + pos, non_shared);
-      pos += non_shared;
-      out.emplace_back(key, std::string(s.substr(pos, value_len)));
-      pos += value_len;
-    }
-    return out;
-  }
-
-  TableEntries read() const {
-    if (bytes_.size() < kFooterSize) fail("file shorter than the 48-byte footer");
-    std::string_view footer = bytes_.substr(bytes_.size() - kFooterSize);
-    uint64_t magic;
-    std::memcpy(&magic, footer.data() + kFooterSize - 8, 8);
-    if (magic != kTableMagic) fail("bad magic number");
-    size_t pos = 0;
-    handle(footer, pos, "metaindex");
-    Handle index = handle(footer, pos, "index");
-    if (pos > kFooterSize - 8) fail("bad footer");
-    TableEntries out;
-    for (auto& [last_key, handle_bytes] : entries(block(index, "index"), "index")) {
-      size_t hp = 0;
-      Handle h = handle(handle_bytes, hp, "data block");
-      for (auto& e : entries(block(h, "data"), "data")) out.push_back(std::move(e));
-    }
-    return out;
+    *result = leveldb::Slice(bytes_.data() + offset, std::min<uint64_t>(n, bytes_.size() - offset));
+    return leveldb::Status::OK();
   }
 
  private:
   std::string_view bytes_;
-  const std::string& path_;
 };
+
+// "Corruption: block checksum mismatch" -> "block checksum mismatch"
+std::string cause(const leveldb::Status& s) {
+  std::string text = s.ToString();
+  for (const char* prefix : {"Corruption: ", "IO error: ", "Not implemented: ", "Invalid argument: "})
+    if (text.rfind(prefix, 0) == 0) return text.substr(std::strlen(prefix));
+  return text;
+}
 
 }  // namespace
 
-TableEntries parse_table(std::string_view bytes, const std::string& path) { return Reader(bytes, path).read(); }
+TableEntries parse_table(std::string_view bytes, const std::string& path) {
+  auto fail = [&](const leveldb::Status& s) -> TableEntries { throw Error(path + ": corrupt table (" + cause(s) + ")"); };
+  MemoryFile file(bytes);
+  leveldb::Options options;
+  options.paranoid_checks = true;  // verify the index block's checksum when opening
+  leveldb::Table* raw = nullptr;
+  leveldb::Status s = leveldb::Table::Open(options, &file, bytes.size(), &raw);
+  if (!s.ok()) return fail(s);
+  std::unique_ptr<leveldb::Table> table(raw);
+  leveldb::ReadOptions read;
+  read.verify_checksums = true;
+  read.fill_cache = false;
+  std::unique_ptr<leveldb::Iterator> it(table->NewIterator(read));
+  TableEntries out;
+  for (it->SeekToFirst(); it->Valid(); it->Next()) out.emplace_back(it->key().ToString(), it->value().ToString());
+  if (!it->status().ok()) return fail(it->status());
+  return out;
+}
 
 TableEntries read_table(const std::string& path) {
   auto f = MappedFile::open(path);

@@ -1,23 +1,25 @@
-// SHA-256 (FIPS 180-4) of bytes, files and directory trees.
+// SHA-256 (OpenSSL's libcrypto) of bytes as they stream past, of files and of directory trees.
 #pragma once
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 
 namespace modelport {
 
+// Incremental SHA-256: feed bytes with update(), then hex_digest() once.
 class Sha256 {
  public:
   Sha256();
+  ~Sha256();
+  Sha256(Sha256&&) noexcept;
+  Sha256& operator=(Sha256&&) noexcept;
   void update(const void* data, size_t n);
-  std::string hex_digest();  // finishes the hash
+  std::string hex_digest();  // finishes the hash: lowercase hex, 64 characters
 
  private:
-  void block(const uint8_t* p);
-  uint32_t h_[8];
-  uint8_t buf_[64];
-  size_t buf_len_ = 0;
-  uint64_t total_ = 0;
+  struct Ctx;
+  std::unique_ptr<Ctx> ctx_;
 };
 
 struct PathDigest {

@@ -1,0 +1,106 @@
+#include "util/digest.h"
+
+#include <fcntl.h>
+#include <openssl/evp.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <vector>
+
+#include "modelport/error.h"
+
+namespace modelport {
+
+struct Sha256::Ctx {
+  EVP_MD_CTX* md = EVP_MD_CTX_new();
+  ~Ctx() { EVP_MD_CTX_free(md); }
+};
+
+Sha256::Sha256() : ctx_(std::make_unique<Ctx>()) {
+  if (!ctx_->md || EVP_DigestInit_ex(ctx_->md, EVP_sha256(), nullptr) != 1)
+    throw Error("SHA-256: cannot initialise OpenSSL's digest");
+}
+Sha256::~Sha256() = default;
+Sha256::Sha256(Sha256&&) noexcept = default;
+Sha256& Sha256::operator=(Sha256&&) noexcept = default;
+
+void Sha256::update(const void* data, size_t n) {
+  if (n && EVP_DigestUpdate(ctx_->md, data, n) != 1) throw Error("SHA-256: OpenSSL digest update failed");
+}
+
+std::string Sha256::hex_digest() {
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  if (EVP_DigestFinal_ex(ctx_->md, md, &len) != 1) throw Error("SHA-256: OpenSSL digest failed");
+  static const char* hex = "0123456789abcdef";
+  std::string out;
+  for (unsigned i = 0; i < len; ++i) {
+    out += hex[md[i] >> 4];
+    out += hex[md[i] & 0xf];
+  }
+  return out;
+}
+
+namespace {
+// Hashes a regular file through a read-only mapping (read() fallback for what cannot be mapped).
+PathDigest digest_file(const std::filesystem::path& p) {
+  int fd = ::open(p.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) throw Error(p.string() + ": cannot read: " + std::strerror(errno));
+  struct Closer {
+    int fd;
+    ~Closer() { ::close(fd); }
+  } closer{fd};
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) throw Error(p.string() + ": cannot read: " + std::strerror(errno));
+  Sha256 h;
+  PathDigest d;
+  if (S_ISREG(st.st_mode) && st.st_size > 0) {
+    void* m = ::mmap(nullptr, size_t(st.st_size), PROT_READ, MAP_PRIVATE, fd, 0);
+    if (m != MAP_FAILED) {
+      ::madvise(m, size_t(st.st_size), MADV_SEQUENTIAL);
+      h.update(m, size_t(st.st_size));
+      ::munmap(m, size_t(st.st_size));
+      d.size = uint64_t(st.st_size);
+      d.sha256 = h.hex_digest();
+      return d;
+    }
+  }
+  std::vector<char> buf(1 << 20);
+  for (;;) {
+    ssize_t n = ::read(fd, buf.data(), buf.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) throw Error(p.string() + ": cannot read: " + std::strerror(errno));
+    if (n == 0) break;
+    h.update(buf.data(), size_t(n));
+    d.size += uint64_t(n);
+  }
+  d.sha256 = h.hex_digest();
+  return d;
+}
+}  // namespace
+
+PathDigest digest_path(const std::string& path) {
+  namespace fs = std::filesystem;
+  if (!fs::is_directory(path)) return digest_file(path);
+  std::vector<std::string> files;
+  for (auto& e : fs::recursive_directory_iterator(path))
+    if (e.is_regular_file()) files.push_back(fs::relative(e.path(), path).generic_string());
+  std::sort(files.begin(), files.end());
+  Sha256 h;
+  PathDigest d;
+  for (auto& f : files) {
+    PathDigest fd = digest_file(fs::path(path) / f);
+    d.size += fd.size;
+    std::string line = f + '\0' + fd.sha256 + "\n";
+    h.update(line.data(), line.size());
+  }
+  d.sha256 = h.hex_digest();
+  return d;
+}
+
+}  // namespace modelport
