@@ -11,6 +11,7 @@ APT_PACKAGES=(
   libhdf5-dev libsnappy-dev libzip-dev libssl-dev libleveldb-dev
   python3-torch python3-torchvision python3-onnx python3-h5py python3-numpy python3-jsonschema
   nodejs npm
+  strace util-linux bsdutils
 )
 
 missing=()

@@ -33,4 +33,8 @@ struct EmitResult {
 // opset >= 17 ..." when a form cannot be written at the requested opset).
 EmitResult emit_onnx(const Model& model, const std::string& out_path, const EmitOptions& opts);
 
+class OutputTransaction;
+// The same, writing the files as part of `tx`: they are put in place when `tx` commits.
+EmitResult emit_onnx(const Model& model, const std::string& out_path, const EmitOptions& opts, OutputTransaction& tx);
+
 }  // namespace modelport

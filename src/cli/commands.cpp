@@ -11,16 +11,13 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
-#include "cli/git_revision.h"
 #include "cli/inspect_onnx.h"
-#include "cli/manifest.h"
 #include "cli/op_table.h"
-#include "modelport/emit.h"
+#include "modelport/convert.h"
 #include "modelport/error.h"
 #include "modelport/loaders.h"
 #include "passes/cleanup.h"
-#include "passes/fixed_axes.h"
-#include "verify/verify.h"
+#include "pipeline/git_revision.h"
 
 namespace modelport::cli {
 namespace {
@@ -83,9 +80,9 @@ Format resolve_format(const CommonSource& s) {
   return *parse_format(s.format);
 }
 
-json io_json(const std::vector<Value*>& vals) {
+json io_json(const std::vector<ConvertResult::Io>& ios) {
   json a = json::array();
-  for (auto* v : vals) a.push_back({{"name", v->name}, {"dtype", dtype_name(v->dtype)}, {"shape", v->shape.str()}});
+  for (auto& io : ios) a.push_back({{"name", io.name}, {"dtype", io.dtype}, {"shape", io.shape}});
   return a;
 }
 
@@ -172,131 +169,57 @@ json export_options_json(const ExportArgs& a) {
           {"include", a.include}};
 }
 
-// Files written so far by one export; removed again if the export fails.
-struct WrittenFiles {
-  std::vector<fs::path> paths;
-  fs::path created_dir;
-  bool committed = false;
-  ~WrittenFiles() {
-    if (committed) return;
-    std::error_code ec;
-    for (auto it = paths.rbegin(); it != paths.rend(); ++it) fs::remove_all(*it, ec);
-    if (!created_dir.empty()) fs::remove_all(created_dir, ec);
-  }
-};
-
-// Copies a file or directory into the package, refusing to overwrite what the export wrote.
-std::string include_into(const std::string& item, const fs::path& dir, WrittenFiles& written) {
-  if (!fs::exists(item)) throw UsageError("--include " + item + ": no such file or directory");
-  fs::path name = fs::path(item).lexically_normal().filename();
-  if (name.empty()) name = fs::path(item).lexically_normal().parent_path().filename();
-  fs::path dst = dir / name;
-  if (fs::exists(dst)) throw UsageError("--include " + item + ": the package already has " + name.string());
-  written.paths.push_back(dst);
-  std::error_code ec;
-  fs::copy(item, dst, fs::copy_options::recursive, ec);
-  if (ec) throw Error(item + ": cannot copy into " + dir.string() + " (" + ec.message() + ")");
-  return name.generic_string();
-}
-
 int do_export(const ExportArgs& a) {
   auto t0 = std::chrono::steady_clock::now();
   if (a.opset < kMinOpset || a.opset > kMaxOpset)
     throw UsageError("--opset " + std::to_string(a.opset) + " is not supported (supported: " +
                      std::to_string(kMinOpset) + ".." + std::to_string(kMaxOpset) + ")");
-  // -o naming a directory (existing, or written with a trailing '/') makes a package.
-  bool package = fs::is_directory(a.out) || (!a.out.empty() && a.out.back() == '/');
-  if (!a.include.empty() && !package)
-    throw UsageError("--include needs -o to name a package directory (e.g. -o out/)");
-  if (package && !a.manifest.empty()) throw UsageError("--manifest cannot be used with a package directory");
-  fs::path dir = package ? fs::path(a.out) : fs::absolute(a.out).parent_path();
-  std::string model_path = package ? (dir / "model.onnx").string() : a.out;
-  std::string manifest_path = package ? (dir / "manifest.json").string()
-                                      : (a.manifest.empty() ? a.out + ".json" : a.manifest);
-
-  LoadOptions opts = load_options(a.src);
-  VerifyOptions vopts = verify_options(a.v);
-  Format fmt = resolve_format(a.src);
-  spdlog::info("{}: {} model", a.src.model, format_name(fmt));
-  Model model = load_model(a.src.model, fmt, opts);
-  // Checked on the graph as loaded: folding later turns fixed shape computations into constants.
-  for (auto& w : find_fixed_symbolic_axes(*model.graph)) model.warnings.push_back(a.src.model + ": " + w);
-  cleanup_graph(*model.graph);
-  if (a.print_ir) std::cerr << model.graph->dump();
-  for (auto& w : model.warnings) spdlog::warn("{}", w);
-
-  WrittenFiles written;
-  if (package && !fs::exists(dir)) {
-    std::error_code ec;
-    fs::create_directories(dir, ec);
-    if (ec) throw Error(dir.string() + ": cannot create directory (" + ec.message() + ")");
-    written.created_dir = dir;
-  }
-  EmitOptions eo;
-  eo.opset = a.opset;
-  eo.external_data = a.external_data;
-  EmitResult r = emit_onnx(model, model_path, eo);
-  for (auto& f : r.files) written.paths.push_back(f);
-  for (auto& w : r.warnings) spdlog::warn("{}", w);
-
-  std::vector<std::string> included;
-  if (package) {
-    for (auto& item : a.include) included.push_back(include_into(item, dir, written));
-    fs::path assets = fs::path(a.src.model) / "assets";
-    if (fmt == Format::SavedModel && fs::is_directory(assets) && !fs::exists(dir / "assets"))
-      included.push_back(include_into(assets.string(), dir, written));
-  }
-
-  json verification;
-  bool verified_ok = true;
-  if (a.verify) {
-    VerifyReport vr = verify_export(a.src.model, fmt, model_path, vopts);
-    print_verify(vr);
-    verification = vr.to_json();
-    verified_ok = vr.ok;
-  }
-  if (!a.no_manifest) {
-    ManifestInputs mi;
-    mi.source_path = a.src.model;
-    mi.format = fmt;
-    mi.model = &model;
-    mi.emit = eo;
-    mi.result = r;
-    mi.out_dir = dir.string();
-    mi.options = export_options_json(a).get<std::map<std::string, json>>();
-    mi.included = included;
-    mi.verification = a.verify ? &verification : nullptr;
-    write_json_file(manifest_path, build_manifest(mi));
-    written.paths.push_back(manifest_path);
-  }
-  written.committed = true;
+  ConvertOptions o;
+  o.load = load_options(a.src);
+  if (a.src.format != "auto") o.format = *parse_format(a.src.format);
+  o.emit.opset = a.opset;
+  o.emit.external_data = a.external_data;
+  o.output = a.out;
+  o.manifest_path = a.manifest;
+  o.write_manifest = !a.no_manifest;
+  o.include = a.include;
+  o.verify = a.verify;
+  o.verify_options = verify_options(a.v);
+  o.recorded_options = export_options_json(a);
+  o.on_progress = [&](const Progress& p) {
+    if (p.phase == "load") spdlog::info("{}: loading", a.src.model);
+  };
+  o.on_warning = [](const std::string& w) { spdlog::warn("{}", w); };
+  if (a.print_ir) o.on_ir = [](const std::string& ir) { std::cerr << ir; };
+  ConvertResult r = convert(a.src.model, o);
+  if (r.verification) print_verify(*r.verification);
 
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   if (a.json_out) {
-    json j = {{"ok", verified_ok},
+    json j = {{"ok", r.ok()},
               {"command", "export"},
               {"source", a.src.model},
-              {"format", format_name(fmt)},
-              {"output", model_path},
+              {"format", format_name(r.format)},
+              {"output", r.model_path},
               {"files", r.files},
-              {"manifest", a.no_manifest ? json(nullptr) : json(manifest_path)},
+              {"sha256", r.sha256},
+              {"manifest", r.manifest_path.empty() ? json(nullptr) : json(r.manifest_path)},
               {"opset", a.opset},
               {"external_data", r.used_external_data},
-              {"inputs", io_json(model.graph->inputs)},
-              {"outputs", io_json(model.graph->outputs)},
+              {"inputs", io_json(r.inputs)},
+              {"outputs", io_json(r.outputs)},
               {"node_count", r.node_count},
-              {"warnings", model.warnings},
-              {"verification", a.verify ? verification : json(nullptr)},
+              {"warnings", r.warnings},
+              {"verification", r.verification ? r.verification->to_json() : json(nullptr)},
               {"seconds", secs}};
-    for (auto& w : r.warnings) j["warnings"].push_back(w);
-    if (!verified_ok) j["exit_code"] = kExitVerifyMismatch;
+    if (!r.ok()) j["exit_code"] = kExitVerifyMismatch;
     std::cout << j.dump() << "\n";
   } else {
-    std::cerr << "wrote " << model_path << " (opset " << a.opset << ", " << r.node_count << " nodes";
+    std::cerr << "wrote " << r.model_path << " (opset " << a.opset << ", " << r.node_count << " nodes";
     if (r.used_external_data) std::cerr << ", external data";
     std::cerr << ") in " << secs << " s\n";
   }
-  return verified_ok ? kExitOk : kExitVerifyMismatch;
+  return r.ok() ? kExitOk : kExitVerifyMismatch;
 }
 
 // ------------------------------------------------------------------ verify

@@ -11,6 +11,7 @@
 #include "emit/onnx_writer.h"
 #include "emit/op_table.h"
 #include "modelport/emit.h"
+#include "util/output_transaction.h"
 
 namespace modelport {
 namespace emit {
@@ -234,6 +235,13 @@ void drop_unread_initializers(onnx::ModelProto& m, std::vector<BigInitializer>& 
 }  // namespace emit
 
 EmitResult emit_onnx(const Model& model, const std::string& out_path, const EmitOptions& opts) {
+  OutputTransaction tx;
+  EmitResult r = emit_onnx(model, out_path, opts, tx);
+  tx.commit();
+  return r;
+}
+
+EmitResult emit_onnx(const Model& model, const std::string& out_path, const EmitOptions& opts, OutputTransaction& tx) {
   using namespace emit;
   if (opts.opset < kMinOpset || opts.opset > kMaxOpset)
     throw UsageError("opset " + std::to_string(opts.opset) + " is not supported (supported: " +
@@ -301,7 +309,7 @@ EmitResult emit_onnx(const Model& model, const std::string& out_path, const Emit
                             " MiB, over protobuf's 2 GiB limit: weights written to external data");
     }
   }
-  r.files = write_model(m, sh.big, out_path, r.used_external_data);
+  r.files = write_model(m, sh.big, out_path, r.used_external_data, tx);
   count_ops(m.graph(), r.op_histogram);
   for (auto& [op, n] : r.op_histogram) r.node_count += n;
   r.warnings = std::move(sh.warnings);

@@ -7,6 +7,10 @@
 
 #include "emit/emit_context.h"
 
+namespace modelport {
+class OutputTransaction;
+}
+
 namespace modelport::emit {
 
 // Protobuf caps one message at 2 GiB; leave headroom for the rest of the model.
@@ -19,10 +23,10 @@ constexpr uint64_t kExternalAlignment = 4096;
 uint64_t inline_model_size(const onnx::ModelProto& model, const std::vector<BigInitializer>& big);
 
 // Writes `model` to `out_path` with the `big` initializers' bytes streamed from their IR buffers:
-// inline (one file) or external ("<out>.data" next to it). Writes temporaries and renames them at
-// the end; on failure removes them and leaves any previous output untouched. Returns the files
-// written (model first). `model` is modified only in external mode (initializer headers added).
+// inline (one file) or external ("<out>.data" next to it), as files of `tx` (put in place when `tx`
+// commits; external data before the model). Returns the files' final paths (model first). `model`
+// is modified only in external mode (initializer headers added).
 std::vector<std::string> write_model(onnx::ModelProto& model, const std::vector<BigInitializer>& big,
-                                     const std::string& out_path, bool external);
+                                     const std::string& out_path, bool external, OutputTransaction& tx);
 
 }  // namespace modelport::emit

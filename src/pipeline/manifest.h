@@ -8,25 +8,29 @@
 
 #include "modelport/emit.h"
 #include "modelport/loaders.h"
+#include "util/digest.h"
 
-namespace modelport::cli {
+namespace modelport {
 
 constexpr int kManifestSchemaVersion = 1;
 
 struct ManifestInputs {
   std::string source_path;
+  PathDigest source_digest;
   Format format = Format::Unknown;
   const Model* model = nullptr;
   EmitOptions emit;
   EmitResult result;
+  std::map<std::string, PathDigest> written;       // result.files -> digest taken while writing
   std::string out_dir;                             // file paths are recorded relative to it
-  std::map<std::string, nlohmann::json> options;   // every export option as given
+  nlohmann::json options = nlohmann::json::object();  // every export option as given
   std::vector<std::string> included;               // carried files (paths relative to out_dir)
   const nlohmann::json* verification = nullptr;
 };
 
 nlohmann::json build_manifest(const ManifestInputs& in);
-// Writes through a temporary file renamed at the end.
-void write_json_file(const std::string& path, const nlohmann::json& j);
 
-}  // namespace modelport::cli
+// Versions of the libraries modelport links (onnx, protobuf, openssl, leveldb, the loaders').
+std::map<std::string, std::string> linked_library_versions();
+
+}  // namespace modelport

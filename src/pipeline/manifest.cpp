@@ -1,6 +1,8 @@
-#include "cli/manifest.h"
+#include "pipeline/manifest.h"
 
 #include <google/protobuf/stubs/common.h>
+#include <leveldb/db.h>
+#include <openssl/crypto.h>
 #include <onnx/common/version.h>
 #include <sys/utsname.h>
 #include <unistd.h>
@@ -10,11 +12,9 @@
 #include <filesystem>
 #include <fstream>
 
-#include "cli/git_revision.h"
-#include "modelport/error.h"
-#include "util/digest.h"
+#include "pipeline/git_revision.h"
 
-namespace modelport::cli {
+namespace modelport {
 namespace fs = std::filesystem;
 using json = nlohmann::json;
 
@@ -69,10 +69,10 @@ std::string protobuf_version() {
 
 json build_manifest(const ManifestInputs& in) {
   const Model& m = *in.model;
-  PathDigest src = digest_path(in.source_path);
   json files = json::array();
   for (auto& f : in.result.files) {
-    PathDigest d = digest_path(f);
+    auto it = in.written.find(f);
+    PathDigest d = it != in.written.end() ? it->second : digest_path(f);
     files.push_back({{"path", fs::relative(f, in.out_dir).generic_string()}, {"size", d.size}, {"sha256", d.sha256},
                      {"role", files.empty() ? "model" : "external_data"}});
   }
@@ -80,16 +80,14 @@ json build_manifest(const ManifestInputs& in) {
     PathDigest d = digest_path((fs::path(in.out_dir) / f).string());
     files.push_back({{"path", f}, {"size", d.size}, {"sha256", d.sha256}, {"role", "included"}});
   }
-  json libs = {{"onnx", onnx::LAST_RELEASE_VERSION}, {"protobuf", protobuf_version()}};
-  for (auto& [k, v] : loader_library_versions()) libs[k] = v;
   json j = {
       {"schema_version", kManifestSchemaVersion},
       {"created", utc_now()},
       {"tool", {{"name", "modelport"}, {"version", MODELPORT_VERSION}, {"git_revision", git_revision()}}},
       {"source",
        {{"path", fs::absolute(in.source_path).lexically_normal().string()},
-        {"size", src.size},
-        {"sha256", src.sha256},
+        {"size", in.source_digest.size},
+        {"sha256", in.source_digest.sha256},
         {"format", format_name(in.format)},
         {"producer", {{"name", m.producer_name}, {"version", m.producer_version}}},
         {"description", m.description}}},
@@ -100,7 +98,7 @@ json build_manifest(const ManifestInputs& in) {
         {"outputs", io_entries(m.graph->outputs, m.source_output_names)},
         {"options", in.options}}},
       {"files", files},
-      {"libraries", libs},
+      {"libraries", linked_library_versions()},
       {"os", os_info()},
       {"ops", in.result.op_histogram},
       {"node_count", in.result.node_count},
@@ -110,23 +108,14 @@ json build_manifest(const ManifestInputs& in) {
   return j;
 }
 
-void write_json_file(const std::string& path, const json& j) {
-  std::string tmp = path + ".tmp-" + std::to_string(getpid());
-  {
-    std::ofstream out(tmp, std::ios::trunc);
-    out << j.dump(2) << "\n";
-    if (!out) {
-      std::error_code ec;
-      fs::remove(tmp, ec);
-      throw Error(path + ": cannot write");
-    }
-  }
-  std::error_code ec;
-  fs::rename(tmp, path, ec);
-  if (ec) {
-    fs::remove(tmp, ec);
-    throw Error(path + ": cannot write (" + ec.message() + ")");
-  }
+std::map<std::string, std::string> linked_library_versions() {
+  std::map<std::string, std::string> libs = {
+      {"onnx", onnx::LAST_RELEASE_VERSION},
+      {"protobuf", protobuf_version()},
+      {"openssl", OpenSSL_version(OPENSSL_VERSION_STRING)},
+      {"leveldb", std::to_string(leveldb::kMajorVersion) + "." + std::to_string(leveldb::kMinorVersion)}};
+  for (auto& [k, v] : loader_library_versions()) libs[k] = v;
+  return libs;
 }
 
-}  // namespace modelport::cli
+}  // namespace modelport

@@ -1,6 +1,6 @@
 // The git revision modelport was built from (generated at configure time, see cmake/).
 #pragma once
 
-namespace modelport::cli {
+namespace modelport {
 const char* git_revision();
-}  // namespace modelport::cli
+}  // namespace modelport

@@ -1,0 +1,53 @@
+// Verification of an export: run the source model and the ONNX model on the same inputs and compare.
+#pragma once
+#include <map>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "modelport/loaders.h"
+
+namespace modelport {
+
+constexpr double kDefaultAtol = 1e-4;
+constexpr double kDefaultRtol = 1e-3;
+
+struct VerifyOptions {
+  uint64_t seed = 0;
+  double atol = kDefaultAtol, rtol = kDefaultRtol;          // |a-b| <= atol + rtol*|b| elementwise
+  std::map<std::string, std::string> input_data;            // input name -> .npy
+  std::map<std::string, std::string> expected;              // output name -> .npy
+  std::map<std::string, std::pair<int64_t, int64_t>> sizes; // symbol -> its sizes in the two runs (default 2, 3)
+};
+
+struct OutputCheck {
+  std::string name;
+  std::string dtype, shape;          // ONNX side
+  std::string expected_dtype, expected_shape;
+  double max_abs = 0, max_rel = 0;
+  double ref_max_abs = 0;            // largest |reference value|: the scale of the output
+  bool ok = true;
+  std::string problem;               // set when !ok
+};
+
+struct VerifyRun {
+  std::map<std::string, int64_t> symbol_sizes;  // value used for each symbolic axis
+  std::vector<OutputCheck> outputs;
+};
+
+struct VerifyReport {
+  std::string reference;             // "libtorch", "expected .npy files" or "none"
+  std::vector<VerifyRun> runs;
+  std::vector<std::string> notes;    // e.g. "only the ONNX side was run"
+  std::vector<std::string> fixed_axes;  // symbolic axes that behave as if fixed
+  bool ok = true;
+  nlohmann::json to_json() const;
+};
+
+// Verifies `onnx_path` against the source model. Inputs come from the ONNX model's signature:
+// random (seeded) unless given as .npy; each symbolic axis is tried at two sizes.
+VerifyReport verify_export(const std::string& source, Format format, const std::string& onnx_path,
+                           const VerifyOptions& opts);
+
+}  // namespace modelport
