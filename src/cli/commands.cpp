@@ -15,6 +15,7 @@
 #include "cli/op_table.h"
 #include "modelport/convert.h"
 #include "modelport/error.h"
+#include "modelport/limits.h"
 #include "modelport/loaders.h"
 #include "passes/cleanup.h"
 #include "pipeline/git_revision.h"
@@ -31,6 +32,7 @@ struct CommonSource {
   std::string signature = "serving_default", tag = "serve";
   std::vector<std::string> nchw;
   std::vector<std::string> keras_configs;
+  std::string max_tensor_bytes;
 };
 
 void add_source_options(CLI::App* cmd, CommonSource& s) {
@@ -47,6 +49,8 @@ void add_source_options(CLI::App* cmd, CommonSource& s) {
   cmd->add_option("--inputs-as-nchw", s.nchw, "Keras/TF: make this input channel-first");
   cmd->add_option("--keras-config", s.keras_configs,
                   "CLASS=FILE.json: a Sequential/Functional config describing a custom Keras model class");
+  cmd->add_option("--max-tensor-bytes", s.max_tensor_bytes,
+                  "Refuse a source tensor declared larger than this (bytes, or 512M, 16G, 2T; default 16G)");
 }
 
 std::map<std::string, std::string> name_file_pairs(const std::vector<std::string>& items, const std::string& flag,
@@ -75,6 +79,7 @@ LoadOptions load_options(const CommonSource& s) {
 }
 
 Format resolve_format(const CommonSource& s) {
+  if (!s.max_tensor_bytes.empty()) limits().max_tensor_bytes = parse_byte_size(s.max_tensor_bytes, "--max-tensor-bytes");
   Format detected = detect_format(s.model);  // also reports a missing file
   if (s.format == "auto") return detected;
   return *parse_format(s.format);

@@ -9,6 +9,7 @@
 
 #include "modelport/error.h"
 #include "modelport/loaders.h"
+#include "util/zip_limits.h"
 
 namespace modelport {
 namespace fs = std::filesystem;
@@ -48,6 +49,7 @@ Format detect_zip(const std::string& path) {
     zip_error_fini(&ze);
     throw Error(path + ": corrupt or truncated zip archive (" + why + ")");
   }
+  check_zip_entries(path, za.get());  // zip bombs are refused before any loader reads an entry
   bool has_pkl = false, has_keras_config = false, has_keras_weights = false;
   zip_int64_t n = zip_get_num_entries(za.get(), 0);
   for (zip_int64_t i = 0; i < n; ++i) {

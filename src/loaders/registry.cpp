@@ -1,10 +1,30 @@
 // Dispatches to the loader of each format. Linked with every loader library.
+#include <new>
+
 #include "modelport/error.h"
 #include "modelport/loaders.h"
 
 namespace modelport {
 
-Model load_model(const std::string& path, Format format, const LoadOptions& opts) {
+namespace {
+// Loaders report bad input as Error; anything else escaping one (a library's exception on a
+// malformed file, std::bad_alloc) still becomes a one-line error naming the file.
+template <class F>
+auto guarded(const std::string& path, F&& f) -> decltype(f()) {
+  try {
+    return f();
+  } catch (const Error&) {
+    throw;
+  } catch (const std::bad_alloc&) {
+    throw Error(path + ": out of memory while reading the model (see --max-tensor-bytes)");
+  } catch (const std::exception& e) {
+    std::string why = e.what();
+    if (auto nl = why.find('\n'); nl != std::string::npos) why.resize(nl);
+    throw Error(path + ": malformed model (" + why + ")");
+  }
+}
+
+Model load_switch(const std::string& path, Format format, const LoadOptions& opts) {
   switch (format) {
     case Format::TorchScript: return load_torchscript(path, opts);
     case Format::SavedModel: case Format::GraphDef: return load_savedmodel(path, format, opts);
@@ -14,7 +34,7 @@ Model load_model(const std::string& path, Format format, const LoadOptions& opts
   throw Error(path + ": unknown model format");
 }
 
-SourceReport inspect_model(const std::string& path, Format format, const LoadOptions& opts) {
+SourceReport inspect_switch(const std::string& path, Format format, const LoadOptions& opts) {
   switch (format) {
     case Format::TorchScript: return inspect_torchscript(path, opts);
     case Format::SavedModel: case Format::GraphDef: return inspect_savedmodel(path, format, opts);
@@ -22,6 +42,16 @@ SourceReport inspect_model(const std::string& path, Format format, const LoadOpt
     case Format::Unknown: break;
   }
   throw Error(path + ": unknown model format");
+}
+
+}  // namespace
+
+Model load_model(const std::string& path, Format format, const LoadOptions& opts) {
+  return guarded(path, [&] { return load_switch(path, format, opts); });
+}
+
+SourceReport inspect_model(const std::string& path, Format format, const LoadOptions& opts) {
+  return guarded(path, [&] { return inspect_switch(path, format, opts); });
 }
 
 std::optional<std::vector<NamedTensor>> run_source_model(const std::string& path, Format format,

@@ -1,9 +1,11 @@
 #include "util/npy.h"
 
+#include <cstdint>
 #include <fstream>
 #include <sstream>
 
 #include "modelport/error.h"
+#include "modelport/limits.h"
 
 namespace modelport {
 namespace {
@@ -19,10 +21,35 @@ std::string header_value(const std::string& h, const std::string& key) {
   auto k = h.find("'" + key + "'");
   if (k == std::string::npos) return "";
   auto colon = h.find(':', k);
+  if (colon == std::string::npos) return "";
   auto start = h.find_first_not_of(" ", colon + 1);
-  if (h[start] == '(') return h.substr(start, h.find(')', start) - start + 1);
+  if (start == std::string::npos) return "";
+  if (h[start] == '(') {
+    auto close = h.find(')', start);
+    return close == std::string::npos ? "" : h.substr(start, close - start + 1);
+  }
   auto end = h.find_first_of(",}", start);
-  return h.substr(start, end - start);
+  return h.substr(start, end == std::string::npos ? std::string::npos : end - start);
+}
+
+// Bytes from the read position to the end of the file.
+uint64_t bytes_left(std::ifstream& in) {
+  std::streampos here = in.tellg();
+  in.seekg(0, std::ios::end);
+  std::streampos end = in.tellg();
+  in.seekg(here);
+  return here < 0 || end < here ? 0 : uint64_t(end - here);
+}
+
+int64_t parse_dim(const std::string& path, const std::string& item) {
+  size_t i = item.find_first_not_of(" ");
+  int64_t v = 0;
+  for (; i < item.size() && item[i] >= '0' && item[i] <= '9'; ++i) {
+    if (v > (INT64_MAX - 9) / 10) throw Error(path + ": .npy shape dimension too large: " + item);
+    v = v * 10 + (item[i] - '0');
+  }
+  if (item.find_first_not_of(" L", i) != std::string::npos) throw Error(path + ": bad .npy shape dimension '" + item + "'");
+  return v;
 }
 
 }  // namespace
@@ -43,6 +70,7 @@ Tensor read_npy(const std::string& path) {
     in.read(reinterpret_cast<char*>(l), 4);
     hlen = l[0] | (l[1] << 8) | (l[2] << 16) | (uint32_t(l[3]) << 24);
   }
+  if (!in || hlen > bytes_left(in)) throw Error(path + ": truncated .npy header");
   std::string h(hlen, '\0');
   in.read(h.data(), hlen);
   if (!in) throw Error(path + ": truncated .npy header");
@@ -59,11 +87,16 @@ Tensor read_npy(const std::string& path) {
   if (header_value(h, "fortran_order").find("True") != std::string::npos)
     throw Error(path + ": Fortran-order .npy files are not supported");
   std::string shape = header_value(h, "shape");
+  if (shape.size() < 2 || shape.front() != '(' || shape.back() != ')') throw Error(path + ": .npy header has no shape");
   std::stringstream ss(shape.substr(1, shape.size() - 2));
   std::string item;
   while (std::getline(ss, item, ','))
-    if (item.find_first_of("0123456789") != std::string::npos) t.dims.push_back(std::stoll(item));
-  std::vector<uint8_t> bytes(static_cast<size_t>(t.numel()) * dtype_size(t.dtype));
+    if (item.find_first_of("0123456789") != std::string::npos) t.dims.push_back(parse_dim(path, item));
+  // An inline-data format: the declared size must fit in what the file still holds.
+  uint64_t nbytes = checked_tensor_bytes(path, "array", t.dims, t.dtype, false);
+  check_bytes_in_file(path, "array " + dims_text(t.dims) + " " + dtype_name(t.dtype), nbytes, bytes_left(in));
+  check_declared_bytes(path, "array " + dims_text(t.dims) + " " + dtype_name(t.dtype), nbytes);  // fits in memory
+  std::vector<uint8_t> bytes(static_cast<size_t>(nbytes));
   in.read(reinterpret_cast<char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
   if (static_cast<size_t>(in.gcount()) != bytes.size()) throw Error(path + ": truncated .npy data");
   t.buffer = Buffer::owned(std::move(bytes));

@@ -2,9 +2,12 @@
 
 #include <hdf5_hl.h>
 
+#include <algorithm>
+#include <cstdint>
 #include <cstring>
 
 #include "modelport/error.h"
+#include "modelport/limits.h"
 
 namespace modelport::keras {
 namespace {
@@ -39,13 +42,18 @@ std::string strip_padding(const char* p, size_t n) {
   return std::string(p, len);
 }
 
-// Reads every string of an attribute (scalar -> one string).
-std::vector<std::string> read_string_attr(hid_t attr, const std::string& where) {
+// Reads every string of an attribute (scalar -> one string). `label` names the file, `what` the attribute.
+std::vector<std::string> read_string_attr(hid_t attr, const std::string& label, const std::string& what) {
+  const std::string where = label + ": " + what;
   H5Handle type(H5Aget_type(attr), H5Tclose);
   H5Handle space(H5Aget_space(attr), H5Sclose);
+  if (!type.valid() || !space.valid()) throw Error(where + ": cannot read attribute");
   if (H5Tget_class(type.id()) != H5T_STRING) throw Error(where + ": attribute is not a string");
   hssize_t n = H5Sget_simple_extent_npoints(space.id());
   if (n <= 0) return {};
+  // Attributes live in the object header: a declared size beyond the caps is a corrupt file.
+  checked_tensor_bytes(label, what, {int64_t(n), int64_t(std::max<size_t>(H5Tget_size(type.id()), sizeof(char*)))},
+                       DType::UInt8);
   std::vector<std::string> out;
   if (H5Tis_variable_str(type.id()) > 0) {
     H5Handle mem(H5Tcopy(H5T_C_S1), H5Tclose);
@@ -170,11 +178,17 @@ Tensor H5Group::dataset(const std::string& rel) const {
   if (!ds.valid()) throw Error(label_ + ": cannot open HDF5 dataset " + full);
   H5Handle type(H5Dget_type(ds.id()), H5Tclose);
   H5Handle space(H5Dget_space(ds.id()), H5Sclose);
+  if (!type.valid() || !space.valid()) throw Error(label_ + ": cannot read HDF5 dataset " + full);
   int rank = H5Sget_simple_extent_ndims(space.id());
-  std::vector<hsize_t> hdims(rank > 0 ? rank : 0);
-  if (rank > 0) H5Sget_simple_extent_dims(space.id(), hdims.data(), nullptr);
+  if (rank < 0 || rank > H5S_MAX_RANK) throw Error(label_ + ": corrupt dataspace of HDF5 dataset " + full);
+  std::vector<hsize_t> hdims(size_t(rank), 0);
+  if (rank > 0 && H5Sget_simple_extent_dims(space.id(), hdims.data(), nullptr) < 0)
+    throw Error(label_ + ": corrupt dataspace of HDF5 dataset " + full);
   Tensor t;
-  for (hsize_t d : hdims) t.dims.push_back((int64_t)d);
+  for (hsize_t d : hdims) {
+    if (d > hsize_t(INT64_MAX)) throw Error(label_ + ": tensor " + full + " declares a dimension beyond int64");
+    t.dims.push_back((int64_t)d);
+  }
   size_t size = H5Tget_size(type.id());
   bool is_signed = H5Tget_sign(type.id()) == H5T_SGN_2;
   hid_t mem = -1;
@@ -194,7 +208,15 @@ Tensor H5Group::dataset(const std::string& rel) const {
       break;
   }
   if (mem < 0) throw Error(label_ + ": unsupported element type in HDF5 dataset " + full);
-  std::vector<uint8_t> bytes((size_t)t.numel() * dtype_size(t.dtype));
+  // Refuse absurd declarations before HDF5 allocates anything: the size cap and available memory,
+  // and data the file cannot hold (chunks never written are "read" as fill values; filters such as
+  // gzip compress at most ~1:1032, so a larger gap means the data is not there).
+  uint64_t nbytes = checked_tensor_bytes(label_, "tensor " + full, t.dims, t.dtype);
+  uint64_t stored = H5Dget_storage_size(ds.id());
+  if (nbytes > (uint64_t(1) << 20) && nbytes / 1100 > stored)
+    throw Error(label_ + ": tensor " + full + " declares " + dims_text(t.dims) + " " + dtype_name(t.dtype) + " = " +
+                bytes_text(nbytes) + " but the file stores only " + bytes_text(stored) + " of it");
+  std::vector<uint8_t> bytes((size_t)nbytes);
   if (!bytes.empty() && H5Dread(ds.id(), mem, H5S_ALL, H5S_ALL, H5P_DEFAULT, bytes.data()) < 0)
     throw Error(label_ + ": cannot read HDF5 dataset " + full);
   t.buffer = Buffer::owned(std::move(bytes));
@@ -206,7 +228,7 @@ bool H5Group::has_attr(const std::string& name) const { return H5Aexists(gid_->i
 std::optional<std::string> H5Group::attr_string(const std::string& name) const {
   if (!has_attr(name)) return std::nullopt;
   H5Handle a(H5Aopen(gid_->id(), name.c_str(), H5P_DEFAULT), H5Aclose);
-  auto v = read_string_attr(a.id(), label_ + ": attribute " + path_ + "/" + name);
+  auto v = read_string_attr(a.id(), label_, "attribute " + path_ + "/" + name);
   if (v.empty()) return std::string();
   return v[0];
 }
@@ -215,7 +237,7 @@ std::vector<std::string> H5Group::attr_strings(const std::string& name) const {
   std::vector<std::string> out;
   auto read = [&](const std::string& n) {
     H5Handle a(H5Aopen(gid_->id(), n.c_str(), H5P_DEFAULT), H5Aclose);
-    auto v = read_string_attr(a.id(), label_ + ": attribute " + path_ + "/" + n);
+    auto v = read_string_attr(a.id(), label_, "attribute " + path_ + "/" + n);
     out.insert(out.end(), v.begin(), v.end());
   };
   if (has_attr(name)) {

@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "modelport/error.h"
+#include "util/zip_limits.h"
 
 namespace modelport::keras {
 namespace {
@@ -20,13 +21,14 @@ std::optional<std::vector<uint8_t>> read_member(zip_t* z, const std::string& pat
   zip_stat_t st;
   zip_stat_init(&st);
   if (zip_stat(z, name, 0, &st) != 0) return std::nullopt;
+  check_zip_entry(path, st);  // before allocating its declared size
   std::unique_ptr<zip_file_t, ZipFileCloser> f(zip_fopen(z, name, 0));
   if (!f) throw Error(path + ": cannot open archive member " + name);
   std::vector<uint8_t> out((size_t)st.size);
   size_t got = 0;
   while (got < out.size()) {
     zip_int64_t n = zip_fread(f.get(), out.data() + got, out.size() - got);
-    if (n <= 0) throw Error(path + ": cannot read archive member " + name);
+    if (n <= 0) throw Error(path + ": cannot read archive member " + name + " (corrupt or shorter than declared)");
     got += (size_t)n;
   }
   return out;

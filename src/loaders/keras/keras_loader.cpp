@@ -4,6 +4,7 @@
 #include <memory>
 #include <optional>
 
+#include "loaders/keras/config_json.h"
 #include "loaders/keras/hdf5.h"
 #include "loaders/keras/keras_archive.h"
 #include "loaders/keras/model_graph.h"
@@ -23,26 +24,21 @@ struct KerasSource {
   int major = 2;
 };
 
-json parse_json(const std::string& text, const std::string& path, const char* what) {
-  try {
-    return json::parse(text);
-  } catch (const std::exception& e) {
-    throw Error(path + ": " + what + " is not valid JSON");
-  }
-}
-
 int major_of(const std::string& version, int def) {
   if (version.empty() || version[0] < '0' || version[0] > '9') return def;
-  return std::stoi(version);
+  int v = 0;
+  for (size_t i = 0; i < version.size() && version[i] >= '0' && version[i] <= '9' && v < 1000; ++i)
+    v = v * 10 + (version[i] - '0');
+  return v;
 }
 
 KerasSource read_source(const std::string& path, Format format) {
   KerasSource s;
   if (format == Format::KerasV3) {
     KerasArchive a = read_keras_archive(path);
-    s.model = parse_json(a.config_json, path, "config.json");
+    s.model = parse_config_json(a.config_json, path, "config.json");
     if (a.metadata_json) {
-      json meta = parse_json(*a.metadata_json, path, "metadata.json");
+      json meta = parse_config_json(*a.metadata_json, path, "metadata.json");
       s.keras_version = meta.value("keras_version", std::string());
     }
     s.backend = "";
@@ -66,7 +62,7 @@ KerasSource read_source(const std::string& path, Format format) {
   auto config = root.attr_string("model_config");
   if (!config)
     throw Error(path + ": HDF5 file has no model_config attribute (a weights-only file from save_weights?)");
-  s.model = parse_json(*config, path, "model_config");
+  s.model = parse_config_json(*config, path, "model_config");
   if (root.is_group("model_weights")) {
     s.weights_root = root.group("model_weights");
     s.weights = legacy_h5_weights(*s.weights_root);
@@ -95,7 +91,7 @@ void apply_user_config(KerasSource& s, const std::string& path, const LoadOption
   std::ifstream in(it->second);
   if (!in) throw Error(it->second + ": cannot read the --keras-config file for " + cls);
   std::string text((std::istreambuf_iterator<char>(in)), {});
-  json user = parse_json(text, it->second, "the --keras-config file");
+  json user = parse_config_json(text, it->second, "the --keras-config file");
   if (model_kind(user) == ModelKind::Custom)
     throw Error(it->second + ": --keras-config for " + cls + " must be a Sequential or Functional model config");
   s.model = std::move(user);

@@ -287,8 +287,23 @@ BuiltModel build_functional(Ctx& c, const json& entry, const WeightScope& scope,
       pending.erase(pending.begin() + (std::ptrdiff_t)p);
       progress = true;
     }
-    if (!progress)
-      throw Error(c.path + ": layer " + name_of(layers[pending[0].layer]) + " uses a tensor that no layer produces");
+    if (!progress) {
+      // Name the first missing tensor: produced by a layer that is itself waiting (a cycle), or by none.
+      const Pending& pc = pending[0];
+      std::string waits_on;
+      for (auto& r : pc.spec.args)
+        if (!lookup(r) && waits_on.empty()) waits_on = r.layer;
+      for (auto& [k, refs] : pc.spec.kwargs)
+        for (auto& r : refs)
+          if (!lookup(r) && waits_on.empty()) waits_on = r.layer;
+      bool cycle = std::any_of(pending.begin(), pending.end(),
+                               [&](const Pending& q) { return name_of(layers[q.layer]) == waits_on; });
+      if (cycle)
+        throw Error(c.path + ": graph cycle: layer " + name_of(layers[pc.layer]) + " waits on layer " + waits_on +
+                    ", which waits on it in turn");
+      throw Error(c.path + ": layer " + name_of(layers[pc.layer]) + " uses a tensor that no layer produces" +
+                  (waits_on.empty() ? "" : " (from " + waits_on + ")"));
+    }
   }
   BuiltModel b;
   std::map<std::string, int> seen;

@@ -1,10 +1,12 @@
 #include "bundle.h"
 
+#include <cstdint>
 #include <cstdio>
 
 #include "crc32c.h"
 #include "mapped_file.h"
 #include "modelport/error.h"
+#include "modelport/limits.h"
 #include "sstable.h"
 #include "tf_bundle.pb.h"
 #include "tf_types.h"
@@ -82,7 +84,9 @@ Tensor TensorBundle::tensor(const std::string& key) const {
   Tensor t;
   t.dtype = dt;
   t.dims = e->dims;
-  if (uint64_t(t.numel()) * dtype_size(dt) != uint64_t(e->size))
+  // Bytes alias the mapped shard (not allocated); bytes() bounds them by the shard's size.
+  uint64_t nbytes = checked_tensor_bytes(index_path_, "variable '" + key + "'", t.dims, dt, false);
+  if (nbytes != uint64_t(e->size))
     throw Error(index_path_ + ": variable '" + key + "' size does not match its shape");
   const uint8_t* p = bytes(key, *e, true);
   t.buffer = Buffer::alias(p, size_t(e->size), shards_[e->shard]);
@@ -122,7 +126,11 @@ int64_t TensorBundle::parameter_count() const {
     DType dt = from_tf_dtype(e.tf_dtype);
     if (dt == DType::String || dt == DType::Undefined) continue;
     int64_t c = 1;
-    for (auto d : e.dims) c *= d;
+    for (auto d : e.dims) {
+      if (d < 0 || (d > 0 && c > INT64_MAX / d)) return -1;  // corrupt: reported when the tensor is read
+      c *= d;
+    }
+    if (c > INT64_MAX - n) return -1;
     n += c;
   }
   return n;

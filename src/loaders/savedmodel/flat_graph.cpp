@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "modelport/error.h"
+#include "modelport/limits.h"
 
 namespace modelport::tf {
 
@@ -59,6 +60,9 @@ const FlatNode* FlatGraph::find(const std::string& name) const {
 
 void FlatGraph::add(FlatNode n) {
   if (index_.count(n.name)) throw Error(where_ + ": duplicate node name '" + n.name + "'");
+  if (nodes_.size() >= limits().max_graph_nodes)
+    throw Error(where_ + ": graph has more than " + std::to_string(limits().max_graph_nodes) +
+                " nodes once its function calls are inlined (at '" + n.name + "')");
   index_[n.name] = nodes_.size();
   nodes_.push_back(std::move(n));
 }
@@ -79,7 +83,7 @@ const FunctionDef* FlatGraph::callee(const NodeDef& n) const {
 void FlatGraph::inline_call(const std::string& call, const FunctionDef& f, const std::vector<std::string>& inputs,
                             int depth) {
   const std::string& fname = f.signature().name();
-  if (depth > 64) throw Error(where_ + ": function calls nested too deeply at '" + call + "'");
+  check_nesting_depth(where_, "function call '" + call + "' (recursive or too deep calls)", depth);
   if (int(inputs.size()) != f.signature().input_arg_size())
     throw Error(where_ + ": call '" + call + "' passes " + std::to_string(inputs.size()) + " inputs to function '" +
                 fname + "' which takes " + std::to_string(f.signature().input_arg_size()));

@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "modelport/error.h"
+#include "modelport/limits.h"
 #include "tf_tensor.pb.h"
 
 namespace modelport::tf {
@@ -57,6 +58,9 @@ Tensor tensor_from_proto(const TensorProto& p, const std::shared_ptr<const void>
     if (d.size() < 0) throw Error(where + ": constant with unknown dimension");
     t.dims.push_back(d.size());
   }
+  // Checked before anything is expanded: a splat (one value for the whole shape) is allocated in
+  // full, while tensor_content is aliased and already bounded by the file.
+  checked_tensor_bytes(where, "value", t.dims, t.dtype, p.tensor_content().empty());
   int64_t n = t.numel();
   if (t.dtype == DType::String) {
     if (p.string_val_size() == 0 && n > 0) throw Error(where + ": string constant without values");
