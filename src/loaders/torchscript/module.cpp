@@ -14,6 +14,7 @@
 #include <fstream>
 
 #include "loaders/torchscript/archive_triage.h"
+#include "loaders/torchscript/newer_schemas.h"
 #include "modelport/error.h"
 
 namespace modelport::ts {
@@ -71,6 +72,7 @@ PreparedModule prepare_module(const std::string& path) {
   if (!std::filesystem::exists(path, ec)) throw Error(path + ": no such file");
   if (std::filesystem::is_directory(path, ec)) throw Error(path + ": is a directory, not a TorchScript archive");
   refuse_non_torchscript(path);
+  register_newer_schemas();
   PreparedModule pm;
   torch::jit::Module module;
   try {
