@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <string>
 
 #include "modelport/error.h"
 #include "modelport/loaders.h"
@@ -50,7 +51,10 @@ Format detect_zip(const std::string& path) {
     throw Error(path + ": corrupt or truncated zip archive (" + why + ")");
   }
   check_zip_entries(path, za.get());  // zip bombs are refused before any loader reads an entry
-  bool has_pkl = false, has_keras_config = false, has_keras_weights = false;
+  // PyTorch files of every kind go to the TorchScript loader, which names what a non-TorchScript
+  // one is (torch.save pickle, torch.export .pt2, legacy model.json TorchScript).
+  bool has_pkl = false, has_keras_config = false, has_keras_weights = false, pytorch = false, has_code = false,
+       legacy_ts = false;
   zip_int64_t n = zip_get_num_entries(za.get(), 0);
   for (zip_int64_t i = 0; i < n; ++i) {
     const char* name_c = zip_get_name(za.get(), static_cast<zip_uint64_t>(i), 0);
@@ -60,10 +64,13 @@ Format detect_zip(const std::string& path) {
       return name.size() >= s.size() && name.compare(name.size() - s.size(), s.size(), s) == 0;
     };
     if (ends_with("/data.pkl") || ends_with("/constants.pkl") || name == "data.pkl") has_pkl = true;
+    if (ends_with("archive_format") || name == "serialized_exported_program.json") pytorch = true;
+    if (ends_with("/model.json")) legacy_ts = true;
+    if (name.find("/code/") != std::string::npos) has_code = true;
     if (name == "config.json") has_keras_config = true;
     if (name == "model.weights.h5") has_keras_weights = true;
   }
-  if (has_pkl) return Format::TorchScript;
+  if (has_pkl || pytorch || (legacy_ts && has_code)) return Format::TorchScript;
   if (has_keras_config && has_keras_weights) return Format::KerasV3;
   throw Error(path + ": zip archive is neither a TorchScript archive nor a Keras .keras archive");
 }
@@ -80,6 +87,16 @@ Format detect_protobuf(const std::string& path, const std::array<unsigned char, 
   if (fs::path(path).filename() == "saved_model.pb" && n >= 2 && (b[0] == 0x08 || b[0] == 0x12))
     return Format::SavedModel;
   throw Error(path + ": not a recognized model format (" + kKnownFormats + ")");
+}
+
+bool is_pytorch_tar(std::ifstream& in) {
+  std::string head(512, '\0');
+  in.clear();
+  in.seekg(0);
+  in.read(head.data(), static_cast<std::streamsize>(head.size()));
+  if (in.gcount() < 512 || head.compare(257, 5, "ustar") != 0) return false;
+  std::string first = head.substr(0, head.find('\0'));
+  return first == "sys_info" || first == "pickle" || first == "storages" || first == "tensors";
 }
 
 }  // namespace
@@ -104,6 +121,10 @@ Format detect_format(const std::string& path) {
   if (n >= 8 && std::equal(kHdf5, kHdf5 + 8, b.begin())) return Format::KerasH5;
   if (n >= 4 && b[0] == 'P' && b[1] == 'K' && (b[2] == 3 || b[2] == 5) && (b[3] == 4 || b[3] == 6))
     return detect_zip(path);
+  // A pickle (protocol 2+): torch.save's legacy non-zip format or a plain pickle of a model.
+  if (n >= 2 && b[0] == 0x80 && b[1] >= 2 && b[1] <= 5) return Format::TorchScript;
+  // PyTorch 0.1-0.3 torch.save: a tar archive whose first member is sys_info/pickle/storages/tensors.
+  if (is_pytorch_tar(in)) return Format::TorchScript;
   return detect_protobuf(path, b, n);
 }
 

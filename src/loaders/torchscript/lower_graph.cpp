@@ -2,6 +2,7 @@
 
 #include "loaders/torchscript/context.h"
 #include "loaders/torchscript/control_flow.h"
+#include "loaders/torchscript/input_inference.h"
 #include "loaders/torchscript/registry.h"
 
 namespace modelport::ts {
@@ -76,7 +77,8 @@ void flatten_outputs(Ctx& c, const LVal& l, const c10::TypePtr& type, const std:
 
 }  // namespace
 
-std::vector<InputDecl> declare_inputs(const std::string& path, const PreparedModule& pm, const LoadOptions& opts) {
+std::vector<InputDecl> declare_inputs(const std::string& path, const PreparedModule& pm, const LoadOptions& opts,
+                                      bool refuse_unknown) {
   const auto& args = pm.arg_names;
   if (opts.inputs.size() > args.size())
     throw UsageError(path + ": " + std::to_string(opts.inputs.size()) + " --input given but forward() takes " +
@@ -85,6 +87,7 @@ std::vector<InputDecl> declare_inputs(const std::string& path, const PreparedMod
   bool by_name = !opts.inputs.empty();
   for (auto& s : opts.inputs) by_name &= std::find(args.begin(), args.end(), s.name) != args.end();
   std::vector<InputDecl> decls;
+  std::vector<std::string> evidence;
   for (size_t i = 0; i < args.size(); ++i) {
     const jit::Value* tv = pm.graph->inputs().at(pm.first_arg + i);
     InputDecl d;
@@ -97,19 +100,39 @@ std::vector<InputDecl> declare_inputs(const std::string& path, const PreparedMod
     } else if (i < opts.inputs.size()) {
       spec = &opts.inputs[i];
     }
-    auto tt = tv->type()->cast<c10::TensorType>();
-    if (!tt)
+    if (!tv->type()->cast<c10::TensorType>())
       throw Error(path + ": forward() argument '" + args[i] + "' has type " + tv->type()->repr_str() +
                   "; only Tensor arguments are supported");
-    if (auto st = tt->scalarType()) d.dtype = dtype_from_torch(*st);
-    if (auto sizes = tt->sizes().concrete_sizes()) d.shape = Shape::of(*sizes);
-    if (spec) {
-      if (!spec->name.empty()) d.name = spec->name;
-      if (spec->dtype) d.dtype = *spec->dtype;
-      if (spec->shape) d.shape = *spec->shape;
-    }
+    if (spec && !spec->name.empty()) d.name = spec->name;
+    bool need_dtype = !spec || !spec->dtype, need_shape = !spec || !spec->shape;
+    RecordedInput rec;
+    if (need_dtype || need_shape) rec = recorded_input(tv, d.name);
+    if (spec && spec->dtype) d.dtype = *spec->dtype;
+    else if (rec.dtype) d.dtype = *rec.dtype;
+    else d.dtype_known = false;
+    if (spec && spec->shape) d.shape = *spec->shape;
+    else if (rec.shape) d.shape = *rec.shape;
+    if (((need_dtype && rec.dtype) || (need_shape && rec.shape)) && d.dtype_known && d.shape.rank_known)
+      d.recorded = rec.evidence;
     decls.push_back(d);
+    evidence.push_back(rec.evidence);
   }
+  std::string unknown, example;
+  for (size_t i = 0; i < decls.size(); ++i) {
+    const InputDecl& d = decls[i];
+    if (d.dtype_known && d.shape.rank_known) continue;
+    std::string what = !d.dtype_known && !d.shape.rank_known ? "neither recorded"
+                       : !d.dtype_known                     ? "no dtype"
+                                                            : "no rank";
+    if (!evidence[i].empty() && d.dtype_known) what += ", " + std::string(dtype_name(d.dtype)) + " from " + evidence[i];
+    unknown += (unknown.empty() ? "" : ", ") + d.source_name + " (" + what + ")";
+    example += " --input " + d.name + ":" + (d.dtype_known ? dtype_name(d.dtype) : "DTYPE") +
+               (d.shape.rank_known ? d.shape.str() : "[DIM,...]");
+  }
+  if (!unknown.empty() && refuse_unknown)
+    throw UsageError(path + ": the archive does not record the dtype and rank of forward() input(s) " + unknown +
+                     "; give them with --input in forward()'s order, e.g." + example +
+                     " (DIM: a size, or a symbol such as batch for a dynamic axis)");
   return decls;
 }
 
@@ -122,6 +145,9 @@ void lower_graph(const std::string& path, const PreparedModule& pm, const LoadOp
     if (v->name != decls[i].name) throw UsageError(path + ": duplicate input name '" + decls[i].name + "'");
     c.bind(pm.graph->inputs().at(pm.first_arg + i), LVal::tensor(v));
     model.source_input_names.push_back(decls[i].source_name);
+    if (!decls[i].recorded.empty())
+      model.warnings.push_back("input " + decls[i].name + ": no --input given; " + dtype_name(decls[i].dtype) +
+                               decls[i].shape.str() + " from what the archive records (" + decls[i].recorded + ")");
   }
   if (pm.first_arg) c.bind(pm.graph->inputs()[0], LVal::none());
   lower_block(c, pm.graph->block());

@@ -12,11 +12,16 @@ struct InputDecl {
   std::string name;         // IR input name
   std::string source_name;  // forward() argument name
   DType dtype = DType::Float32;
-  Shape shape;              // may be unknown
+  Shape shape;              // may be unknown (inspect only)
+  bool dtype_known = true;  // false: nothing recorded and no --input dtype (inspect only)
+  std::string recorded;     // where dtype/shape came from without --input ("" when given or unknown)
 };
 
-// Input names/dtypes/shapes from the options and the graph's type info. Throws on bad options.
-std::vector<InputDecl> declare_inputs(const std::string& path, const PreparedModule& pm, const LoadOptions& opts);
+// Input names/dtypes/shapes from the options, else from what the archive records (input_inference.h).
+// Throws on bad options, and with `refuse_unknown` when an input's dtype or rank is recorded nowhere,
+// naming each such input and the --input to give.
+std::vector<InputDecl> declare_inputs(const std::string& path, const PreparedModule& pm, const LoadOptions& opts,
+                                      bool refuse_unknown = true);
 
 // Lowers the nodes of `b` into c.g (binding their outputs in c).
 void lower_block(Ctx& c, const jit::Block* b);

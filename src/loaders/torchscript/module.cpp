@@ -13,6 +13,8 @@
 #include <filesystem>
 #include <fstream>
 
+#include "loaders/torchscript/archive_triage.h"
+#include "loaders/torchscript/newer_schemas.h"
 #include "modelport/error.h"
 
 namespace modelport::ts {
@@ -69,6 +71,8 @@ PreparedModule prepare_module(const std::string& path) {
   std::error_code ec;
   if (!std::filesystem::exists(path, ec)) throw Error(path + ": no such file");
   if (std::filesystem::is_directory(path, ec)) throw Error(path + ": is a directory, not a TorchScript archive");
+  refuse_non_torchscript(path);
+  register_newer_schemas();
   PreparedModule pm;
   torch::jit::Module module;
   try {

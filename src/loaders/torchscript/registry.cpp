@@ -19,6 +19,7 @@ const Registry& registry() {
     register_op_surface_ops(r);
     register_container_ops(r);
     register_inplace_ops(r);
+    register_pytorch2_ops(r);
     return r;
   }();
   return table;

@@ -2,6 +2,7 @@
 #include <torch/script.h>
 #include <torch/version.h>
 
+#include "loaders/torchscript/newer_schemas.h"
 #include "modelport/error.h"
 #include "modelport/loaders.h"
 
@@ -57,6 +58,7 @@ void flatten(const c10::IValue& v, const std::string& name, std::vector<NamedTen
 
 std::vector<NamedTensor> run_torchscript(const std::string& path, const std::vector<NamedTensor>& inputs) {
   torch::jit::Module m;
+  modelport::ts::register_newer_schemas();  // a 2.x archive loads; running a newer op then names it
   try {
     m = torch::jit::load(path);
   } catch (const c10::Error& e) {

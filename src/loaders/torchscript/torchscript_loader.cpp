@@ -39,8 +39,8 @@ SourceReport inspect_torchscript(const std::string& path, const LoadOptions& opt
   r.producer_version = pm.format_version;
   r.extra["module"] = pm.class_name;
   if (!pm.format_version.empty()) r.extra["file_format_version"] = pm.format_version;
-  for (auto& d : ts::declare_inputs(path, pm, opts))
-    r.inputs.push_back({d.name, dtype_name(d.dtype), d.shape.str()});
+  for (auto& d : ts::declare_inputs(path, pm, opts, /*refuse_unknown=*/false))
+    r.inputs.push_back({d.name, d.dtype_known ? dtype_name(d.dtype) : "?", d.shape.str()});
   size_t n_out = 0;
   for (const auto* o : pm.graph->outputs()) {
     if (auto tup = o->type()->cast<c10::TupleType>()) n_out += tup->elements().size();

@@ -3,7 +3,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from ts_case import X, case, unavailable
+from ts_case import X, case
 
 
 @case(ops=["aten::elu", "aten::leaky_relu"], kinds=("s", "t"))
@@ -18,7 +18,6 @@ class PrivateSoftmax(nn.Module):
         return torch._softmax(x, 1, False), torch._log_softmax(x, -1, False), torch._softmax(x, 2, False)
 
 
-unavailable("aten::_prelu_kernel", "what PyTorch 2.x traces F.prelu to; libtorch 1.13 has aten::prelu only")
 
 
 # In-place activations on a forward() argument (libtorch keeps mutations of graph inputs): the

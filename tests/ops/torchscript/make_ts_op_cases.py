@@ -84,6 +84,7 @@ def main():
         rows.append({"name": c.name, "group": c.group, "files": files, "ops": c.ops,
                      "inputs": [i.json() for i in c.inputs], "sizes": {s: ts_case.SIZES[s] for s in sorted(used)},
                      "aliases": c.aliases, "dropped": c.dropped, "atol": c.atol, "rtol": c.rtol, "min_opset": c.min_opset, "refused": c.refused,
+                     "reference": c.reference,
                      "why": c.why})
     with open(os.path.join(out, "cases.json"), "w") as f:
         json.dump({"cases": rows, "unavailable": ts_case.UNAVAILABLE}, f, indent=1)

@@ -4,7 +4,8 @@
 // at 17, run in ONNX Runtime (all runs of a group in one node process) at two sizes of every
 // symbolic axis, and compared with libtorch on the same inputs: same outputs, dtypes and shapes,
 // |onnx - libtorch| <= atol + rtol * |libtorch| with the case's tolerances (default 1e-5 / 1e-4;
-// a larger one is justified in the case), and no reference may be constant. Cases marked
+// a larger one is justified in the case), and no reference may be constant. A case in PyTorch 2.x
+// form (cases_pytorch2.py) is compared with its 1.13 equivalent, which libtorch can run. Cases marked
 // `refused` must fail to convert with their message. op_coverage_test.cpp checks that the cases
 // cover every registered op.
 #include <gtest/gtest.h>
@@ -51,7 +52,7 @@ TEST_P(TorchScriptOps, MatchLibtorch) {
       }
       std::vector<std::vector<Tensor>> inputs = {ts_ops::make_inputs(c, 0), ts_ops::make_inputs(c, 1)};
       std::vector<std::vector<Tensor>> refs;
-      for (auto& in : inputs) refs.push_back(run_libtorch(file, in));
+      for (auto& in : inputs) refs.push_back(run_libtorch(c.reference.empty() ? file : c.reference, in));
       for (int opset : std::set<int>{std::max(kMinOpset, c.min_opset), kMaxOpset}) {
         std::string onnx = scratch + "/" + stem + "_opset" + std::to_string(opset) + ".onnx";
         try {

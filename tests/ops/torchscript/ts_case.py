@@ -49,11 +49,12 @@ def snake(name):
 
 class Case:
     def __init__(self, name, ops, inputs, kinds, atol, rtol, min_opset, refused, aliases, dropped, module=None,
-                 file=None, why=""):
+                 file=None, why="", reference=None):
         self.name, self.inputs, self.kinds = name, inputs, kinds
         self.ops = list(ops) + list(aliases) + list(dropped)
         self.atol, self.rtol, self.min_opset, self.refused = atol, rtol, min_opset, refused
         self.aliases, self.dropped, self.module, self.file, self.why = dict(aliases), list(dropped), module, file, why
+        self.reference = reference
         self.group = None  # the cases_<group>.py module that defines it, set by the generator
 
 
@@ -76,9 +77,12 @@ def case(ops, inputs=None, kinds=("s",), atol=ATOL, rtol=RTOL, min_opset=11, ref
     return register
 
 
-def existing(name, file, ops, inputs, atol=ATOL, rtol=RTOL, min_opset=11, why=""):
-    """A case on a fixture another generator already writes (tests/fixtures/make_*.py)."""
-    CASES.append(Case(name, ops, inputs, (), atol, rtol, min_opset, None, {}, (), file=file, why=why))
+def existing(name, file, ops, inputs, atol=ATOL, rtol=RTOL, min_opset=11, why="", reference=None):
+    """A case on a fixture another generator already writes (tests/fixtures/make_*.py). reference:
+    another fixture libtorch runs instead of `file` for the expected outputs (for archives in
+    PyTorch 2.x form, which call ops this libtorch has no kernel for: their 1.13 equivalent)."""
+    CASES.append(Case(name, ops, inputs, (), atol, rtol, min_opset, None, {}, (), file=file, why=why,
+                      reference=reference))
 
 
 def unavailable(op, why):

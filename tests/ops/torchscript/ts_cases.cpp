@@ -17,7 +17,7 @@
 namespace modelport::test::ts_ops {
 using json = nlohmann::json;
 
-const std::vector<std::string> kGroups = {"activation", "existing", "math", "nn", "scalar", "shape"};
+const std::vector<std::string> kGroups = {"activation", "existing", "math", "nn", "pytorch2", "scalar", "shape"};
 
 Table read_table() {
   Table t;
@@ -41,6 +41,8 @@ Table read_table() {
     c.rtol = r["rtol"];
     c.min_opset = r["min_opset"];
     if (!r["refused"].is_null()) c.refused = r["refused"].get<std::string>();
+    if (r.contains("reference") && !r["reference"].is_null())
+      c.reference = test_models_dir() + "/" + r["reference"].get<std::string>();
     t.cases.push_back(std::move(c));
   }
   t.unavailable = j["unavailable"].get<std::map<std::string, std::string>>();

@@ -32,6 +32,7 @@ struct Case {
   double atol = 0, rtol = 0;
   int min_opset = 11;
   std::optional<std::string> refused;         // conversion must fail with this text
+  std::string reference;                      // absolute path of the file libtorch runs instead ("": files)
 };
 
 struct Table {
