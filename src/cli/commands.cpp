@@ -13,6 +13,7 @@
 
 #include "cli/inspect_onnx.h"
 #include "cli/op_table.h"
+#include "cli/progress.h"
 #include "modelport/convert.h"
 #include "modelport/error.h"
 #include "modelport/limits.h"
@@ -24,6 +25,11 @@ namespace modelport::cli {
 namespace {
 namespace fs = std::filesystem;
 using json = nlohmann::json;
+
+// Options that apply to every command, accepted before or after it.
+struct Globals {
+  bool verbose = false, quiet = false, json = false, version = false;
+};
 
 struct CommonSource {
   std::string model;
@@ -135,7 +141,11 @@ VerifyOptions verify_options(const VerifyArgs& v) {
 }
 
 // One line per output and size: what a person reads after an export.
-void print_verify(const VerifyReport& r) {
+void print_verify(const VerifyReport& r, bool quiet) {
+  if (quiet) {  // only what failed
+    if (!r.ok) std::cerr << "verify: FAILED against " << r.reference << "\n";
+    return;
+  }
   for (auto& n : r.notes) std::cerr << "verify: " << n << "\n";
   for (auto& run : r.runs) {
     std::string sizes;
@@ -158,7 +168,8 @@ struct ExportArgs {
   CommonSource src;
   std::string out;
   int opset = kDefaultOpset;
-  bool external_data = false, json_out = false, print_ir = false;
+  Globals g;
+  bool external_data = false, print_ir = false;
   bool verify = false, no_manifest = false;
   std::string manifest;
   std::vector<std::string> include;
@@ -191,16 +202,24 @@ int do_export(const ExportArgs& a) {
   o.verify = a.verify;
   o.verify_options = verify_options(a.v);
   o.recorded_options = export_options_json(a);
+  ProgressLine line(!a.g.json && !a.g.quiet);
+  std::string phase;
   o.on_progress = [&](const Progress& p) {
-    if (p.phase == "load") spdlog::info("{}: loading", a.src.model);
+    if (p.phase != phase && !line.enabled()) spdlog::info("{}: {}", a.src.model, progress_text(p));
+    phase = p.phase;
+    line.update(p);
   };
-  o.on_warning = [](const std::string& w) { spdlog::warn("{}", w); };
+  o.on_warning = [&](const std::string& w) {
+    line.clear();
+    spdlog::warn("{}", w);
+  };
   if (a.print_ir) o.on_ir = [](const std::string& ir) { std::cerr << ir; };
   ConvertResult r = convert(a.src.model, o);
-  if (r.verification) print_verify(*r.verification);
+  line.clear();
+  if (r.verification) print_verify(*r.verification, a.g.quiet);
 
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  if (a.json_out) {
+  if (a.g.json) {
     json j = {{"ok", r.ok()},
               {"command", "export"},
               {"source", a.src.model},
@@ -219,7 +238,7 @@ int do_export(const ExportArgs& a) {
               {"seconds", secs}};
     if (!r.ok()) j["exit_code"] = kExitVerifyMismatch;
     std::cout << j.dump() << "\n";
-  } else {
+  } else if (!a.g.quiet) {
     std::cerr << "wrote " << r.model_path << " (opset " << a.opset << ", " << r.node_count << " nodes";
     if (r.used_external_data) std::cerr << ", external data";
     std::cerr << ") in " << secs << " s\n";
@@ -229,37 +248,43 @@ int do_export(const ExportArgs& a) {
 
 // ------------------------------------------------------------------ verify
 struct VerifyCmdArgs {
+  Globals g;
   CommonSource src;
   std::string onnx;
   VerifyArgs v;
-  bool json_out = false;
 };
 
 int do_verify(const VerifyCmdArgs& a) {
   Format fmt = resolve_format(a.src);
   if (!fs::exists(a.onnx)) throw Error(a.onnx + ": no such file or directory");
-  VerifyReport r = verify_export(a.src.model, fmt, a.onnx, verify_options(a.v));
-  if (a.json_out) {
+  VerifyReport r;
+  {
+    ProgressLine line(!a.g.json && !a.g.quiet);
+    line.update(Progress{"verify"});
+    r = verify_export(a.src.model, fmt, a.onnx, verify_options(a.v));
+  }
+  if (a.g.json) {
     json j = r.to_json();
     j["command"] = "verify";
     if (!r.ok) j["exit_code"] = kExitVerifyMismatch;
     std::cout << j.dump() << "\n";
   }
-  print_verify(r);
+  print_verify(r, a.g.quiet);
   return r.ok ? kExitOk : kExitVerifyMismatch;
 }
 
 // ------------------------------------------------------------------ inspect
 struct InspectArgs {
+  Globals g;
   CommonSource src;
-  bool json_out = false, ir = false;
+  bool ir = false;
 };
 
 int do_inspect(const InspectArgs& a) {
   if (a.src.format == "auto")
     if (auto onnx = inspect_onnx(a.src.model)) {
       const json& j = *onnx;
-      if (a.json_out) {
+      if (a.g.json) {
         std::cout << j.dump(2) << "\n";
         return kExitOk;
       }
@@ -287,7 +312,7 @@ int do_inspect(const InspectArgs& a) {
     cleanup_graph(*m.graph);
     ir_dump = m.graph->dump();
   }
-  if (a.json_out) {
+  if (a.g.json) {
     auto ios = [](const std::vector<SourceReport::Io>& v) {
       json arr = json::array();
       for (auto& io : v) arr.push_back({{"name", io.name}, {"dtype", io.dtype}, {"shape", io.shape}});
@@ -334,6 +359,22 @@ void print_error(const std::string& msg, int code, bool json_out) {
   if (json_out) std::cout << json{{"ok", false}, {"error", line}, {"exit_code", code}}.dump() << "\n";
 }
 
+
+// Every option of every command takes exactly one value per use (repeat it for more), so the
+// order of options and the model path does not matter; global options are accepted after the
+// command too.
+void one_value_per_use(CLI::App* cmd) {
+  cmd->fallthrough();
+  for (CLI::Option* opt : cmd->get_options())
+    if (opt->get_expected_max() > 1) opt->allow_extra_args(false);
+}
+
+json version_json() {
+  json libs = json::object();
+  for (auto& [k, v] : library_versions()) libs[k] = v;
+  return {{"name", "modelport"}, {"version", MODELPORT_VERSION}, {"git_revision", git_revision()}, {"libraries", libs}};
+}
+
 }  // namespace
 
 int run(int argc, char** argv) {
@@ -343,10 +384,12 @@ int run(int argc, char** argv) {
   spdlog::set_level(spdlog::level::warn);
 
   CLI::App app{"modelport: convert TorchScript, TensorFlow SavedModel/GraphDef and Keras models to ONNX"};
-  app.require_subcommand(1);
-  app.set_version_flag("--version", std::string("modelport ") + MODELPORT_VERSION + " (" + git_revision() + ")");
-  bool verbose = false;
-  app.add_flag("-v,--verbose", verbose, "Log progress to stderr");
+  app.require_subcommand(0, 1);
+  Globals g;
+  app.add_flag("--version", g.version, "Print the version (with --json: and every library version) and exit");
+  auto* verbose = app.add_flag("-v,--verbose", g.verbose, "Log progress to stderr (any position)");
+  app.add_flag("-q,--quiet", g.quiet, "Print only errors (and --json results) (any position)")->excludes(verbose);
+  app.add_flag("--json", g.json, "Print one JSON result object on stdout; no progress display (any position)");
 
   ExportArgs ex;
   auto* exp = app.add_subcommand("export", "Convert a model to ONNX");
@@ -355,7 +398,6 @@ int run(int argc, char** argv) {
   exp->add_option("--opset", ex.opset, "ONNX opset (" + std::to_string(kMinOpset) + ".." +
                                            std::to_string(kMaxOpset) + ")")->capture_default_str();
   exp->add_flag("--external-data", ex.external_data, "Write weights to OUT.onnx.data (automatic above 2 GiB)");
-  exp->add_flag("--json", ex.json_out, "Print one JSON result object on stdout");
   exp->add_flag("--print-ir", ex.print_ir, "Dump the graph IR to stderr before writing");
   exp->add_flag("--verify", ex.verify, "Run the source and the ONNX model on the same inputs and compare (exit 3 on mismatch)");
   add_verify_options(exp, ex.v);
@@ -368,50 +410,47 @@ int run(int argc, char** argv) {
   add_source_options(ver, vf.src);
   ver->add_option("ONNX", vf.onnx, "The exported .onnx file")->required();
   add_verify_options(ver, vf.v);
-  ver->add_flag("--json", vf.json_out, "Print the verification report as JSON on stdout");
 
   InspectArgs in;
   auto* insp = app.add_subcommand("inspect", "Describe a source model: format, signature, ops, parameters");
   add_source_options(insp, in.src);
-  insp->add_flag("--json", in.json_out, "Print JSON on stdout");
   insp->add_flag("--ir", in.ir, "Also print the lowered graph IR");
 
   bool ops_markdown = false;
   auto* ops = app.add_subcommand("ops", "List supported source ops and the ONNX opsets each needs");
   ops->add_flag("--markdown", ops_markdown, "Print as the Markdown table used in README.md");
+  for (CLI::App* cmd : {exp, ver, insp, ops}) one_value_per_use(cmd);
 
-  bool json_out = false;
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     int rc = app.exit(e);
     return rc == 0 ? kExitOk : kExitUsage;
   }
-  if (verbose) spdlog::set_level(spdlog::level::info);
+  if (g.version) {
+    if (g.json) std::cout << version_json().dump(2) << "\n";
+    else std::cout << "modelport " << MODELPORT_VERSION << " (" << git_revision() << ")\n";
+    return kExitOk;
+  }
+  if (g.verbose) spdlog::set_level(spdlog::level::info);
+  if (g.quiet) spdlog::set_level(spdlog::level::err);
+  ex.g = vf.g = in.g = g;
   try {
-    if (exp->parsed()) {
-      json_out = ex.json_out;
-      return do_export(ex);
-    }
-    if (ver->parsed()) {
-      json_out = vf.json_out;
-      return do_verify(vf);
-    }
-    if (insp->parsed()) {
-      json_out = in.json_out;
-      return do_inspect(in);
-    }
+    if (exp->parsed()) return do_export(ex);
+    if (ver->parsed()) return do_verify(vf);
+    if (insp->parsed()) return do_inspect(in);
     if (ops->parsed()) {
       std::cout << (ops_markdown ? op_table_markdown() : op_table_text());
       return kExitOk;
     }
   } catch (const Error& e) {
-    print_error(e.what(), e.exit_code(), json_out);
+    print_error(e.what(), e.exit_code(), g.json);
     return e.exit_code();
   } catch (const std::exception& e) {
-    print_error(std::string("internal error: ") + e.what(), kExitConversionFailed, json_out);
+    print_error(std::string("internal error: ") + e.what(), kExitConversionFailed, g.json);
     return kExitConversionFailed;
   }
+  print_error("a command is required: export, verify, inspect or ops (see --help)", kExitUsage, g.json);
   return kExitUsage;
 }
 

@@ -104,6 +104,7 @@ ConvertResult convert(const std::string& source, const ConvertOptions& o) {
   for (auto& f : tx.files()) res.sha256[f->path()] = f->sha256();
   if (o.write_manifest) {
     progress("manifest");
+    tx.set_progress(nullptr);  // the write progress is the model's
     ManifestInputs mi;
     mi.source_path = source;
     mi.source_digest = source_digest.get();

@@ -57,12 +57,13 @@ TEST(ConvertApi, WritesModelAndManifestWithHashesTakenWhileWriting) {
   std::vector<std::string> phases;
   for (auto& p : seen)
     if (phases.empty() || phases.back() != p.phase) phases.push_back(p.phase);
-  EXPECT_EQ(phases, (std::vector<std::string>{"load", "passes", "emit", "write", "manifest", "write"}));
+  EXPECT_EQ(phases, (std::vector<std::string>{"load", "passes", "emit", "write", "manifest"}));
   uint64_t last_model_bytes = 0, total = 0;
   for (auto& p : seen)
     if (p.phase == "write" && p.total) last_model_bytes = p.done, total = p.total;
   EXPECT_GT(total, 0u);
   EXPECT_GE(last_model_bytes, total);
+  EXPECT_LE(last_model_bytes, total + (64u << 10)) << "external data padding only";
   // Only what the export wrote is in the directory: no temporary or preview files.
   std::set<std::string> names;
   for (auto& e : fs::directory_iterator(dir)) names.insert(e.path().filename().string());
