@@ -146,6 +146,7 @@ using Attribute = std::variant<int64_t, float, std::string, std::vector<int64_t>
 
 // ---------------------------------------------------------------- values and nodes
 struct Node;
+class ValueList;
 
 struct Value {
   std::string name;
@@ -155,13 +156,70 @@ struct Value {
   std::shared_ptr<const Tensor> constant; // set for constants (ONNX initializers)
 
   bool is_constant() const { return constant != nullptr; }
+  // Every list holding this value: one entry per node input slot (in any graph, subgraphs included)
+  // and per graph output slot. Kept by ValueList; read-only here.
+  const std::vector<ValueList*>& uses() const { return uses_; }
+
+ private:
+  friend class ValueList;
+  std::vector<ValueList*> uses_;
+};
+
+// A list of values that registers itself as a use of each: a node's inputs or a graph's outputs.
+// Reads look like a const std::vector<Value*>; writes go through the members below, so every value
+// always knows its uses (Value::uses) and use counts and use rewrites cost O(uses).
+class ValueList {
+ public:
+  using const_iterator = std::vector<Value*>::const_iterator;
+  explicit ValueList(Node* owner) : node_(owner) {}
+  explicit ValueList(Graph* owner) : graph_(owner) {}
+  ValueList(const ValueList&) = delete;
+  ValueList& operator=(const ValueList&) = delete;
+  ~ValueList() { clear(); }
+
+  ValueList& operator=(std::vector<Value*> vs) {
+    assign(std::move(vs));
+    return *this;
+  }
+  operator const std::vector<Value*>&() const { return v_; }
+  const std::vector<Value*>& vec() const { return v_; }
+  const_iterator begin() const { return v_.begin(); }
+  const_iterator end() const { return v_.end(); }
+  size_t size() const { return v_.size(); }
+  bool empty() const { return v_.empty(); }
+  Value* operator[](size_t i) const { return v_[i]; }
+  Value* at(size_t i) const { return v_.at(i); }
+  Value* front() const { return v_.front(); }
+  Value* back() const { return v_.back(); }
+
+  void set(size_t i, Value* v);
+  void push_back(Value* v);
+  void resize(size_t n);
+  void clear() { resize(0); }
+  void assign(std::vector<Value*> vs);
+  // Replaces every slot holding `from` by `to`.
+  void replace(const Value* from, Value* to);
+
+  Node* node() const { return node_; }     // the node whose inputs these are, or nullptr
+  Graph* graph() const { return graph_; }  // the graph whose outputs these are, or nullptr
+
+ private:
+  void add_use(Value* v);
+  void drop_use(Value* v);
+  Node* node_ = nullptr;
+  Graph* graph_ = nullptr;
+  std::vector<Value*> v_;
 };
 
 struct Node {
+  Node() : inputs(this) {}
+  Node(const Node&) = delete;
+  Node& operator=(const Node&) = delete;
+
   std::string op;       // ONNX op type, newest semantics
   std::string domain;   // "" = ai.onnx
   std::string name;     // unique node name
-  std::vector<Value*> inputs;   // nullptr = omitted optional input
+  ValueList inputs;     // nullptr = omitted optional input
   std::vector<Value*> outputs;
   std::map<std::string, Attribute> attrs;
   std::string source;   // where it came from in the source model (for errors and warnings)
@@ -180,15 +238,16 @@ struct Node {
 class Graph {
  public:
   explicit Graph(std::string name = "main", Graph* parent = nullptr);
+  ~Graph();
   Graph(const Graph&) = delete;
   Graph& operator=(const Graph&) = delete;
 
   std::string name;
   Graph* parent() const { return parent_; }
 
-  // Inputs/outputs in signature order.
+  // Inputs/outputs in signature order. Outputs count as uses of their values.
   std::vector<Value*> inputs;
-  std::vector<Value*> outputs;
+  ValueList outputs{this};
 
   Value* add_input(const std::string& name, DType dt, Shape shape);
   // A named constant (an ONNX initializer). The name is made unique.
@@ -209,13 +268,17 @@ class Graph {
   // Renames a value (keeps uniqueness; returns false if the name is taken).
   bool rename(Value* v, const std::string& new_name);
 
-  // Redirects every use of `from` (node inputs, graph outputs, subgraph uses) to `to`.
+  // Redirects every use of `from` (node inputs and graph outputs, in this graph, its subgraphs or,
+  // for a value of an enclosing graph, anywhere) to `to`. O(uses of `from`).
   void replace_all_uses(Value* from, Value* to);
-  // Number of nodes (in this graph and subgraphs) reading `v`, plus graph-output uses.
-  size_t use_count(const Value* v) const;
-  // Removes nodes whose outputs are unused and constants nobody reads. Returns nodes removed.
+  // Number of node input slots (subgraphs included) and graph output slots reading `v`. O(1).
+  size_t use_count(const Value* v) const { return v->uses().size(); }
+  // Whether `v` is one of this graph's outputs. O(uses of `v`).
+  bool is_output(const Value* v) const;
+  // Removes nodes whose outputs are unused and constants nobody reads, in this graph and its
+  // subgraphs. Linear in the graph's size. Returns nodes and constants removed.
   size_t remove_dead();
-  // Removes the given nodes (their outputs must be unused).
+  // Removes the given nodes (their outputs must be unused once they are all gone).
   void erase_nodes(const std::vector<const Node*>& dead);
 
   // Moves the nodes and values of `sub` (a subgraph of `at`, which is a node of this graph, e.g. the
@@ -240,6 +303,8 @@ class Graph {
 
 // Visits every subgraph attribute of every node (not recursive).
 void for_each_subgraph(const Graph& g, const std::function<void(Graph&)>& fn);
+// Visits every subgraph attribute of one node (not recursive).
+void for_each_subgraph_of(const Node& n, const std::function<void(Graph&)>& fn);
 
 // ---------------------------------------------------------------- model
 struct Model {

@@ -40,7 +40,6 @@ struct EmitShared {
   std::unordered_map<const Value*, std::string> renamed; // IR values written under another name
   std::vector<BigInitializer> big;                       // streamed initializers (main graph)
   std::set<std::string> domains;                         // non-default domains used by nodes
-  std::set<const Value*> used;                           // values read by a node or graph output
   std::vector<std::string> warnings;
   std::function<void(const Graph&, onnx::GraphProto*)> emit_subgraph;
 };

@@ -35,14 +35,6 @@ void count_names(const Graph& g, std::map<std::string, int>& counts) {
   for_each_subgraph(g, [&](Graph& sg) { count_names(sg, counts); });
 }
 
-void collect_used(const Graph& g, std::set<const Value*>& used) {
-  for (auto& n : g.nodes())
-    for (auto* in : n->inputs)
-      if (in) used.insert(in);
-  for (auto* o : g.outputs) used.insert(o);
-  for_each_subgraph(g, [&](Graph& sg) { collect_used(sg, used); });
-}
-
 void set_value_info(onnx::ValueInfoProto* vi, const Value* v, const std::string& name) {
   vi->set_name(name);
   auto* tt = vi->mutable_type()->mutable_tensor_type();
@@ -83,7 +75,6 @@ class ModelEmitter {
     sh_.opset = opset;
     count_names(*model.graph, name_counts_);
     for (auto& [n, c] : name_counts_) sh_.taken.insert(n);
-    collect_used(*model.graph, sh_.used);
     sh_.emit_subgraph = [this](const Graph& g, onnx::GraphProto* gp) { emit_graph(g, gp, false); };
   }
 
@@ -99,7 +90,7 @@ class ModelEmitter {
         if (name_counts_[v->name] > 1 && !sh_.renamed.count(v.get())) sh_.renamed[v.get()] = ctx.fresh(v->name);
     for (auto* v : g.inputs) set_value_info(gp->add_input(), v, ctx.name(v));
     for (auto* v : g.constants()) {
-      if (!sh_.used.count(v)) continue;  // only constants somebody reads
+      if (v->uses().empty()) continue;  // only constants somebody reads
       const Tensor& t = *v->constant;
       size_t expect = static_cast<size_t>(t.numel()) * dtype_size(t.dtype);
       if (t.dtype != DType::String && t.nbytes() != expect)

@@ -88,7 +88,7 @@ void set_input(onnx::NodeProto* p, int i, const std::string& name) {
 }
 bool output_used(EmitCtx& c, size_t i) {
   const auto& outs = c.node().outputs;
-  return i < outs.size() && c.shared().used.count(outs[i]);
+  return i < outs.size() && !outs[i]->uses().empty();
 }
 
 // ---------------------------------------------------------------- generic

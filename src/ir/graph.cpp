@@ -2,6 +2,8 @@
 #include <iterator>
 #include <set>
 #include <sstream>
+#include <stdexcept>
+#include <unordered_set>
 
 #include "modelport/ir.h"
 
@@ -27,7 +29,58 @@ std::vector<int64_t> Node::attr_ints(const std::string& k, const std::vector<int
              : def;
 }
 
+// ---------------------------------------------------------------- use lists
+void ValueList::add_use(Value* v) {
+  if (v) v->uses_.push_back(this);
+}
+
+void ValueList::drop_use(Value* v) {
+  if (!v) return;
+  auto& u = v->uses_;
+  auto it = std::find(u.rbegin(), u.rend(), this);  // newest first: a slot just set is dropped fast
+  if (it != u.rend()) u.erase(std::next(it).base());
+}
+
+void ValueList::set(size_t i, Value* v) {
+  Value*& slot = v_.at(i);
+  if (slot == v) return;
+  drop_use(slot);
+  slot = v;
+  add_use(v);
+}
+
+void ValueList::push_back(Value* v) {
+  v_.push_back(v);
+  add_use(v);
+}
+
+void ValueList::resize(size_t n) {
+  while (v_.size() > n) {
+    drop_use(v_.back());
+    v_.pop_back();
+  }
+  v_.resize(n, nullptr);
+}
+
+void ValueList::assign(std::vector<Value*> vs) {
+  for (Value* v : vs) add_use(v);  // before dropping: `vs` may repeat current entries
+  for (Value* v : v_) drop_use(v);
+  v_ = std::move(vs);
+}
+
+void ValueList::replace(const Value* from, Value* to) {
+  for (size_t i = 0; i < v_.size(); ++i)
+    if (v_[i] == from) set(i, to);
+}
+
+// ---------------------------------------------------------------- graph
 Graph::Graph(std::string n, Graph* parent) : name(std::move(n)), parent_(parent) {}
+
+Graph::~Graph() {
+  // Uses go before the values they point at (members are destroyed after this body).
+  outputs.clear();
+  nodes_.clear();
+}
 
 std::string Graph::unique_name(const std::string& hint_in) {
   std::string hint = hint_in.empty() ? "v" : hint_in;
@@ -104,47 +157,39 @@ std::vector<Value*> Graph::constants() const {
   return out;
 }
 
+void for_each_subgraph_of(const Node& n, const std::function<void(Graph&)>& fn) {
+  for (auto& [k, a] : n.attrs)
+    if (auto* sg = std::get_if<GraphPtr>(&a); sg && *sg) fn(**sg);
+}
+
 void for_each_subgraph(const Graph& g, const std::function<void(Graph&)>& fn) {
-  for (auto& n : g.nodes())
-    for (auto& [k, a] : n->attrs)
-      if (auto* sg = std::get_if<GraphPtr>(&a); sg && *sg) fn(**sg);
+  for (auto& n : g.nodes()) for_each_subgraph_of(*n, fn);
 }
 
 void Graph::replace_all_uses(Value* from, Value* to) {
-  for (auto& n : nodes_)
-    for (auto& in : n->inputs)
-      if (in == from) in = to;
-  for (auto& o : outputs)
-    if (o == from) o = to;
-  for_each_subgraph(*this, [&](Graph& sg) { sg.replace_all_uses(from, to); });
+  if (from == to) return;
+  std::vector<ValueList*> lists = from->uses();  // shrinks while rewriting
+  for (ValueList* l : lists) l->replace(from, to);
 }
 
-size_t Graph::use_count(const Value* v) const {
-  size_t n = 0;
-  for (auto& node : nodes_)
-    for (auto* in : node->inputs) n += (in == v);
-  for (auto* o : outputs) n += (o == v);
-  for_each_subgraph(*this, [&](Graph& sg) { n += sg.use_count(v); });
-  return n;
+bool Graph::is_output(const Value* v) const {
+  for (const ValueList* l : v->uses())
+    if (l->graph() == this) return true;
+  return false;
 }
-
-namespace {
-void collect_uses(const Graph& g, std::set<const Value*>& used) {
-  for (auto& n : g.nodes())
-    for (auto* in : n->inputs) used.insert(in);
-  for (auto* o : g.outputs) used.insert(o);
-  for_each_subgraph(g, [&](Graph& sg) { collect_uses(sg, used); });
-}
-}  // namespace
 
 void Graph::erase_nodes(const std::vector<const Node*>& dead) {
-  std::set<const Node*> d(dead.begin(), dead.end());
-  std::set<const Value*> dead_vals;
-  for (auto& n : nodes_)
-    if (d.count(n.get()))
-      for (auto* o : n->outputs) dead_vals.insert(o);
+  if (dead.empty()) return;
+  std::unordered_set<const Node*> d(dead.begin(), dead.end());
+  std::unordered_set<const Value*> dead_vals;
+  for (const Node* n : dead)
+    for (auto* o : n->outputs) dead_vals.insert(o);
+  // Destroying the nodes drops their (and their subgraphs') uses of other values.
   nodes_.erase(std::remove_if(nodes_.begin(), nodes_.end(), [&](auto& n) { return d.count(n.get()) != 0; }),
                nodes_.end());
+  for (const Value* v : dead_vals)
+    if (!v->uses().empty())
+      throw std::logic_error("graph IR: removed node output '" + v->name + "' is still used");
   values_.erase(std::remove_if(values_.begin(), values_.end(),
                                [&](auto& v) {
                                  if (!dead_vals.count(v.get())) return false;
@@ -178,33 +223,37 @@ bool Graph::inline_subgraph(const Node* at, Graph& sub) {
 }
 
 size_t Graph::remove_dead() {
+  // One backward sweep: a node is dead when none of its outputs is used. Dropping a dead node's
+  // input uses (and its subgraphs') at once lets the earlier producers it read see that; a live
+  // node's subgraphs are cleaned before the nodes above it are looked at, for the same reason.
   size_t removed = 0;
-  for (;;) {
-    for_each_subgraph(*this, [&](Graph& sg) { removed += sg.remove_dead(); });
-    // Uses are counted over the whole root graph so subgraph reads of outer values count.
-    const Graph* root = this;
-    while (root->parent_) root = root->parent_;
-    std::set<const Value*> used;
-    collect_uses(*root, used);
-    std::vector<const Node*> dead;
-    for (auto it = nodes_.rbegin(); it != nodes_.rend(); ++it) {
-      bool any_used = false;
-      for (auto* o : (*it)->outputs) any_used |= used.count(o) != 0;
-      if (!any_used) dead.push_back(it->get());
+  std::unordered_set<const Node*> dead;
+  for (auto it = nodes_.rbegin(); it != nodes_.rend(); ++it) {
+    Node* n = it->get();
+    bool used = false;
+    for (auto* o : n->outputs) used |= !o->uses().empty();
+    if (used) {
+      for_each_subgraph_of(*n, [&](Graph& sg) { removed += sg.remove_dead(); });
+      continue;
     }
-    // Unused constants.
-    auto before = values_.size();
-    values_.erase(std::remove_if(values_.begin(), values_.end(),
-                                 [&](auto& v) {
-                                   if (!v->constant || used.count(v.get())) return false;
-                                   used_names_.erase(v->name);
-                                   return true;
-                                 }),
-                  values_.end());
-    if (dead.empty()) return removed + (before - values_.size());
-    removed += dead.size() + (before - values_.size());
-    erase_nodes(dead);
+    n->inputs.clear();
+    n->attrs.clear();  // subgraphs go with their uses
+    dead.insert(n);
   }
+  std::unordered_set<const Value*> dead_vals;
+  for (const Node* n : dead)
+    for (auto* o : n->outputs) dead_vals.insert(o);
+  nodes_.erase(std::remove_if(nodes_.begin(), nodes_.end(), [&](auto& n) { return dead.count(n.get()) != 0; }),
+               nodes_.end());
+  size_t before = values_.size();
+  values_.erase(std::remove_if(values_.begin(), values_.end(),
+                               [&](auto& v) {
+                                 if (!dead_vals.count(v.get()) && !(v->constant && v->uses().empty())) return false;
+                                 used_names_.erase(v->name);
+                                 return true;
+                               }),
+                values_.end());
+  return removed + dead.size() + (before - values_.size() - dead_vals.size());
 }
 
 namespace {

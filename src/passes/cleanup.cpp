@@ -1,8 +1,7 @@
 #include "passes/cleanup.h"
 
-#include <algorithm>
-
 #include "passes/constant_fold.h"
+#include "passes/fold_affine.h"
 
 namespace modelport {
 
@@ -13,7 +12,7 @@ size_t remove_identities(Graph& g) {
   for (auto& n : g.nodes()) {
     if (n->op != "Identity" || !n->domain.empty() || n->inputs.size() != 1 || !n->inputs[0]) continue;
     Value* out = n->outputs[0];
-    if (std::find(g.outputs.begin(), g.outputs.end(), out) != g.outputs.end()) continue;
+    if (g.is_output(out)) continue;
     g.replace_all_uses(out, n->inputs[0]);
     dead.push_back(n.get());
   }
@@ -23,6 +22,7 @@ size_t remove_identities(Graph& g) {
 
 void cleanup_graph(Graph& g) {
   fold_constants(g);
+  fold_affine(g);
   remove_identities(g);
   g.remove_dead();
 }

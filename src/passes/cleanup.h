@@ -6,8 +6,8 @@ namespace modelport {
 
 // Bypasses Identity nodes whose output is not a graph output. Returns nodes removed.
 size_t remove_identities(Graph& g);
-// Constant folding (constant_fold.h), identity removal and dead node/constant removal,
-// recursively in subgraphs.
+// Constant folding (constant_fold.h), folding of bias Adds and batch normalization into weights
+// (fold_affine.h), identity removal and dead node/constant removal, recursively in subgraphs.
 void cleanup_graph(Graph& g);
 
 }  // namespace modelport

@@ -1,7 +1,6 @@
 #include "passes/constant_fold.h"
 
 #include <algorithm>
-#include <set>
 
 #include "passes/const_eval.h"
 #include "passes/shape_values.h"
@@ -82,7 +81,7 @@ Graph* taken_branch(const Node& n) {
 
 class Folder {
  public:
-  explicit Folder(Graph& g) : g_(g), outputs_(g.outputs.begin(), g.outputs.end()) {}
+  explicit Folder(Graph& g) : g_(g) {}
 
   size_t run() {
     size_t changed = 0;
@@ -102,17 +101,12 @@ class Folder {
       sv_.record(n);
       if (n.outputs.size() != 1 || !n.outputs[0]) continue;
       changed += rewire(n) ? 1 : 0;
-      if (!outputs_.count(n.outputs[0])) changed += fold(n) ? 1 : 0;
+      if (!g_.is_output(n.outputs[0])) changed += fold(n) ? 1 : 0;
     }
     return changed;
   }
 
  private:
-  static void for_each_subgraph_of(Node& n, const std::function<void(Graph&)>& fn) {
-    for (auto& [k, a] : n.attrs)
-      if (auto* sg = std::get_if<GraphPtr>(&a); sg && *sg) fn(**sg);
-  }
-
   void replace(Node& n, Value* by) { g_.replace_all_uses(n.outputs[0], by); }
 
   void replace_by_constant(Node& n, Tensor t) {
@@ -127,7 +121,7 @@ class Folder {
     if (n.op != "Reshape" || !n.domain.empty() || !x || !x->producer || x->producer->op != "Reshape" ||
         !x->producer->domain.empty() || !target_is_absolute(n, sv_))
       return false;
-    n.inputs[0] = x->producer->inputs[0];
+    n.inputs.set(0, x->producer->inputs[0]);
     return true;
   }
 
@@ -161,7 +155,6 @@ class Folder {
   }
 
   Graph& g_;
-  std::set<const Value*> outputs_;
   ShapeValues sv_;
 };
 

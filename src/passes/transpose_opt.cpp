@@ -5,9 +5,10 @@
 // op X (later), the two node slots swap roles - T's slot computes X on T's input, X's slot becomes
 // the Transpose and keeps producing X's original output value, so X's consumers are untouched.
 #include <cstring>
-#include <functional>
-#include <map>
+#include <deque>
 #include <set>
+#include <unordered_map>
+#include <unordered_set>
 
 #include "modelport/passes.h"
 #include "modelport/tensor_ops.h"
@@ -51,59 +52,55 @@ std::optional<Tensor> permute_const(const Tensor& t, const std::vector<int64_t>&
   return permute_tensor(ranked, p);
 }
 
+// A worklist over the graph's nodes: use counts come from the IR's use lists, so after a rewrite only
+// the nodes around it are looked at again. Node slots never move, so slot order (pos_) stays valid.
 class TransposeOpt {
  public:
   explicit TransposeOpt(Graph& g) : g_(g) {}
 
   size_t run() {
-    for (bool changed = true; changed;) {
-      changed = false;
-      count_uses();
-      std::vector<Node*> nodes;
-      for (auto& n : g_.nodes()) nodes.push_back(n.get());
-      dirty_.clear();
-      for (Node* n : nodes) changed |= visit(n);
-      if (changed) g_.remove_dead();
+    size_t i = 0;
+    for (auto& n : g_.nodes()) {
+      pos_[n.get()] = i++;
+      push(n.get());
     }
+    while (!queue_.empty()) {
+      Node* n = queue_.front();
+      queue_.pop_front();
+      queued_.erase(n);
+      if (!dead(n)) changed_ |= visit(n);
+    }
+    if (changed_) g_.remove_dead();
     return removed_;
   }
 
  private:
-  void count_uses() {
-    uses_.clear();
-    pos_.clear();
-    size_t i = 0;
-    for (auto& n : g_.nodes()) {
-      pos_[n.get()] = i++;
-      for (auto* in : n->inputs) uses_[in]++;
-    }
-    for (auto* o : g_.outputs) uses_[o] += 1000;  // never rewrite a graph output's producer away
-    // A value read inside a subgraph (at any depth) is never rewritten: count such reads as many.
-    std::function<void(Graph&)> pin = [&](Graph& sg) {
-      for (auto& n : sg.nodes())
-        for (auto* in : n->inputs) uses_[in] += 1000;
-      for (auto* o : sg.outputs) uses_[o] += 1000;
-      for_each_subgraph(sg, pin);
-    };
-    for_each_subgraph(g_, pin);
+  void push(Node* n) {
+    if (n && queued_.insert(n).second) queue_.push_back(n);
   }
-  bool single_use(const Value* v) const {
-    auto it = uses_.find(v);
-    return it != uses_.end() && it->second == 1;
+  // `v`'s uses changed: its producer and its readers may now be rewritable.
+  void touch(Value* v) {
+    if (!v || !v->producer) return;
+    push(v->producer);
+    for (ValueList* l : v->uses()) push(l->node());
   }
-  bool clean(const Node* n) const { return !dirty_.count(n); }
-  void touch(const Node* a, const Node* b = nullptr) {
-    dirty_.insert(a);
-    if (b) dirty_.insert(b);
+  // One reader, a node (a graph output or a read inside a subgraph is a use too: such values are
+  // never rewritten away).
+  static bool single_use(const Value* v) { return v->uses().size() == 1 && v->uses()[0]->node(); }
+  static bool dead(const Node* n) {
+    for (auto* o : n->outputs)
+      if (!o->uses().empty()) return false;
+    return true;
   }
-  static bool is_graph_output(const Graph& g, const Value* v) {
-    for (auto* o : g.outputs)
-      if (o == v) return true;
-    return false;
+  // A node left without readers lets go of its inputs at once, so they count only live readers.
+  void release_if_dead(Node* n) {
+    if (!n || !dead(n)) return;
+    std::vector<Value*> ins = n->inputs;
+    n->inputs.clear();
+    for (Value* v : ins) touch(v);
   }
 
   bool visit(Node* x) {
-    if (!clean(x)) return false;
     if (is_transpose(x)) return fold_transposes(x);
     if (unary_ops().count(x->op) && !x->inputs.empty()) return sink_unary(x);
     if (binary_ops().count(x->op) && x->inputs.size() == 2) return sink_binary(x);
@@ -113,15 +110,16 @@ class TransposeOpt {
   // Transpose(Transpose(a, p1), p2) -> a (identity) or Transpose(a, p1 o p2).
   bool fold_transposes(Node* t2) {
     Node* t1 = t2->inputs[0] ? t2->inputs[0]->producer : nullptr;
-    if (!is_transpose(t1) || !clean(t1)) return false;
+    if (!is_transpose(t1)) return false;
     auto p1 = perm_of(t1), p2 = perm_of(t2);
     if (p1.size() != p2.size()) return false;
     std::vector<int64_t> q;
     for (auto i : p2) q.push_back(p1[size_t(i)]);
     Value* a = t1->inputs[0];
+    Value* mid = t1->outputs[0];
+    Value* out = t2->outputs[0];
     if (is_identity_perm(q)) {
-      Value* out = t2->outputs[0];
-      if (is_graph_output(g_, out)) {
+      if (g_.is_output(out)) {
         t2->op = "Identity";
         t2->attrs.clear();
         t2->inputs = {a};
@@ -134,8 +132,9 @@ class TransposeOpt {
       t2->attrs["perm"] = q;
       removed_ += 1;
     }
-    touch(t1, t2);
-    if (a->producer) touch(a->producer);  // `a` gained a use: counts are stale for it
+    release_if_dead(t2);
+    release_if_dead(t1);
+    for (Value* v : {a, mid, out}) touch(v);
     return true;
   }
 
@@ -143,6 +142,8 @@ class TransposeOpt {
   void swap_roles(Node* t, Node* x, std::vector<Value*> ins, const std::vector<int64_t>& perm) {
     Value* mid = t->outputs[0];
     Value* out = x->outputs[0];
+    std::vector<Value*> before = t->inputs;
+    before.insert(before.end(), x->inputs.begin(), x->inputs.end());
     std::swap(t->name, x->name);
     std::swap(t->source, x->source);
     t->op = x->op;
@@ -155,12 +156,16 @@ class TransposeOpt {
     x->domain.clear();
     x->attrs = {{"perm", perm}};
     x->inputs = {mid};
-    touch(t, x);
+    changed_ = true;
+    for (Value* v : before) touch(v);
+    for (Value* v : t->inputs) touch(v);
+    touch(mid);
+    touch(out);
   }
 
   bool sink_unary(Node* x) {
     Node* t = x->inputs[0] ? x->inputs[0]->producer : nullptr;
-    if (!is_transpose(t) || !clean(t) || !single_use(t->outputs[0]) || x->outputs.size() != 1) return false;
+    if (!is_transpose(t) || !single_use(t->outputs[0]) || x->outputs.size() != 1) return false;
     for (size_t i = 1; i < x->inputs.size(); ++i)  // Clip bounds etc. must be scalars
       if (x->inputs[i] && !(x->inputs[i]->shape.rank_known && x->inputs[i]->shape.rank() == 0)) return false;
     std::vector<Value*> ins = x->inputs;
@@ -173,15 +178,14 @@ class TransposeOpt {
     if (x->outputs.size() != 1) return false;
     Node* ta = x->inputs[0] ? x->inputs[0]->producer : nullptr;
     Node* tb = x->inputs[1] ? x->inputs[1]->producer : nullptr;
-    bool a_t = is_transpose(ta) && clean(ta) && single_use(x->inputs[0]);
-    bool b_t = is_transpose(tb) && clean(tb) && single_use(x->inputs[1]);
+    bool a_t = is_transpose(ta) && single_use(x->inputs[0]);
+    bool b_t = is_transpose(tb) && single_use(x->inputs[1]);
     if (a_t && b_t && ta != tb && perm_of(ta) == perm_of(tb)) {
       // Both operands transposed the same way: op on the untransposed values, in the later slot.
-      Node* later = pos_[ta] > pos_[tb] ? ta : tb;
-      Node* other = later == ta ? tb : ta;
+      Node* later = pos_.at(ta) > pos_.at(tb) ? ta : tb;
       std::vector<Value*> ins{ta->inputs[0], tb->inputs[0]};
       swap_roles(later, x, ins, perm_of(ta));
-      touch(other);
+      release_if_dead(later == ta ? tb : ta);
       removed_ += 1;
       return true;
     }
@@ -205,9 +209,10 @@ class TransposeOpt {
   }
 
   Graph& g_;
-  std::map<const Value*, size_t> uses_;
-  std::map<const Node*, size_t> pos_;
-  std::set<const Node*> dirty_;
+  std::unordered_map<const Node*, size_t> pos_;
+  std::deque<Node*> queue_;
+  std::unordered_set<const Node*> queued_;
+  bool changed_ = false;
   size_t removed_ = 0;
 };
 

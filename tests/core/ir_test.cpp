@@ -67,3 +67,44 @@ TEST(IR, ScalarTensorsOfEveryNumericDtype) {
     EXPECT_DOUBLE_EQ(t.as_double(0), dtype_is_float(dt) ? 5.5 : 3.0) << dtype_name(dt);
   }
 }
+
+TEST(IR, UseListsFollowEveryEdit) {
+  Graph g;
+  Value* x = g.add_input("x", DType::Float32, Shape::of({2}));
+  Value* k = g.add_constant("k", Tensor::f32({1.f, 2.f}));
+  Node* mul = g.add_node("Mul", {x, x});
+  Value* m = mul->outputs[0];
+  Value* a = g.op("Add", {m, k});
+  g.outputs = {a, m};
+  EXPECT_EQ(g.use_count(x), 2u);  // both slots of the Mul
+  EXPECT_EQ(g.use_count(m), 2u);  // the Add and a graph output
+  EXPECT_TRUE(g.is_output(m));
+  EXPECT_FALSE(g.is_output(k));
+  mul->inputs.set(1, k);
+  EXPECT_EQ(g.use_count(x), 1u);
+  EXPECT_EQ(g.use_count(k), 2u);
+  g.replace_all_uses(m, x);  // the Add and the graph output now read x
+  EXPECT_EQ(g.use_count(m), 0u);
+  EXPECT_EQ(g.use_count(x), 3u);
+  EXPECT_EQ(g.outputs[1], x);
+  EXPECT_EQ(a->producer->inputs[0], x);
+  // A subgraph's reads of outer values are uses; they go when the subgraph goes.
+  auto body = std::make_shared<Graph>("then", &g);
+  body->outputs = {body->op("Neg", {k})};
+  Value* other = g.add_constant("other", Tensor::f32({0.f, 0.f}));
+  auto else_g = std::make_shared<Graph>("else", &g);
+  else_g->outputs = {other};
+  Value* cond = g.add_input("c", DType::Bool, Shape::of({}));
+  Node* n = g.add_node("If", {cond}, 1, {{"then_branch", GraphPtr(body)}, {"else_branch", GraphPtr(else_g)}});
+  body.reset();
+  else_g.reset();
+  EXPECT_EQ(g.use_count(k), 3u);
+  EXPECT_EQ(g.use_count(other), 1u);
+  g.remove_dead();  // the If (with its branches) and the Mul have no readers: only the Add stays
+  ASSERT_EQ(g.nodes().size(), 1u) << g.dump();
+  EXPECT_EQ(g.nodes()[0]->op, "Add");
+  EXPECT_EQ(g.use_count(k), 1u);
+  EXPECT_EQ(g.use_count(cond), 0u);
+  EXPECT_EQ(g.constants().size(), 1u) << "'other' had its only reader in a removed branch";
+  (void)n;
+}

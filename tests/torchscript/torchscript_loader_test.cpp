@@ -12,6 +12,7 @@
 
 #include "modelport/error.h"
 #include "modelport/loaders.h"
+#include "passes/cleanup.h"
 
 namespace fs = std::filesystem;
 using namespace modelport;
@@ -38,6 +39,13 @@ LoadOptions image_input(int64_t c = 3, int64_t hw = 224) {
   LoadOptions o;
   o.inputs.push_back(spec("x", {Dim::sym("batch"), Dim::fixed(c), Dim::fixed(hw), Dim::fixed(hw)}));
   return o;
+}
+
+// The graph an export writes: loaded, then cleaned up (which folds BatchNormalization into convs).
+Model load_cleaned(const std::string& path, const LoadOptions& o) {
+  Model m = load_torchscript(path, o);
+  cleanup_graph(*m.graph);
+  return m;
 }
 
 std::map<std::string, int> histogram(const Model& m) {
@@ -68,7 +76,7 @@ void expect_symbolic_io(const Model& m, const std::string& out_shape) {
 TEST(TorchScriptLoader, SmallCnnScriptedAndTraced) {
   for (const char* f : {"cnn_scripted.pt", "cnn_traced.pt"}) {
     SCOPED_TRACE(f);
-    Model m = load_torchscript(fixture(f), image_input(3, 16));
+    Model m = load_cleaned(fixture(f), image_input(3, 16));
     auto h = histogram(m);
     EXPECT_EQ(h["Conv"], 2);
     EXPECT_EQ(h["BatchNormalization"], 0) << "folded into the convs";
@@ -137,7 +145,7 @@ TEST(TorchScriptLoader, TorchvisionModels) {
   for (Case c : {Case{"resnet18_scripted.pt", 20, 17, 0, 8}, Case{"resnet18_traced.pt", 20, 17, 0, 8},
                  Case{"mobilenet_v2_scripted.pt", 52, 0, 35, 10}, Case{"mobilenet_v2_traced.pt", 52, 0, 35, 10}}) {
     SCOPED_TRACE(c.file);
-    Model m = load_torchscript(fixture(c.file), image_input());
+    Model m = load_cleaned(fixture(c.file), image_input());
     auto h = histogram(m);
     EXPECT_EQ(h["Conv"], c.conv);
     EXPECT_EQ(h["Relu"], c.relu);

@@ -102,11 +102,11 @@ Model load_savedmodel(const std::string& path, Format format, const LoadOptions&
   g.remove_dead();
   for (size_t i = 0; i < vals.size(); ++i) {
     const tf::IoPoint& o = plan.outputs[i];
-    g.outputs[i] = nullptr;
+    g.outputs.set(i, nullptr);
     Value* v = as_output(g, vals[i], o.name, o.tensor);
     if (v->dtype == DType::Undefined) v->dtype = o.dtype;
     if (!v->shape.rank_known && o.shape.rank_known) v->shape = o.shape;
-    g.outputs[i] = v;
+    g.outputs.set(i, v);
     m.source_output_names.push_back(o.tensor);
   }
   m.warnings.insert(m.warnings.end(), cv.warnings.begin(), cv.warnings.end());

@@ -1,5 +1,4 @@
 // Entry points of the TorchScript loader (declared in modelport/loaders.h).
-#include "loaders/torchscript/fold_conv_bn.h"
 #include "loaders/torchscript/lower_graph.h"
 #include "loaders/torchscript/module.h"
 #include "loaders/torchscript/unsupported.h"
@@ -26,8 +25,6 @@ Model load_torchscript(const std::string& path, const LoadOptions& opts) {
   } catch (const std::exception& e) {
     throw Error(path + ": internal error while lowering TorchScript (" + std::string(e.what()).substr(0, 200) + ")");
   }
-  size_t folded = ts::fold_conv_batchnorm(*m.graph);
-  if (folded) m.graph->remove_dead();
   return m;
 }
 
