@@ -121,9 +121,11 @@ VerifyReport verify_export(const std::string& source, Format format, const std::
     for (auto& d : e.dims)
       if (d.is_symbol() && std::find(symbols.begin(), symbols.end(), d.symbol) == symbols.end())
         symbols.push_back(d.symbol);
-  for (auto& [name, f] : opts.input_data)
+  for (auto& kv : opts.input_data) {
+    const std::string& name = kv.first;  // (a structured binding cannot be captured before C++20: clang)
     if (std::none_of(sig.begin(), sig.end(), [&](auto& e) { return e.name == name; }))
       throw UsageError("--input-data " + name + ": the ONNX model has no input named '" + name + "'");
+  }
 
   for (auto& [name, ab] : opts.sizes)
     if (std::find(symbols.begin(), symbols.end(), name) == symbols.end())

@@ -19,7 +19,11 @@ std::string name_of(const json& e) {
   return str(cfg_of(e), "name", "");
 }
 
-std::string class_of(const json& e) { return e.value("class_name", std::string()); }
+std::string class_of(const json& e) {
+  if (!e.is_object()) return "";
+  auto it = e.find("class_name");
+  return it != e.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
 
 // [name, node, tensor] references from input_layers/output_layers (flat, nested list or dict).
 struct TensorRef {

@@ -7,12 +7,22 @@
 
 namespace modelport::tf {
 
+namespace {
+// A decimal output index; -1 when it is not one or does not fit an int (no output has that index,
+// so lookups of it fail with an error naming the file).
+int output_index(const std::string& s) {
+  if (s.empty() || s.size() > 9 || !std::all_of(s.begin(), s.end(), [](char ch) { return ch >= '0' && ch <= '9'; }))
+    return -1;
+  return std::stoi(s);
+}
+}  // namespace
+
 std::pair<std::string, int> split_tensor_name(const std::string& t) {
   auto c = t.rfind(':');
   if (c == std::string::npos || c + 1 >= t.size() ||
       !std::all_of(t.begin() + c + 1, t.end(), [](char ch) { return ch >= '0' && ch <= '9'; }))
     return {t, 0};
-  return {t.substr(0, c), std::stoi(t.substr(c + 1))};
+  return {t.substr(0, c), output_index(t.substr(c + 1))};
 }
 
 namespace {
@@ -102,7 +112,8 @@ void FlatGraph::inline_call(const std::string& call, const FunctionDef& f, const
     auto c2 = ref.find(':', c1 + 1);
     if (c2 == std::string::npos) return prefix + ref;  // "arg:i" (list argument element)
     std::string arg = ref.substr(c1 + 1, c2 - c1 - 1);
-    int idx = std::stoi(ref.substr(c2 + 1));
+    int idx = output_index(ref.substr(c2 + 1));
+    if (idx < 0) throw Error(where_ + ": function '" + fname + "' has a bad output reference '" + ref + "'");
     auto b = body.find(node);
     if (b == body.end()) throw Error(where_ + ": function '" + fname + "' refers to unknown node '" + node + "'");
     const NodeDef& nd = *b->second;
