@@ -268,6 +268,13 @@ class Graph {
   // Renames a value (keeps uniqueness; returns false if the name is taken).
   bool rename(Value* v, const std::string& new_name);
 
+  // Appends `v` to `outputs` under `name` and returns the output value. Outputs may alias: one that
+  // is a constant, an outer-scope value, already an output, or a graph input under another name gets
+  // its own Identity node. An intermediate value or node holding `name` is renamed out of the way; when
+  // a graph input (or an earlier output) holds it, the output gets a unique variant of `name` (check
+  // the returned value's name).
+  Value* add_output(Value* v, const std::string& name);
+
   // Redirects every use of `from` (node inputs and graph outputs, in this graph, its subgraphs or,
   // for a value of an enclosing graph, anywhere) to `to`. O(uses of `from`).
   void replace_all_uses(Value* from, Value* to);

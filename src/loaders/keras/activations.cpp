@@ -1,5 +1,6 @@
 // Keras built-in activations (keras.activations) as IR.
 #include <cmath>
+#include <set>
 
 #include "loaders/keras/lower.h"
 
@@ -64,6 +65,12 @@ std::string activation_name(const json& a) {
 }
 
 bool is_known_activation(const json& a) { return table().count(activation_name(a)) != 0; }
+
+bool is_builtin_activation(const std::string& name) {
+  static const std::set<std::string> more = {"celu", "glu", "hard_shrink", "hard_tanh", "log_sigmoid", "soft_shrink",
+                                             "sparse_plus", "sparsemax", "squareplus", "tanh_shrink", "threshold"};
+  return table().count(name) != 0 || more.count(name) != 0;
+}
 
 Value* apply_activation(Ctx& c, const json& a, Value* x) {
   std::string name = activation_name(a);

@@ -7,6 +7,7 @@
 #include "loaders/keras/config_json.h"
 #include "loaders/keras/hdf5.h"
 #include "loaders/keras/keras_archive.h"
+#include "loaders/keras/legacy_config.h"
 #include "loaders/keras/model_graph.h"
 #include "modelport/error.h"
 #include "modelport/loaders.h"
@@ -43,6 +44,7 @@ KerasSource read_source(const std::string& path, Format format) {
     }
     s.backend = "";
     s.major = major_of(s.keras_version, 3);
+    normalize_model_config(s.model, path + ": config.json");
     if (a.has_weights) {
       H5File f = H5File::open_image(std::move(a.weights_h5), path + ":model.weights.h5");
       H5Group root = f.root();
@@ -56,15 +58,24 @@ KerasSource read_source(const std::string& path, Format format) {
   if (format != Format::KerasH5) throw Error(path + ": not a Keras model (format " + format_name(format) + ")");
   H5File f = H5File::open(path);
   H5Group root = f.root();
-  s.keras_version = root.attr_string("keras_version").value_or("");
-  s.backend = root.attr_string("backend").value_or("");
-  s.major = major_of(s.keras_version, 2);
+  std::optional<H5Group> mw;
+  if (root.is_group("model_weights")) mw = root.group("model_weights");
+  // Keras 1 wrote keras_version/backend on model_weights only (or not at all: Keras' own loader then
+  // takes the file to be Keras 1).
+  auto attr = [&](const char* k) {
+    auto v = root.attr_string(k);
+    return v ? *v : mw ? mw->attr_string(k).value_or("") : std::string();
+  };
+  s.keras_version = attr("keras_version");
+  s.backend = attr("backend");
+  s.major = major_of(s.keras_version, 1);
   auto config = root.attr_string("model_config");
   if (!config)
     throw Error(path + ": HDF5 file has no model_config attribute (a weights-only file from save_weights?)");
   s.model = parse_config_json(*config, path, "model_config");
-  if (root.is_group("model_weights")) {
-    s.weights_root = root.group("model_weights");
+  normalize_model_config(s.model, path + ": model_config");
+  if (mw) {
+    s.weights_root = mw;
     s.weights = legacy_h5_weights(*s.weights_root);
   } else {
     s.weights = no_weights();
@@ -92,20 +103,27 @@ void apply_user_config(KerasSource& s, const std::string& path, const LoadOption
   if (!in) throw Error(it->second + ": cannot read the --keras-config file for " + cls);
   std::string text((std::istreambuf_iterator<char>(in)), {});
   json user = parse_config_json(text, it->second, "the --keras-config file");
+  normalize_model_config(user, it->second);
   if (model_kind(user) == ModelKind::Custom)
     throw Error(it->second + ": --keras-config for " + cls + " must be a Sequential or Functional model config");
   s.model = std::move(user);
 }
 
+// Built-in layers that are not lowered yet, and Lambda / custom layers (which no converter can
+// turn into ONNX from a config), each group in its own words.
 std::string unsupported_error(const std::string& path, const std::map<std::string, std::vector<std::string>>& u) {
-  std::string msg = path + ": unsupported Keras layers (Lambda and custom layers cannot be converted): ";
-  bool first = true;
+  std::string later, never;
   for (auto& [cls, names] : u) {
-    msg += (first ? "" : ", ") + cls + (names.size() > 1 ? " x" + std::to_string(names.size()) : "") + " (";
-    for (size_t i = 0; i < names.size(); ++i) msg += (i ? ", " : "") + names[i];
-    msg += ")";
-    first = false;
+    std::string item = cls + (names.size() > 1 ? " x" + std::to_string(names.size()) : "") + " (";
+    for (size_t i = 0; i < names.size(); ++i) item += (i ? ", " : "") + names[i];
+    item += ")";
+    std::string& list = unsupported_is_custom(cls) ? never : later;
+    list += (list.empty() ? "" : ", ") + item;
   }
+  std::string msg = path + ": ";
+  if (!later.empty()) msg += "Keras layers not supported yet: " + later;
+  if (!never.empty())
+    msg += (later.empty() ? "" : "; ") + std::string("unsupported Keras layers (Lambda and custom layers cannot be converted): ") + never;
   return msg;
 }
 
@@ -119,13 +137,15 @@ void count_parameters(const H5Group& g, int64_t& n) {
 }  // namespace
 }  // namespace keras
 
-Model load_keras(const std::string& path, Format format, const LoadOptions& opts) {
+namespace {
+Model load_keras_model(const std::string& path, Format format, const LoadOptions& opts) {
   using namespace keras;
   KerasSource s = read_source(path, format);
   std::string source_class = s.model.value("class_name", std::string("model"));
   apply_user_config(s, path, opts);
   auto unsupported = unsupported_layers(s.model);
   if (!unsupported.empty()) throw Error(unsupported_error(path, unsupported));
+  s.weights = legacy_weights(std::move(s.weights), s.model, s.major, s.backend);
 
   Model m;
   m.source_path = path;
@@ -141,15 +161,9 @@ Model load_keras(const std::string& path, Format format, const LoadOptions& opts
   BuiltModel built = build_model(c, s.model, *s.weights, {}, "", opts);
 
   for (size_t i = 0; i < built.outputs.size(); ++i) {
-    Value* v = built.outputs[i];
-    bool dup = std::find(g.outputs.begin(), g.outputs.end(), v) != g.outputs.end();
-    if (!v->producer || dup) {  // graph input, constant or repeated output: give it its own node
-      c.layer = built.output_names[i];
-      v = c.op("Identity", {v});
-    }
     std::string name = i < opts.outputs.size() ? opts.outputs[i] : built.output_names[i];
-    if (!g.rename(v, name)) g.rename(v, g.unique_name(name));
-    g.outputs.push_back(v);
+    Value* v = g.add_output(built.outputs[i], name);
+    if (v->name != name) c.warnings.push_back("output '" + name + "' is named '" + v->name + "': an input or an earlier output has that name");
     m.source_output_names.push_back(built.output_names[i]);
   }
   for (Value* in : g.inputs) m.source_input_names.push_back(in->name);
@@ -163,7 +177,19 @@ Model load_keras(const std::string& path, Format format, const LoadOptions& opts
   return m;
 }
 
-SourceReport inspect_keras(const std::string& path, Format format, const LoadOptions& opts) {
+}  // namespace
+
+// A config field of a shape the loader does not read ends as one line naming the file.
+Model load_keras(const std::string& path, Format format, const LoadOptions& opts) {
+  try {
+    return load_keras_model(path, format, opts);
+  } catch (const keras::json::exception& e) {
+    throw Error(path + ": model config: " + keras::json_error_text(e));
+  }
+}
+
+namespace {
+SourceReport inspect_keras_model(const std::string& path, Format format, const LoadOptions& opts) {
   using namespace keras;
   SourceReport r;
   KerasSource s = read_source(path, format);
@@ -186,6 +212,16 @@ SourceReport inspect_keras(const std::string& path, Format format, const LoadOpt
   for (Value* v : m.graph->inputs) r.inputs.push_back({v->name, dtype_name(v->dtype), v->shape.str()});
   for (Value* v : m.graph->outputs) r.outputs.push_back({v->name, dtype_name(v->dtype), v->shape.str()});
   return r;
+}
+
+}  // namespace
+
+SourceReport inspect_keras(const std::string& path, Format format, const LoadOptions& opts) {
+  try {
+    return inspect_keras_model(path, format, opts);
+  } catch (const keras::json::exception& e) {
+    throw Error(path + ": model config: " + keras::json_error_text(e));
+  }
 }
 
 }  // namespace modelport

@@ -1,5 +1,6 @@
 // The one table from Keras layer class names to their lowering functions.
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -20,6 +21,7 @@ const std::map<std::string, LowerFn>& table() {
       {"ThresholdedReLU", lower_thresholded_relu},
       {"Softmax", lower_softmax},
       {"Dropout", lower_identity},
+      {"Identity", lower_identity},
       {"SpatialDropout1D", lower_identity},
       {"SpatialDropout2D", lower_identity},
       {"SpatialDropout3D", lower_identity},
@@ -80,17 +82,45 @@ const std::map<std::string, LowerFn>& table() {
       {"GlobalAveragePooling1D", lower_global_average_pool},
       {"GlobalAveragePooling2D", lower_global_average_pool},
       {"GlobalAveragePooling3D", lower_global_average_pool},
+      {"GlobalMaxPool1D", lower_global_max_pool},
+      {"GlobalMaxPool2D", lower_global_max_pool},
+      {"GlobalMaxPool3D", lower_global_max_pool},
+      {"GlobalAvgPool1D", lower_global_average_pool},
+      {"GlobalAvgPool2D", lower_global_average_pool},
+      {"GlobalAvgPool3D", lower_global_average_pool},
       {"BatchNormalization", lower_batch_normalization},
       // recurrent and wrappers
       {"SimpleRNN", lower_simple_rnn},
       {"LSTM", lower_lstm},
       {"GRU", lower_gru},
+      {"CuDNNLSTM", lower_lstm},  // Keras 2.1-2.3: cuDNN kernels, same weights with both biases
+      {"CuDNNGRU", lower_gru},
       {"Bidirectional", lower_bidirectional},
       {"TimeDistributed", lower_time_distributed},
   };
   return t;
 }
+// Built-in Keras / tf.keras layer classes that are not lowered yet (anything else without a lowering
+// is a Lambda or a custom layer, which cannot be converted from its config at all).
+const std::set<std::string>& builtin_unsupported() {
+  static const std::set<std::string> s = {
+      "AdditiveAttention", "Attention", "CategoryEncoding", "CenterCrop", "Conv3DTranspose", "Convolution3DTranspose",
+      "ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D", "DepthwiseConv3D", "Discretization", "EinsumDense",
+      "GroupNormalization", "GroupQueryAttention", "HashedCrossing", "Hashing", "Highway", "IntegerLookup",
+      "LocallyConnected1D", "LocallyConnected2D", "MaxoutDense", "MultiHeadAttention", "RNN", "RandomBrightness",
+      "RandomContrast", "RandomCrop", "RandomFlip", "RandomHeight", "RandomRotation", "RandomTranslation",
+      "RandomWidth", "RandomZoom", "Resizing", "SimpleRNNCell", "LSTMCell", "GRUCell", "StackedRNNCells",
+      "SpectralNormalization", "StringLookup", "TextVectorization", "TimeDistributedDense", "UnitNormalization",
+      "UpSampling3D", "AutoContrast", "Solarization", "Equalization", "MelSpectrogram",
+      "STFTSpectrogram", "Pipeline", "TorchModuleWrapper", "JaxLayer", "FlaxLayer", "Wrapper"};
+  return s;
+}
+
 }  // namespace
+
+bool is_builtin_keras_layer(const std::string& class_name) {
+  return find_lowering(class_name) != nullptr || builtin_unsupported().count(class_name) != 0;
+}
 
 LowerFn find_lowering(const std::string& class_name) {
   auto it = table().find(class_name);

@@ -2,6 +2,7 @@
 // Keras runs batch-major [N,T,F]; ONNX RNN ops are time-major [T,N,F] with a direction axis.
 #include <climits>
 #include <cstring>
+#include <set>
 
 #include "loaders/keras/layers.h"
 #include "modelport/error.h"
@@ -53,13 +54,31 @@ CellWeights cell_weights(Ctx& c, Cell cell, const std::vector<Tensor>& w, const 
   return out;
 }
 
-std::pair<std::string, std::pair<float, float>> onnx_activation(Ctx& c, const json& a) {
+// A Keras activation as an ONNX RNN activation function (with the alpha / beta it consumes; ONNX
+// Runtime reads activation_alpha / activation_beta only for the functions that take them).
+struct RnnAct {
+  std::string name;
+  std::vector<float> alpha, beta;  // 0 or 1 value each
+};
+RnnAct onnx_activation(Ctx& c, const json& a, const char* field) {
   std::string n = activation_name(a);
-  if (n == "sigmoid") return {"Sigmoid", {0, 0}};
-  if (n == "tanh") return {"Tanh", {0, 0}};
-  if (n == "relu") return {"Relu", {0, 0}};
-  if (n == "hard_sigmoid") return {"HardSigmoid", {c.keras_major >= 3 ? 1.0f / 6.0f : 0.2f, 0.5f}};
-  c.fail("recurrent activation '" + n + "' is not supported");
+  if (n == "sigmoid") return {"Sigmoid", {}, {}};
+  if (n == "tanh") return {"Tanh", {}, {}};
+  if (n == "relu") return {"Relu", {}, {}};
+  if (n == "linear") return {"Affine", {1.0f}, {0.0f}};
+  if (n == "hard_sigmoid") return {"HardSigmoid", {c.keras_major >= 3 ? 1.0f / 6.0f : 0.2f}, {0.5f}};
+  if (n == "elu") return {"Elu", {1.0f}, {}};
+  if (n == "softsign") return {"Softsign", {}, {}};
+  if (n == "softplus") return {"Softplus", {}, {}};
+  if (n == "leaky_relu") return {"LeakyRelu", {0.2f}, {}};
+  c.fail(std::string(field) + " '" + n + "' is not supported in a recurrent layer (ONNX RNN ops take sigmoid, tanh, "
+         "relu, linear, hard_sigmoid, elu, softsign, softplus, leaky_relu)");
+}
+
+const std::set<std::string>& rnn_activations() {
+  static const std::set<std::string> s = {"sigmoid", "tanh", "relu", "linear", "hard_sigmoid",
+                                          "elu", "softsign", "softplus", "leaky_relu"};
+  return s;
 }
 
 Tensor stack(const std::vector<Tensor>& ts) {
@@ -106,21 +125,20 @@ Node* run_rnn(Ctx& c, const LayerCall& l, Cell cell, const json& cfg, const std:
   }
   std::vector<std::string> acts;
   std::vector<float> alphas, betas;
-  auto add_act = [&](const json& a) {
-    auto [name, ab] = onnx_activation(c, a);
-    acts.push_back(name);
-    alphas.push_back(ab.first);
-    betas.push_back(ab.second);
+  auto add_act = [&](const json& a, const char* field) {
+    RnnAct r = onnx_activation(c, a, field);
+    acts.push_back(r.name);
+    alphas.insert(alphas.end(), r.alpha.begin(), r.alpha.end());
+    betas.insert(betas.end(), r.beta.begin(), r.beta.end());
   };
   for (size_t d = 0; d < dirs.size(); ++d) {
-    if (cell != Cell::RNN) add_act(cfg.value("recurrent_activation", json("sigmoid")));
-    add_act(cfg.value("activation", json("tanh")));
-    if (cell == Cell::LSTM) add_act(cfg.value("activation", json("tanh")));
+    if (cell != Cell::RNN) add_act(cfg.value("recurrent_activation", json("sigmoid")), "recurrent_activation");
+    add_act(cfg.value("activation", json("tanh")), "activation");
+    if (cell == Cell::LSTM) add_act(cfg.value("activation", json("tanh")), "activation");
   }
   std::map<std::string, Attribute> attrs{{"hidden_size", u}, {"direction", direction}, {"activations", acts}};
-  bool hard = false;
-  for (auto& a : acts) hard |= a == "HardSigmoid";
-  if (hard) attrs["activation_alpha"] = alphas, attrs["activation_beta"] = betas;
+  if (!alphas.empty()) attrs["activation_alpha"] = alphas;
+  if (!betas.empty()) attrs["activation_beta"] = betas;
   if (cell == Cell::GRU) attrs["linear_before_reset"] = (int64_t)(dirs[0].linear_before_reset ? 1 : 0);
   const char* op = cell == Cell::LSTM ? "LSTM" : cell == Cell::GRU ? "GRU" : "RNN";
   Node* n = c.node(op, ins, cell == Cell::LSTM ? 3 : 2, attrs);
@@ -154,6 +172,8 @@ Outs recurrent(Ctx& c, const LayerCall& l, const std::string& cls, const json& c
 }
 
 }  // namespace
+
+bool is_rnn_activation(const json& a) { return rnn_activations().count(activation_name(a)) != 0; }
 
 Outs lower_simple_rnn(Ctx& c, const LayerCall& l) { return recurrent(c, l, l.class_name, l.cfg); }
 Outs lower_lstm(Ctx& c, const LayerCall& l) { return recurrent(c, l, l.class_name, l.cfg); }

@@ -36,6 +36,8 @@ using LowerFn = std::vector<Value*> (*)(Ctx&, const LayerCall&);
 
 // The one table: Keras class name -> lowering. nullptr when unknown.
 LowerFn find_lowering(const std::string& class_name);
+// A class Keras itself defines (lowered or not yet); false for Lambda and custom layers.
+bool is_builtin_keras_layer(const std::string& class_name);
 
 class Ctx {
  public:
@@ -77,11 +79,18 @@ class Ctx {
 // Activation by Keras name ("relu", "hard_sigmoid", ...) or serialized dict; throws if unknown.
 Value* apply_activation(Ctx& c, const json& activation, Value* x);
 bool is_known_activation(const json& activation);
+// Activations an ONNX RNN op can apply (layers_rnn.cpp).
+bool is_rnn_activation(const json& activation);
+// A name keras.activations defines (lowered or not); false for custom functions.
+bool is_builtin_activation(const std::string& name);
 std::string activation_name(const json& activation);
 
 // Weight tensor helpers.
 Tensor to_float32(const Tensor& t);
 std::vector<float> floats(const Tensor& t);
+
+// A JSON access error without its "[json.exception.type_error.302] " prefix.
+std::string json_error_text(const json::exception& e);
 
 // Config helpers.
 std::vector<int64_t> ints(const json& v, size_t n);  // int or list -> n ints

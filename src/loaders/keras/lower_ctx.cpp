@@ -129,6 +129,12 @@ std::vector<float> floats(const Tensor& t) {
 }
 
 // ---------------------------------------------------------------- config
+std::string json_error_text(const json::exception& e) {
+  std::string what = e.what();
+  auto end = what.find("] ");
+  return what.rfind("[json.exception.", 0) == 0 && end != std::string::npos ? what.substr(end + 2) : what;
+}
+
 std::vector<int64_t> ints(const json& v, size_t n) {
   std::vector<int64_t> out;
   if (v.is_number()) return std::vector<int64_t>(n, v.get<int64_t>());

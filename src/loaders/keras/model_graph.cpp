@@ -176,7 +176,12 @@ std::vector<Value*> call_layer(Ctx& c, const json& le, const std::string& v3_nam
   std::string saved = c.layer;
   c.layer = prefix + name;
   LayerCall call{prefix + name, cls, cfg_of(le), std::move(ins), std::move(kwargs), scope, key};
-  auto outs = fn(c, call);
+  std::vector<Value*> outs;
+  try {
+    outs = fn(c, call);
+  } catch (const json::exception& e) {  // a config field of a shape the lowering does not read
+    c.fail(cls + " config: " + json_error_text(e));
+  }
   c.layer = saved;
   return outs;
 }
@@ -342,8 +347,13 @@ void walk_unsupported(const json& entry, std::map<std::string, std::vector<std::
                                        : find_lowering(inner) != nullptr;
       if (!ok) out[cls + "(" + inner + ")"].push_back(name);
     }
-    for (const char* k : {"activation"})
-      if (lc.contains(k) && !is_known_activation(lc[k])) out[cls + " activation " + activation_name(lc[k])].push_back(name);
+    bool rnn = cls == "SimpleRNN" || cls == "LSTM" || cls == "GRU" || cls == "Bidirectional";
+    const json& rc = cls == "Bidirectional" && lc.contains("layer") ? cfg_of(lc["layer"]) : lc;
+    for (const char* k : {"activation", "recurrent_activation"}) {
+      const json& a = rnn ? rc.value(k, json()) : lc.value(k, json());
+      if (a.is_null() || (rnn ? is_rnn_activation(a) : is_known_activation(a))) continue;
+      out[cls + " " + k + " " + activation_name(a)].push_back(name);
+    }
   }
 }
 
@@ -370,6 +380,18 @@ ModelKind model_kind(const json& e) {
     return ModelKind::Sequential;
   }
   return ModelKind::Custom;
+}
+
+bool unsupported_is_custom(const std::string& entry) {
+  auto sp = entry.find(' ');
+  if (sp != std::string::npos)  // "<class> <field> <activation>"
+    return !is_builtin_activation(entry.substr(entry.rfind(' ') + 1));
+  auto paren = entry.find('(');
+  if (paren != std::string::npos) {  // "<wrapper>(<inner>)"
+    std::string inner = entry.substr(paren + 1, entry.size() - paren - 2);
+    return inner == "Lambda" || !is_builtin_keras_layer(inner);
+  }
+  return !is_builtin_keras_layer(entry);
 }
 
 std::map<std::string, std::vector<std::string>> unsupported_layers(const json& model_entry) {

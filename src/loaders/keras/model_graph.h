@@ -16,6 +16,9 @@ ModelKind model_kind(const json& entry);
 
 // Every layer class the loader cannot lower, with the names of the layers using it.
 std::map<std::string, std::vector<std::string>> unsupported_layers(const json& model_entry);
+// Whether an entry of unsupported_layers() is a Lambda or custom layer (or a custom activation),
+// as opposed to a built-in Keras layer that is not lowered yet.
+bool unsupported_is_custom(const std::string& entry);
 // Layer class -> count, over the whole (nested) config.
 void count_layer_classes(const json& model_entry, std::map<std::string, int64_t>& counts);
 

@@ -1,9 +1,11 @@
 #include "io_plan.h"
 
 #include <algorithm>
+#include <map>
 #include <set>
 
 #include "converter.h"
+#include "ops/op_table.h"
 #include "modelport/error.h"
 #include "tf_types.h"
 
@@ -76,23 +78,54 @@ std::string strip_zero(const std::string& t) {
   return t.size() > 2 && t.compare(t.size() - 2, 2, ":0") == 0 ? t.substr(0, t.size() - 2) : t;
 }
 
+// Without --output: the graph's sinks (nodes nobody reads) that compute something from a Placeholder
+// with supported ops; bookkeeping (save/restore, init, training updates) and the rest are left out,
+// and the warning says which were taken and why others were not.
+std::vector<std::string> guess_outputs(const TfSource& src, const FlatGraph& fg, std::vector<std::string>& warn) {
+  static const std::set<std::string> skip = {"NoOp", "Const", "Placeholder", "Assign", "AssignVariableOp",
+                                             "AssignAddVariableOp", "AssignSubVariableOp", "SaveV2", "RestoreV2",
+                                             "VariableV2", "VarHandleOp", "MergeV2Checkpoints", "ShardedFilename"};
+  std::set<std::string> used;
+  for (auto& n : fg.nodes())
+    for (auto& in : n.inputs) used.insert(split_tensor_name(in).first);
+  std::vector<std::string> outs, left;
+  for (auto& n : src.graph->node()) {
+    if (used.count(n.name()) || skip.count(n.op())) continue;
+    if (n.name().rfind("save/", 0) == 0 || n.name().rfind("init", 0) == 0) continue;
+    std::string why;
+    try {
+      Graph scratch;
+      Converter probe(fg, scratch, src.path, nullptr);
+      auto nodes = probe.reachable({n.name()});
+      bool fed = false;
+      for (auto* r : nodes) {
+        fed |= r->op == "Placeholder" || r->op == "PlaceholderV2" || r->op == "PlaceholderWithDefault";
+        if (why.empty() && !op_table().count(r->op)) why = "unsupported op " + r->op;
+      }
+      if (why.empty() && !fed) why = "reads no input";
+    } catch (const Error& e) {
+      why = "cannot be traced";
+    }
+    if (why.empty()) outs.push_back(n.name());
+    else left.push_back(n.name() + " (" + why + ")");
+  }
+  auto join = [](const std::vector<std::string>& v) {
+    std::string s;
+    for (auto& e : v) s += (s.empty() ? "" : ", ") + e;
+    return s;
+  };
+  if (outs.empty())
+    throw Error(src.path + ": cannot guess the graph outputs" + (left.empty() ? "" : " (sinks: " + join(left) + ")") +
+                "; name them with --output");
+  warn.push_back("no --output given; exporting the graph's sinks: " + join(outs) +
+                 (left.empty() ? "" : " (left out: " + join(left) + ")"));
+  return outs;
+}
+
 IoPlan graphdef_plan(const TfSource& src, const FlatGraph& fg, const LoadOptions& opts, std::vector<std::string>& warn) {
   IoPlan plan;
   std::vector<std::string> outs = opts.outputs;
-  if (outs.empty()) {
-    // Sinks: nodes nobody reads, other than bookkeeping ops.
-    static const std::set<std::string> skip = {"NoOp", "Const", "Placeholder", "Assign", "AssignVariableOp",
-                                               "SaveV2", "RestoreV2", "VariableV2", "VarHandleOp"};
-    std::set<std::string> used;
-    for (auto& n : fg.nodes())
-      for (auto& in : n.inputs) used.insert(split_tensor_name(in).first);
-    for (auto& n : src.graph->node())
-      if (!used.count(n.name()) && !skip.count(n.op())) outs.push_back(n.name());
-    if (outs.empty()) throw Error(src.path + ": cannot guess the graph outputs; name them with --output");
-    std::string list;
-    for (auto& o : outs) list += (list.empty() ? "" : ", ") + o;
-    warn.push_back("no --output given; using the graph's sink nodes: " + list);
-  }
+  if (outs.empty()) outs = guess_outputs(src, fg, warn);
   for (auto& o : outs) {
     const FlatNode* n = fg.find(split_tensor_name(canonical_tensor(o)).first);
     plan.outputs.push_back({strip_zero(o), canonical_tensor(o), n ? attr_dtype(*n) : DType::Undefined, Shape()});
@@ -145,9 +178,23 @@ IoPlan plan_io(const TfSource& src, const FlatGraph& fg, const LoadOptions& opts
   } else {
     Signature sig = find_signature(src, opts.signature);
     plan = signature_plan(sig);
-    bool string_in = false;
-    for (auto& in : plan.inputs) string_in |= in.dtype == DType::String;
-    if (string_in || parses_examples(needed_nodes(src, fg, plan))) {
+    std::string string_in;
+    for (auto& in : plan.inputs)
+      if (in.dtype == DType::String) string_in = in.name;
+    auto needed = needed_nodes(src, fg, plan);
+    if (!string_in.empty() && !parses_examples(needed)) {
+      // A string input decoded in the graph (DecodeWav, DecodeJpeg...): say which ops that takes.
+      std::map<std::string, int> bad;
+      for (auto* n : needed)
+        if (!op_table().count(n->op)) bad[n->op]++;
+      std::string ops;
+      for (auto& [op, k] : bad) ops += (ops.empty() ? "" : ", ") + op + " x" + std::to_string(k);
+      throw Error(src.path + ": signature '" + sig.name + "' input '" + string_in +
+                  "' is a string tensor, which ONNX models made here cannot take" +
+                  (ops.empty() ? std::string() : "; the graph decodes it with unsupported ops: " + ops) +
+                  " (export a signature that takes the decoded tensors)");
+    }
+    if (!string_in.empty() || parses_examples(needed)) {
       std::string ok;
       for (auto& s : signatures(*src.meta))
         if (convertible(src, fg, s)) ok += (ok.empty() ? "" : ", ") + s.name;
@@ -155,15 +202,14 @@ IoPlan plan_io(const TfSource& src, const FlatGraph& fg, const LoadOptions& opts
                   "' is fed serialized tf.Example protos (ParseExample), which cannot be converted; " +
                   (ok.empty() ? std::string("no signature can be") : "signatures that can: " + ok));
     }
-    if (!opts.outputs.empty()) {
-      std::vector<IoPoint> chosen;
-      for (auto& name : opts.outputs) {
-        auto it = std::find_if(plan.outputs.begin(), plan.outputs.end(), [&](auto& o) { return o.name == name; });
-        if (it == plan.outputs.end()) throw Error(src.path + ": --output '" + name + "' is not an output of signature '" + sig.name + "'");
-        chosen.push_back(*it);
-      }
-      plan.outputs = chosen;
+    // --output renames the signature's outputs in order (their keys, sorted), as for every format.
+    if (opts.outputs.size() > plan.outputs.size()) {
+      std::string keys;
+      for (auto& o : plan.outputs) keys += (keys.empty() ? "" : ", ") + o.name;
+      throw UsageError(src.path + ": " + std::to_string(opts.outputs.size()) + " --output names given but signature '" +
+                       sig.name + "' has " + std::to_string(plan.outputs.size()) + " output(s): " + keys);
     }
+    for (size_t i = 0; i < opts.outputs.size(); ++i) plan.outputs[i].name = opts.outputs[i];
   }
   apply_overrides(plan, opts, src.path);
   plan.warnings = std::move(warn);

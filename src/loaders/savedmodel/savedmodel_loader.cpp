@@ -9,32 +9,13 @@
 #include "modelport/loaders.h"
 #include "modelport/passes.h"
 #include "ops/op_table.h"
+#include "side_effects.h"
 #include "tf_source.h"
 #include "tf_types.h"
 #include "variables.h"
 
 namespace modelport {
 namespace {
-
-// Makes `v` a distinct, node-produced value named `name` (graph outputs must not alias inputs,
-// constants or each other).
-Value* as_output(Graph& g, Value* v, const std::string& name, const std::string& tensor) {
-  bool taken = v->producer == nullptr;
-  for (auto* o : g.outputs) taken |= o == v;
-  if (taken) {
-    Node* n = g.add_node("Identity", {v}, 1, {}, name + "/identity");  // the output value takes `name`
-    n->source = tensor;
-    n->outputs[0]->dtype = v->dtype;
-    n->outputs[0]->shape = v->shape;
-    v = n->outputs[0];
-  }
-  if (!g.rename(v, name)) {
-    for (auto& other : g.values())
-      if (other->name == name) g.rename(other.get(), g.unique_name(name + "_"));
-    if (!g.rename(v, name)) throw Error(g.name + ": internal: output name '" + name + "' is taken");
-  }
-  return v;
-}
 
 std::string format_shape(const Shape& s) { return s.str(); }
 
@@ -59,6 +40,9 @@ Model load_savedmodel(const std::string& path, Format format, const LoadOptions&
   }
   m.warnings = src.warnings;
   m.warnings.insert(m.warnings.end(), plan.warnings.begin(), plan.warnings.end());
+  for (auto& w : tf::check_side_effects(src, fg, tf::needed_nodes(src, fg, plan),
+                                        src.saved_model ? "signature '" + plan.signature + "'" : "the graph"))
+    m.warnings.push_back(w);
   Graph& g = *m.graph;
 
   tf::Converter cv(fg, g, src.pb_path, src.keepalive());
@@ -90,25 +74,19 @@ Model load_savedmodel(const std::string& path, Format format, const LoadOptions&
     }
     m.source_input_names.push_back(in.tensor);
   }
-  // Reserve the output names (TF node names become IR names too): placeholder constants hold
-  // them until the dead-code sweep below frees them for the real output values.
   std::vector<std::string> tensors;
-  for (auto& o : plan.outputs) {
-    tensors.push_back(o.tensor);
-    g.add_constant(o.name, Tensor::f32_scalar(0));
-  }
+  for (auto& o : plan.outputs) tensors.push_back(o.tensor);
   std::vector<Value*> vals = cv.convert(tensors);
-  for (size_t i = 0; i < vals.size(); ++i) g.outputs.push_back(vals[i]);
-  g.remove_dead();
   for (size_t i = 0; i < vals.size(); ++i) {
     const tf::IoPoint& o = plan.outputs[i];
-    g.outputs.set(i, nullptr);
-    Value* v = as_output(g, vals[i], o.name, o.tensor);
+    Value* v = g.add_output(vals[i], o.name);
+    if (v->name != o.name)
+      m.warnings.push_back("output '" + o.name + "' is named '" + v->name + "': an input or an earlier output has that name");
     if (v->dtype == DType::Undefined) v->dtype = o.dtype;
     if (!v->shape.rank_known && o.shape.rank_known) v->shape = o.shape;
-    g.outputs.set(i, v);
     m.source_output_names.push_back(o.tensor);
   }
+  g.remove_dead();
   m.warnings.insert(m.warnings.end(), cv.warnings.begin(), cv.warnings.end());
   optimize_transposes(g);
   g.remove_dead();

@@ -161,19 +161,11 @@ void lower_graph(const std::string& path, const PreparedModule& pm, const LoadOp
     throw UsageError(path + ": " + std::to_string(opts.outputs.size()) + " --output name(s) given but the model has " +
                      std::to_string(outs.size()) + " output(s)");
   for (size_t i = 0; i < outs.size(); ++i) {
-    Value* v = outs[i];
-    bool reuse = !v->producer || std::find(g.outputs.begin(), g.outputs.end(), v) != g.outputs.end();
-    if (reuse) {
-      Value* id = g.op("Identity", {v});
-      id->dtype = v->dtype;
-      id->shape = v->shape;
-      v = id;
-    }
     std::string name = !opts.outputs.empty()           ? opts.outputs[i]
                        : !named_outs[i].second.empty() ? named_outs[i].second
                                                        : "output_" + std::to_string(i);
-    if (!g.rename(v, name)) throw UsageError(path + ": output name '" + name + "' is already used in the graph");
-    g.outputs.push_back(v);
+    if (g.add_output(outs[i], name)->name != name)
+      throw UsageError(path + ": output name '" + name + "' is already used in the graph");
     model.source_output_names.push_back(named_outs[i].second.empty() ? "output_" + std::to_string(i)
                                                                       : named_outs[i].second);
   }

@@ -187,3 +187,32 @@ def layers_3d(outdir):
     cfg = functional("layers_3d", [("x", [4, 5, 6, 2])], layers, [l[1] for l in layers])
     weights = [("conv", [("conv/kernel:0", t2n(conv.weight.permute(2, 3, 4, 1, 0))), ("conv/bias:0", t2n(conv.bias))])]
     return write(outdir, "layers_3d", cfg, weights, [x], ys)
+
+
+@case(ops=["Identity", "GlobalMaxPool1D", "GlobalAvgPool1D", "GlobalMaxPool2D", "GlobalAvgPool2D", "GlobalMaxPool3D",
+           "GlobalAvgPool3D", "CuDNNLSTM", "CuDNNGRU"])
+def aliases_and_cudnn(outdir):
+    """Keras alias names, tf.keras Identity, and the Keras 2.1-2.3 CuDNNLSTM / CuDNNGRU layers, whose
+    weights keep both cuDNN biases (input and recurrent, [8u] / [6u]); CuDNNGRU is reset-after."""
+    lstm, gru = torch.nn.LSTM(4, 3, batch_first=True), torch.nn.GRU(4, 2, batch_first=True)
+    x1, x2, x3 = torch.randn(2, 5, 4), torch.randn(2, 3, 4, 2), torch.randn(2, 2, 3, 4, 2)
+    lo, _ = lstm(x1)
+    go, _ = gru(x1)
+    zrh = lambda t: torch.cat([torch.chunk(t, 3, 0)[i] for i in (1, 0, 2)], 0)  # torch r,z,n -> keras z,r,h
+    ys = [x1, x1.amax(1), x1.mean(1), x2.amax((1, 2)), x2.mean((1, 2)), x3.amax((1, 2, 3)), x3.mean((1, 2, 3)),
+          lo[:, -1], go]
+    layers = [("Identity", "identity", {}, ["x1"]),
+              ("GlobalMaxPool1D", "gmax1", {}, ["x1"]), ("GlobalAvgPool1D", "gavg1", {}, ["x1"]),
+              ("GlobalMaxPool2D", "gmax2", {}, ["x2"]), ("GlobalAvgPool2D", "gavg2", {}, ["x2"]),
+              ("GlobalMaxPool3D", "gmax3", {}, ["x3"]), ("GlobalAvgPool3D", "gavg3", {}, ["x3"]),
+              ("CuDNNLSTM", "cudnn_lstm", {"units": 3, "return_sequences": False}, ["x1"]),
+              ("CuDNNGRU", "cudnn_gru", {"units": 2, "return_sequences": True}, ["x1"])]
+    cfg = functional("aliases_and_cudnn", [("x1", [5, 4]), ("x2", [3, 4, 2]), ("x3", [2, 3, 4, 2])], layers,
+                     [l[1] for l in layers])
+    weights = [("cudnn_lstm", [("cudnn_lstm/kernel:0", t2n(lstm.weight_ih_l0.T)),
+                               ("cudnn_lstm/recurrent_kernel:0", t2n(lstm.weight_hh_l0.T)),
+                               ("cudnn_lstm/bias:0", t2n(torch.cat([lstm.bias_ih_l0, lstm.bias_hh_l0])))]),
+               ("cudnn_gru", [("cudnn_gru/kernel:0", t2n(zrh(gru.weight_ih_l0).T)),
+                              ("cudnn_gru/recurrent_kernel:0", t2n(zrh(gru.weight_hh_l0).T)),
+                              ("cudnn_gru/bias:0", t2n(torch.cat([zrh(gru.bias_ih_l0), zrh(gru.bias_hh_l0)])))])]
+    return write(outdir, "aliases_and_cudnn", cfg, weights, [x1, x2, x3], ys)

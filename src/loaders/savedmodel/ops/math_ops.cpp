@@ -82,6 +82,10 @@ std::vector<Value*> reduce(OpCtx& c) {
   Value* axes = c.to_i64(c.input(1));
   if (axes->constant && axes->constant->dims.empty())
     axes = c.c_i64({axes->constant->as_int(0)});
+  if (!axes->constant) {  // a run-time axis may be a scalar (e.g. from ArgMax); ONNX wants 1-D axes
+    axes = c.op("Reshape", {axes, c.c_i64({-1})});
+    axes->shape = Shape({Dim::unknown()});
+  }
   bool keep = c.attr_bool("keep_dims", false);
   if (axes->constant && axes->constant->numel() == 0) return {x};  // TF: reduce over no axes
   Value* o = c.op(Op, {x, axes}, {{"keepdims", int64_t(keep)}});

@@ -281,6 +281,9 @@ std::vector<Value*> resize(OpCtx& c) {
   a["coordinate_transformation_mode"] =
       std::string(align ? "align_corners" : half ? (Linear ? "half_pixel" : "tf_half_pixel_for_nn") : "asymmetric");
   if (!Linear) a["nearest_mode"] = std::string(align ? "round_prefer_ceil" : "floor");
+  // TF computes ResizeBilinear in float and returns float32 whatever the image type; ONNX Resize
+  // keeps the input type (an int32 image would be truncated).
+  if (Linear && x->dtype != DType::Float32) x = c.cast(x, DType::Float32);
   // images are always NHWC: transpose to NCHW and back.
   Value* xf = c.transpose(x, to_first_perm(4));
   const Dim &n = xf->shape.dims[0], &ch = xf->shape.dims[1];
