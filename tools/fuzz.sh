@@ -1,19 +1,56 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer harnesses (tests/fuzz) with clang-14 + ASan + UBSan into build-fuzz/ and runs
-# them one after another (never two fuzzer processes at once), each for SECONDS of wall time, at
-# `nice -n 15`. Corpora (seeded from the project's fixtures by tests/fuzz/make_seeds.py) persist in
-# build-fuzz/corpus/<harness>/ and grow across runs; crashers land in build-fuzz/crashes/<harness>/.
-# One line per run is appended to build-fuzz/fuzz_runs.tsv (harness, seconds, executions, CPU
-# seconds, corpus files, crash files) for docs/robustness.md.
+# them one after another: one fuzzer process at a time (no -jobs/-fork: a single in-process fuzzer,
+# what -jobs=1 amounts to), at `nice -n 19`, so it only takes CPU nobody else wants. Corpora
+# (seeded from the project's fixtures by tests/fuzz/make_seeds.py) persist in build-fuzz/corpus/<h>/
+# and grow across runs; crashers land in build-fuzz/crashes/<h>/.
 #
-#   bash tools/fuzz.sh [SECONDS_PER_HARNESS (default 60)] [HARNESS...]     (default: all harnesses)
+#   bash tools/fuzz.sh [--cpu CPU_SECONDS] [--wall WALL_SECONDS] [HARNESS...]   (default: all harnesses)
+#
+# Each harness runs in chunks of at most 5 wall minutes until it has used CPU_SECONDS of CPU
+# (default 60) in this invocation or WALL_SECONDS of wall time (default 4 x CPU_SECONDS) have
+# passed, or it stops on a finding. Every chunk appends one line to build-fuzz/fuzz_runs.tsv
+# (harness, wall and CPU seconds, executions, coverage, corpus files, crash files, exit code);
+# `bash tools/fuzz.sh --summary` sums them per harness for docs/robustness.md.
 #
 # A crasher becomes a regression: copy it to tests/fuzz/regressions/<harness>/, fix the code, and
 # ctest's fuzz_replay_<harness> replays it from then on.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-secs=${1:-60}
-shift || true
+stats=build-fuzz/fuzz_runs.tsv
+
+summary() {
+  [ -f "$stats" ] || { echo "no runs recorded in $stats" >&2; exit 1; }
+  python3 - "$stats" <<'EOF'
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1]), delimiter="\t"))
+agg = {}
+for r in rows:
+    a = agg.setdefault(r["harness"], {"chunks": 0, "wall": 0.0, "cpu": 0.0, "execs": 0, "cov": "", "corpus": "", "crashes": "", "nonzero": 0})
+    a["chunks"] += 1
+    a["wall"] += float(r["wall_seconds"])
+    a["cpu"] += float(r["cpu_seconds"])
+    a["execs"] += int(r["executions"]) if r["executions"].isdigit() else 0
+    a["cov"], a["corpus"], a["crashes"] = r["cov"], r["corpus_files"], r["crash_files"]
+    a["nonzero"] += r["exit"] != "0"
+print("| harness | runs | executions | CPU minutes | wall minutes | coverage (edges) | corpus files | crash files | runs ending in a finding |")
+print("|---|---|---|---|---|---|---|---|---|")
+for h, a in agg.items():
+    print(f"| `{h}` | {a['chunks']} | {a['execs']:,} | {a['cpu']/60:.1f} | {a['wall']/60:.1f} | {a['cov']} | {a['corpus']} | {a['crashes']} | {a['nonzero']} |")
+EOF
+}
+
+cpu_target=60 wall_limit="" harnesses=()
+while (($#)); do
+  case "$1" in
+    --cpu) cpu_target=$2; shift 2 ;;
+    --wall) wall_limit=$2; shift 2 ;;
+    --summary) summary; exit 0 ;;
+    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
+    *) harnesses+=("$1"); shift ;;
+  esac
+done
+wall_limit=${wall_limit:-$((cpu_target * 4))}
 
 # clang-14 and libFuzzer are needed only here, so they are installed only here (optional).
 need=()
@@ -33,7 +70,6 @@ CC=clang-14 CXX=clang++-14 cmake -S . -B build-fuzz -DMODELPORT_FUZZ=ON -DMODELP
   -DCMAKE_BUILD_TYPE=RelWithDebInfo "${launcher[@]}" >/dev/null
 nice -n 15 cmake --build build-fuzz -j"$(nproc)" --target fuzz_all
 
-harnesses=("$@")
 if ((${#harnesses[@]} == 0)); then
   for f in tests/fuzz/harnesses/*.cpp; do harnesses+=("$(basename "$f" .cpp)"); done
 fi
@@ -43,26 +79,46 @@ models=build/test_models
 [ -d "$models" ] || models=""
 /usr/bin/python3 tests/fuzz/make_seeds.py build-fuzz/seeds $models >&2
 
-stats=build-fuzz/fuzz_runs.tsv
-[ -f "$stats" ] || printf 'date\tharness\tseconds\texecutions\tcpu_seconds\tcorpus_files\tcrash_files\n' > "$stats"
+[ -f "$stats" ] || printf 'date\tharness\twall_seconds\tcpu_seconds\texecutions\tcov\tcorpus_files\tcrash_files\texit\n' > "$stats"
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:allocator_may_return_null=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+# Each chunk's scratch files live in one directory, removed afterwards.
+export TMPDIR=$PWD/build-fuzz/tmp
 for h in "${harnesses[@]}"; do
-  corpus=build-fuzz/corpus/$h crashes=build-fuzz/crashes/$h log=build-fuzz/logs/$h.log
+  corpus=build-fuzz/corpus/$h crashes=build-fuzz/crashes/$h
   mkdir -p "$corpus" "$crashes" build-fuzz/logs
   cp -n build-fuzz/seeds/"$h"/* "$corpus"/ 2>/dev/null || true
-  echo "fuzz: $h for ${secs}s" >&2
-  TIMEFORMAT='%U %S'
-  set +e
-  { time nice -n 15 build-fuzz/tests/fuzz/fuzz_"$h" "$corpus" -max_total_time="$secs" -timeout=20 \
-      -rss_limit_mb=2048 -max_len=262144 -print_final_stats=1 -artifact_prefix="$crashes"/ >"$log" 2>&1 ; } 2>build-fuzz/time.txt
-  rc=$?
-  set -e
-  read -r u s < build-fuzz/time.txt
-  execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' || echo "?")
-  cpu=$(python3 -c "print(round($u + $s, 1))")
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$(date -u +%FT%TZ)" "$h" "$secs" "${execs:-?}" "$cpu" \
-    "$(ls "$corpus" | wc -l)" "$(ls "$crashes" | wc -l)" >> "$stats"
-  if [ $rc -ne 0 ]; then echo "fuzz: $h stopped with exit $rc: see $log and $crashes/" >&2; fi
+  echo "fuzz: $h until ${cpu_target} CPU seconds or ${wall_limit} wall seconds" >&2
+  cpu_used=0 wall_used=0 chunk=0
+  while python3 -c "import sys; sys.exit(not ($cpu_used < $cpu_target and $wall_used < $wall_limit))"; do
+    chunk=$((chunk + 1))
+    log=build-fuzz/logs/$h.$(date -u +%Y%m%dT%H%M%S).log
+    secs=$((wall_limit - ${wall_used%.*}))
+    ((secs > 300)) && secs=300
+    ((secs < 10)) && secs=10
+    mkdir -p "$TMPDIR"
+    set +e
+    start=$(date +%s.%N)
+    TIMEFORMAT='%U %S'
+    { time nice -n 19 build-fuzz/tests/fuzz/fuzz_"$h" "$corpus" -max_total_time="$secs" -timeout=20 \
+        -rss_limit_mb=2048 -max_len=262144 -print_final_stats=1 -artifact_prefix="$crashes"/ >"$log" 2>&1 ; } \
+      2>build-fuzz/time.txt
+    rc=$?
+    set -e
+    rm -rf "$TMPDIR"
+    wall=$(python3 -c "import time; print(round(time.time() - $start, 1))")
+    read -r u s < build-fuzz/time.txt
+    cpu=$(python3 -c "print(round($u + $s, 1))")
+    execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' || true)
+    cov=$(grep -o 'cov: [0-9]*' "$log" | tail -1 | grep -o '[0-9]*' || true)
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$(date -u +%FT%TZ)" "$h" "$wall" "$cpu" "${execs:-?}" "${cov:-?}" \
+      "$(ls "$corpus" | wc -l)" "$(ls "$crashes" | wc -l)" "$rc" >> "$stats"
+    cpu_used=$(python3 -c "print($cpu_used + $cpu)")
+    wall_used=$(python3 -c "print($wall_used + $wall)")
+    if [ $rc -ne 0 ]; then
+      echo "fuzz: $h stopped with exit $rc: see $log and $crashes/" >&2
+      break
+    fi
+  done
 done
-cat "$stats" >&2
+summary
