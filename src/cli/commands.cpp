@@ -190,6 +190,8 @@ int do_export(const ExportArgs& a) {
   if (a.opset < kMinOpset || a.opset > kMaxOpset)
     throw UsageError("--opset " + std::to_string(a.opset) + " is not supported (supported: " +
                      std::to_string(kMinOpset) + ".." + std::to_string(kMaxOpset) + ")");
+  if (!a.src.max_tensor_bytes.empty())
+    limits().max_tensor_bytes = parse_byte_size(a.src.max_tensor_bytes, "--max-tensor-bytes");
   ConvertOptions o;
   o.load = load_options(a.src);
   if (a.src.format != "auto") o.format = *parse_format(a.src.format);
