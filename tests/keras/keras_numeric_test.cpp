@@ -26,12 +26,7 @@ const std::string kSrc = MODELPORT_SOURCE_DIR;
 
 std::string fixture(const std::string& rel) { return kSrc + "/../shared/fixtures/" + rel; }
 
-bool ort_available(std::string& why) {
-  if (std::system("node --version > /dev/null 2>&1") != 0) return why = "node not found", false;
-  if (!fs::exists(kSrc + "/tools/runtime/node_modules/onnxruntime-node") && !std::getenv("MODELPORT_ORT_DIR"))
-    return why = "onnxruntime-node not installed (tools/setup.sh)", false;
-  return true;
-}
+using test::ort_missing;
 
 // A fresh directory under a per-process root that is removed when the test program exits.
 fs::path scratch(const std::string& name) {
@@ -99,7 +94,7 @@ std::vector<std::vector<double>> read_dat(const std::string& path) {
 
 TEST(KerasNumeric, Hls4mlTestBenches) {
   std::string why;
-  if (!ort_available(why)) GTEST_SKIP() << why;
+  if (ort_missing(why)) GTEST_SKIP() << why;
   std::string base = fixture("keras_h5/hls4ml_example_prjs");
   if (!fs::exists(base)) GTEST_SKIP() << "fixture not found: " << base;
   for (const char* dir : {"relu", "leaky_relu", "elu", "prelu", "softmax", "linear", "sigmoid", "selu", "softplus",
@@ -123,7 +118,7 @@ TEST(KerasNumeric, Hls4mlTestBenches) {
 
 TEST(KerasNumeric, TorchGeneratedModels) {
   std::string why;
-  if (!ort_available(why)) GTEST_SKIP() << why;
+  if (ort_missing(why)) GTEST_SKIP() << why;
   if (std::system("/usr/bin/python3 -c 'import torch, h5py' > /dev/null 2>&1") != 0)
     GTEST_SKIP() << "/usr/bin/python3 with torch and h5py not available";
   fs::path gen = scratch("generated");
@@ -151,7 +146,7 @@ TEST(KerasNumeric, TorchGeneratedModels) {
 
 TEST(KerasNumeric, DotMergeLayer) {
   std::string why;
-  if (!ort_available(why)) GTEST_SKIP() << why;
+  if (ort_missing(why)) GTEST_SKIP() << why;
   if (std::system("/usr/bin/python3 -c 'import torch, h5py' > /dev/null 2>&1") != 0)
     GTEST_SKIP() << "/usr/bin/python3 with torch and h5py not available";
   fs::path gen = scratch("generated_dot");
@@ -179,7 +174,7 @@ TEST(KerasNumeric, DotMergeLayer) {
 
 TEST(KerasNumeric, ChurnTwinsAgreeAndMaskingLstmRuns) {
   std::string why;
-  if (!ort_available(why)) GTEST_SKIP() << why;
+  if (ort_missing(why)) GTEST_SKIP() << why;
   std::string h5 = fixture("keras_h5/churn_ann_keras3_10/model.h5"), zip = fixture("keras_v3/churn_ann_keras3_10/model.keras");
   if (!fs::exists(h5) || !fs::exists(zip)) GTEST_SKIP() << "fixture not found: " << h5;
   fs::path tmp = scratch("churn");

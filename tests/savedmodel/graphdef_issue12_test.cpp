@@ -11,6 +11,7 @@
 #include "modelport/emit.h"
 #include "modelport/error.h"
 #include "modelport/loaders.h"
+#include "support/test_support.h"
 #include "verify/ort_runner.h"
 
 using namespace modelport;
@@ -19,13 +20,7 @@ using B = GraphDefBuilder;
 
 namespace {
 
-bool no_ort(std::string& why) {
-  if (std::system("node --version > /dev/null 2>&1") != 0) return why = "node not found", true;
-  if (!std::filesystem::exists(std::string(MODELPORT_SOURCE_DIR) + "/tools/runtime/node_modules/onnxruntime-node") &&
-      !std::getenv("MODELPORT_ORT_DIR"))
-    return why = "onnxruntime-node not installed (tools/setup.sh)", true;
-  return false;
-}
+using test::ort_missing;
 
 Model load(B& b, std::vector<std::string> outputs) {
   LoadOptions o;
@@ -46,7 +41,7 @@ std::vector<NamedTensor> run(const Model& m, const std::string& where, std::vect
 
 TEST(GraphDefIssue12, ResizeBilinearOnInt32ComputesInFloat) {
   std::string why;
-  if (no_ort(why)) GTEST_SKIP() << why;
+  if (ort_missing(why)) GTEST_SKIP() << why;
   B b;
   b.placeholder("img", {1, 2, 2, 1}, tf::DT_INT32);
   b.const_i("size", {3, 3});
@@ -72,7 +67,7 @@ TEST(GraphDefIssue12, ResizeBilinearOnInt32ComputesInFloat) {
 
 TEST(GraphDefIssue12, ReductionAxisFromArgMaxIsMadeOneDimensional) {
   std::string why;
-  if (no_ort(why)) GTEST_SKIP() << why;
+  if (ort_missing(why)) GTEST_SKIP() << why;
   B b;
   b.placeholder("x", {2, 3});
   b.placeholder("p", {2});
@@ -98,7 +93,7 @@ TEST(GraphDefIssue12, ReductionAxisFromArgMaxIsMadeOneDimensional) {
 
 TEST(GraphDefIssue12, OutputsMayAliasInputsConstantsAndEachOther) {
   std::string why;
-  if (no_ort(why)) GTEST_SKIP() << why;
+  if (ort_missing(why)) GTEST_SKIP() << why;
   B b;
   b.placeholder("x", {2});
   b.const_f("k", {2}, {7, 8});

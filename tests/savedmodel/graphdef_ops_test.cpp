@@ -13,6 +13,7 @@
 #include "modelport/emit.h"
 #include "modelport/error.h"
 #include "modelport/loaders.h"
+#include "support/test_support.h"
 #include "verify/ort_runner.h"
 
 using namespace modelport;
@@ -282,13 +283,7 @@ TEST(GraphDefOps, SupportedOpListCoversTheBrief) {
 // compared with references computed here that follow the TF kernels.
 namespace {
 
-bool ort_missing(std::string& why) {
-  if (std::system("node --version > /dev/null 2>&1") != 0) return why = "node not found", true;
-  if (!std::filesystem::exists(std::string(MODELPORT_SOURCE_DIR) + "/tools/runtime/node_modules/onnxruntime-node") &&
-      !std::getenv("MODELPORT_ORT_DIR"))
-    return why = "onnxruntime-node not installed (tools/setup.sh)", true;
-  return false;
-}
+using test::ort_missing;
 
 std::vector<float> pseudo_random(size_t n, uint32_t seed) {
   std::vector<float> v(n);

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 
@@ -12,6 +13,14 @@ namespace fs = std::filesystem;
 
 std::string source_dir() { return MODELPORT_SOURCE_DIR; }
 std::string test_models_dir() { return MODELPORT_TEST_MODELS_DIR; }
+
+bool ort_missing(std::string& why) {
+  if (std::system("node --version > /dev/null 2>&1") != 0) return why = "node not found", true;
+  if (!std::filesystem::exists(source_dir() + "/tools/runtime/node_modules/onnxruntime-node") &&
+      !std::getenv("MODELPORT_ORT_DIR"))
+    return why = "onnxruntime-node not installed (tools/setup.sh)", true;
+  return false;
+}
 
 std::string shared_fixtures() {
   fs::path p = fs::path(MODELPORT_SOURCE_DIR) / ".." / "shared" / "fixtures";

@@ -15,6 +15,10 @@ std::string test_models_dir();   // models made by tests/fixtures/make_test_mode
 std::string shared_fixtures();   // ../shared/fixtures next to the checkout ("" when absent)
 std::string scratch_dir(const std::string& name);  // a fresh empty dir under the build tree
 
+// Whether ONNX Runtime cannot run here (no node, or onnxruntime-node not installed and no
+// MODELPORT_ORT_DIR); `why` then says which. Numeric tests skip (a failure in CI) when it is true.
+bool ort_missing(std::string& why);
+
 // Runs the modelport binary with `args`.
 ProcessResult run_cli(const std::vector<std::string>& args);
 

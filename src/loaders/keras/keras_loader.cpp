@@ -177,15 +177,21 @@ Model load_keras_model(const std::string& path, Format format, const LoadOptions
   return m;
 }
 
-}  // namespace
-
-// A config field of a shape the loader does not read ends as one line naming the file.
-Model load_keras(const std::string& path, Format format, const LoadOptions& opts) {
+// Runs `read` on the Keras file at `path`; a config field of a shape the loader does not read ends as
+// one line naming the file.
+template <class Read>
+auto with_config_errors(const std::string& path, Read read) {
   try {
-    return load_keras_model(path, format, opts);
+    return read();
   } catch (const keras::json::exception& e) {
     throw Error(path + ": model config: " + keras::json_error_text(e));
   }
+}
+
+}  // namespace
+
+Model load_keras(const std::string& path, Format format, const LoadOptions& opts) {
+  return with_config_errors(path, [&] { return load_keras_model(path, format, opts); });
 }
 
 namespace {
@@ -217,11 +223,7 @@ SourceReport inspect_keras_model(const std::string& path, Format format, const L
 }  // namespace
 
 SourceReport inspect_keras(const std::string& path, Format format, const LoadOptions& opts) {
-  try {
-    return inspect_keras_model(path, format, opts);
-  } catch (const keras::json::exception& e) {
-    throw Error(path + ": model config: " + keras::json_error_text(e));
-  }
+  return with_config_errors(path, [&] { return inspect_keras_model(path, format, opts); });
 }
 
 }  // namespace modelport
