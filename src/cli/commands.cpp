@@ -84,8 +84,13 @@ LoadOptions load_options(const CommonSource& s) {
   return o;
 }
 
-Format resolve_format(const CommonSource& s) {
+// --max-tensor-bytes sets the process-wide cap every loader checks (include/modelport/limits.h).
+void apply_limits(const CommonSource& s) {
   if (!s.max_tensor_bytes.empty()) limits().max_tensor_bytes = parse_byte_size(s.max_tensor_bytes, "--max-tensor-bytes");
+}
+
+Format resolve_format(const CommonSource& s) {
+  apply_limits(s);
   Format detected = detect_format(s.model);  // also reports a missing file
   if (s.format == "auto") return detected;
   return *parse_format(s.format);
@@ -190,8 +195,7 @@ int do_export(const ExportArgs& a) {
   if (a.opset < kMinOpset || a.opset > kMaxOpset)
     throw UsageError("--opset " + std::to_string(a.opset) + " is not supported (supported: " +
                      std::to_string(kMinOpset) + ".." + std::to_string(kMaxOpset) + ")");
-  if (!a.src.max_tensor_bytes.empty())
-    limits().max_tensor_bytes = parse_byte_size(a.src.max_tensor_bytes, "--max-tensor-bytes");
+  apply_limits(a.src);  // convert() detects the format itself
   ConvertOptions o;
   o.load = load_options(a.src);
   if (a.src.format != "auto") o.format = *parse_format(a.src.format);
