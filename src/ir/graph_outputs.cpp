@@ -14,8 +14,7 @@ Value* Graph::add_output(Value* v, const std::string& name) {
   bool own = false;
   if (v->producer)
     for (auto& n : nodes_) own |= n.get() == v->producer;
-  bool repeated = std::find(outputs.begin(), outputs.end(), v) != outputs.end();
-  if (!own || repeated) {  // input, constant, outer value, or an output already: give it its own node
+  if (!own || is_output(v)) {  // input, constant, outer value, or an output already: give it its own node
     Node* n = add_node("Identity", {v}, 1, {}, name + "/identity");
     n->source = v->producer ? v->producer->source : v->name;
     n->outputs[0]->dtype = v->dtype;
