@@ -52,9 +52,10 @@ while (($#)); do
 done
 wall_limit=${wall_limit:-$((cpu_target * 4))}
 
-# clang-14 and libFuzzer are needed only here, so they are installed only here (optional).
+# clang-14, libFuzzer and the sanitizer runtimes (libclang-rt-14-dev: libclang_rt.fuzzer and .asan,
+# only a Recommends of clang-14) are needed only here, so they are installed only here (optional).
 need=()
-for p in clang-14 libfuzzer-14-dev; do
+for p in clang-14 libfuzzer-14-dev libclang-rt-14-dev; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || need+=("$p")
 done
 if ((${#need[@]})); then
