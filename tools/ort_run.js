@@ -67,8 +67,8 @@ function writeNpy(file, type, data, dims) {
   fs.writeFileSync(file, Buffer.concat([head, Buffer.from(header, 'latin1'), body]));
 }
 
-async function main() {
-  const args = process.argv.slice(2);
+// MODEL --input NAME=FILE.npy ... --outdir DIR (the protocol of ort_run.js and tfjs_run.js).
+function parseRunArgs(args, usage) {
   let model = null, outdir = null; const inputs = {};
   for (let i = 0; i < args.length; i++) {
     if (args[i] === '--input') {
@@ -79,7 +79,12 @@ async function main() {
     else if (!model) model = args[i];
     else fail(`unexpected argument '${args[i]}'`);
   }
-  if (!model || !outdir) fail('usage: ort_run.js MODEL.onnx --input NAME=FILE.npy ... --outdir DIR');
+  if (!model || !outdir) fail(`usage: ${usage} --input NAME=FILE.npy ... --outdir DIR`);
+  return { model, outdir, inputs };
+}
+
+async function main() {
+  const { model, outdir, inputs } = parseRunArgs(process.argv.slice(2), 'ort_run.js MODEL.onnx');
   const ort = loadOrt();
   let session;
   try {
@@ -106,4 +111,4 @@ async function main() {
 }
 // Run as a script; required as a module (tests/ops/ort_batch.js), it only lends its helpers.
 if (require.main === module) main().catch(e => fail(String(e && e.message || e).split('\n')[0]));
-module.exports = { loadOrt, readNpy, writeNpy };
+module.exports = { loadOrt, readNpy, writeNpy, parseRunArgs };

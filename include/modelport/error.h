@@ -11,6 +11,7 @@ enum ExitCode : int {
   kExitConversionFailed = 1,  // bad/corrupt/unsupported input, or a failure while converting
   kExitUsage = 2,             // bad command line
   kExitVerifyMismatch = 3,    // verification found outputs that differ beyond tolerance
+  kExitNotVerified = 4,       // verify asked for, but no reference could run: nothing was compared
 };
 
 class Error : public std::runtime_error {
@@ -27,6 +28,13 @@ class Error : public std::runtime_error {
 class UsageError : public Error {
  public:
   explicit UsageError(const std::string& msg) : Error(msg, kExitUsage) {}
+};
+
+// verify's reference (e.g. TensorFlow.js) cannot run this model, or is not installed: what() says why.
+// verify turns it into "NOT VERIFIED: <why>" and exit code 4.
+class ReferenceUnavailable : public Error {
+ public:
+  explicit ReferenceUnavailable(const std::string& why) : Error(why, kExitNotVerified) {}
 };
 
 }  // namespace modelport

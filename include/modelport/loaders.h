@@ -3,6 +3,7 @@
 #pragma once
 
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -66,10 +67,27 @@ SourceReport inspect_savedmodel(const std::string& path, Format format, const Lo
 Model load_keras(const std::string& path, Format format, const LoadOptions& opts);       // KerasH5 or KerasV3
 SourceReport inspect_keras(const std::string& path, Format format, const LoadOptions& opts);
 
-// Runs the source model with its own framework, where this build links one (TorchScript: libtorch).
-// Returns nullopt when no runtime for `format` is available (SavedModel/Keras: no TensorFlow here).
-std::optional<std::vector<NamedTensor>> run_source_model(const std::string& path, Format format,
-                                                         const std::vector<NamedTensor>& inputs);
+// verify's independent reference for a source model: its own framework where this build links it
+// (TorchScript: libtorch), else TensorFlow.js (Keras, SavedModel, GraphDef), to which the model is
+// handed in tfjs's own terms (a layers or graph model.json written to a scratch directory).
+class SourceReference {
+ public:
+  virtual ~SourceReference() = default;
+  virtual std::string name() const = 0;     // "libtorch", "@tensorflow/tfjs"
+  virtual std::string version() const = 0;  // "1.13.1", "4.22.0 (cpu)" (known after a run)
+  // Outputs in the ONNX model's output order, for inputs named as the ONNX model's.
+  // Throws ReferenceUnavailable when the reference cannot run the model.
+  virtual std::vector<NamedTensor> run(const std::vector<NamedTensor>& inputs) = 0;
+};
+// nullptr when `format` has no reference at all. Throws ReferenceUnavailable when the model cannot
+// be handed to it (the reason), Error when the model itself is bad.
+std::unique_ptr<SourceReference> open_reference(const std::string& path, Format format, const LoadOptions& opts);
+
+// The model as a TensorFlow.js bundle in `dir` (model.json + weights.bin, with a "modelport" block
+// mapping ONNX input/output names to tfjs tensors: tools/tfjs_run.js). Throws ReferenceUnavailable
+// for what tfjs cannot hold (string constants, int64 values beyond int32).
+void write_tfjs_keras(const std::string& path, Format format, const LoadOptions& opts, const std::string& dir);
+void write_tfjs_tf(const std::string& path, Format format, const LoadOptions& opts, const std::string& dir);
 std::vector<NamedTensor> run_torchscript(const std::string& path, const std::vector<NamedTensor>& inputs);
 
 // Source op kinds each loader can lower, sorted (for `modelport ops` and README's op table).

@@ -19,6 +19,7 @@ struct VerifyOptions {
   std::map<std::string, std::string> input_data;            // input name -> .npy
   std::map<std::string, std::string> expected;              // output name -> .npy
   std::map<std::string, std::pair<int64_t, int64_t>> sizes; // symbol -> its sizes in the two runs (default 2, 3)
+  LoadOptions load;  // as the export was made (signature, tag, input specs, renames): the reference needs them
 };
 
 struct OutputCheck {
@@ -37,12 +38,17 @@ struct VerifyRun {
 };
 
 struct VerifyReport {
-  std::string reference;             // "libtorch", "expected .npy files" or "none"
+  // What the ONNX outputs were compared with: "libtorch", "@tensorflow/tfjs", "expected .npy files",
+  // or "none"; and its version ("1.13.1", "4.22.0 (cpu)").
+  std::string reference, reference_version;
+  std::string not_verified;          // why nothing was compared ("" when a reference ran)
   std::vector<VerifyRun> runs;
   std::vector<std::string> notes;    // e.g. "only the ONNX side was run"
   std::vector<std::string> fixed_axes;  // symbolic axes that behave as if fixed
-  bool ok = true;
+  bool ok = true;                    // no output differs (a run without reference is ok but not verified)
   nlohmann::json to_json() const;
+  // 0 verified, 3 (kExitVerifyMismatch) an output differs, 4 (kExitNotVerified) nothing compared.
+  int exit_code() const;
 };
 
 // Verifies `onnx_path` against the source model. Inputs come from the ONNX model's signature:

@@ -145,10 +145,15 @@ VerifyOptions verify_options(const VerifyArgs& v) {
   return o;
 }
 
+std::string reference_text(const VerifyReport& r) {
+  return r.reference_version.empty() ? r.reference : r.reference + " " + r.reference_version;
+}
+
 // One line per output and size: what a person reads after an export.
 void print_verify(const VerifyReport& r, bool quiet) {
   if (quiet) {  // only what failed
-    if (!r.ok) std::cerr << "verify: FAILED against " << r.reference << "\n";
+    if (!r.ok) std::cerr << "verify: FAILED against " << reference_text(r) << "\n";
+    else if (!r.not_verified.empty()) std::cerr << "verify: NOT VERIFIED: " << r.not_verified << "\n";
     return;
   }
   for (auto& n : r.notes) std::cerr << "verify: " << n << "\n";
@@ -158,14 +163,16 @@ void print_verify(const VerifyReport& r, bool quiet) {
     if (!sizes.empty()) sizes += ")";
     for (auto& o : run.outputs) {
       std::cerr << "verify: " << o.name << " " << o.dtype << o.shape << sizes;
-      if (r.reference != "none")
+      if (r.reference != "none" && r.not_verified.empty())
         std::cerr << ": max abs diff " << o.max_abs << ", max rel diff " << o.max_rel << (o.ok ? " ok" : " MISMATCH");
       if (!o.problem.empty()) std::cerr << " (" << o.problem << ")";
       std::cerr << "\n";
     }
   }
   for (auto& a : r.fixed_axes) std::cerr << "verify: symbolic axis '" << a << "' behaves as if it were fixed\n";
-  std::cerr << "verify: " << (r.ok ? "passed" : "FAILED") << " against " << r.reference << "\n";
+  if (!r.ok) std::cerr << "verify: FAILED against " << reference_text(r) << "\n";
+  else if (!r.not_verified.empty()) std::cerr << "verify: NOT VERIFIED: " << r.not_verified << "\n";
+  else std::cerr << "verify: passed against " << reference_text(r) << "\n";
 }
 
 // ------------------------------------------------------------------ export
@@ -242,14 +249,14 @@ int do_export(const ExportArgs& a) {
               {"warnings", r.warnings},
               {"verification", r.verification ? r.verification->to_json() : json(nullptr)},
               {"seconds", secs}};
-    if (!r.ok()) j["exit_code"] = kExitVerifyMismatch;
+    if (int code = r.verification ? r.verification->exit_code() : kExitOk) j["exit_code"] = code;
     std::cout << j.dump() << "\n";
   } else if (!a.g.quiet) {
     std::cerr << "wrote " << r.model_path << " (opset " << a.opset << ", " << r.node_count << " nodes";
     if (r.used_external_data) std::cerr << ", external data";
     std::cerr << ") in " << secs << " s\n";
   }
-  return r.ok() ? kExitOk : kExitVerifyMismatch;
+  return r.verification ? r.verification->exit_code() : kExitOk;
 }
 
 // ------------------------------------------------------------------ verify
@@ -267,16 +274,18 @@ int do_verify(const VerifyCmdArgs& a) {
   {
     ProgressLine line(!a.g.json && !a.g.quiet);
     line.update(Progress{"verify"});
-    r = verify_export(a.src.model, fmt, a.onnx, verify_options(a.v));
+    VerifyOptions vo = verify_options(a.v);
+    vo.load = load_options(a.src);
+    r = verify_export(a.src.model, fmt, a.onnx, vo);
   }
   if (a.g.json) {
     json j = r.to_json();
     j["command"] = "verify";
-    if (!r.ok) j["exit_code"] = kExitVerifyMismatch;
+    if (r.exit_code() != kExitOk) j["exit_code"] = r.exit_code();
     std::cout << j.dump() << "\n";
   }
   print_verify(r, a.g.quiet);
-  return r.ok ? kExitOk : kExitVerifyMismatch;
+  return r.exit_code();
 }
 
 // ------------------------------------------------------------------ inspect

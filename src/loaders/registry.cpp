@@ -1,8 +1,13 @@
 // Dispatches to the loader of each format. Linked with every loader library.
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
 #include <new>
 
 #include "modelport/error.h"
 #include "modelport/loaders.h"
+#include "util/scratch_dir.h"
+#include "verify/ort_runner.h"
 
 namespace modelport {
 
@@ -54,10 +59,57 @@ SourceReport inspect_model(const std::string& path, Format format, const LoadOpt
   return guarded(path, [&] { return inspect_switch(path, format, opts); });
 }
 
-std::optional<std::vector<NamedTensor>> run_source_model(const std::string& path, Format format,
-                                                         const std::vector<NamedTensor>& inputs) {
-  if (format == Format::TorchScript) return run_torchscript(path, inputs);
-  return std::nullopt;
+namespace {
+
+class TorchReference : public SourceReference {
+ public:
+  explicit TorchReference(std::string path) : path_(std::move(path)) {}
+  std::string name() const override { return "libtorch"; }
+  std::string version() const override { return torchscript_library_version(); }
+  std::vector<NamedTensor> run(const std::vector<NamedTensor>& inputs) override { return run_torchscript(path_, inputs); }
+
+ private:
+  std::string path_;
+};
+
+// The model written once as a tfjs bundle in a scratch directory, run by tools/tfjs_run.js.
+class TfjsReference : public SourceReference {
+ public:
+  TfjsReference(const std::string& path, Format format, const LoadOptions& opts) : dir_("modelport-tfjs-model") {
+    // MODELPORT_TFJS_BUNDLE_DIR keeps a copy of what tfjs is handed (for looking into a mismatch).
+    const char* keep = std::getenv("MODELPORT_TFJS_BUNDLE_DIR");
+    for (const std::string& d : {dir_.path().string(), std::string(keep ? keep : "")}) {
+      if (d.empty()) continue;
+      std::filesystem::create_directories(d);
+      if (format == Format::KerasH5 || format == Format::KerasV3) write_tfjs_keras(path, format, opts, d);
+      else write_tfjs_tf(path, format, opts, d);
+    }
+  }
+  std::string name() const override { return "@tensorflow/tfjs"; }
+  std::string version() const override { return version_; }
+  std::vector<NamedTensor> run(const std::vector<NamedTensor>& inputs) override {
+    TfjsRun r = run_tfjs((dir_.path() / "model.json").string(), inputs);
+    version_ = r.runtime.substr(std::min(r.runtime.size(), r.runtime.find(' ') + 1));  // "@tensorflow/tfjs 4.22.0 (cpu)"
+    return std::move(r.outputs);
+  }
+
+ private:
+  ScratchDir dir_;
+  std::string version_;
+};
+
+}  // namespace
+
+std::unique_ptr<SourceReference> open_reference(const std::string& path, Format format, const LoadOptions& opts) {
+  switch (format) {
+    case Format::TorchScript: return std::make_unique<TorchReference>(path);
+    case Format::SavedModel: case Format::GraphDef: case Format::KerasH5: case Format::KerasV3:
+      return guarded(path, [&]() -> std::unique_ptr<SourceReference> {
+        return std::make_unique<TfjsReference>(path, format, opts);
+      });
+    case Format::Unknown: break;
+  }
+  return nullptr;
 }
 
 std::vector<std::string> supported_source_ops(Format format) {

@@ -99,7 +99,9 @@ ConvertResult convert(const std::string& source, const ConvertOptions& o) {
   ConvertResult res;
   if (o.verify) {
     progress("verify");
-    res.verification = verify_export(source, fmt, tx.preview_path(plan.model), o.verify_options);
+    VerifyOptions vo = o.verify_options;
+    vo.load = o.load;
+    res.verification = verify_export(source, fmt, tx.preview_path(plan.model), vo);
   }
   for (auto& f : tx.files()) res.sha256[f->path()] = f->sha256();
   if (o.write_manifest) {

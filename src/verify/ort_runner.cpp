@@ -1,61 +1,93 @@
 #include "verify/ort_runner.h"
 
-#include <unistd.h>
-
 #include <cstdlib>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
-#include "modelport/error.h"
 #include "util/npy.h"
+#include "util/scratch_dir.h"
 #include "util/subprocess.h"
 
 namespace modelport {
 namespace fs = std::filesystem;
 
-std::string ort_runner_script() {
-  if (const char* p = std::getenv("MODELPORT_ORT_RUNNER")) return p;
-  return std::string(MODELPORT_SOURCE_DIR) + "/tools/ort_run.js";
+namespace {
+
+std::string tool_script(const char* env, const char* name) {
+  if (const char* p = std::getenv(env)) return p;
+  return std::string(MODELPORT_SOURCE_DIR) + "/tools/" + name;
 }
 
-namespace {
-// A private scratch directory removed when it goes out of scope.
-struct ScratchDir {
-  fs::path path;
-  ScratchDir() {
-    std::string tmpl = (fs::temp_directory_path() / "modelport-ort-XXXXXX").string();
-    if (!mkdtemp(tmpl.data())) throw Error("cannot create a temporary directory");
-    path = tmpl;
+// The runners end with one line "<script>: <cause>" on failure; libraries may print before it.
+std::string failure_line(const std::string& err, int exit_code) {
+  std::string last;
+  size_t at = 0;
+  while (at < err.size()) {
+    size_t nl = err.find('\n', at);
+    std::string line = err.substr(at, nl == std::string::npos ? std::string::npos : nl - at);
+    while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
+    if (line.rfind("ort_run: ", 0) == 0 || line.rfind("tfjs_run: ", 0) == 0) return line;
+    if (!line.empty()) last = line;
+    if (nl == std::string::npos) break;
+    at = nl + 1;
   }
-  ~ScratchDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-};
-}  // namespace
+  return last.empty() ? "exit code " + std::to_string(exit_code) : last;
+}
 
-std::vector<NamedTensor> run_onnxruntime(const std::string& model_path, const std::vector<NamedTensor>& inputs) {
-  std::string script = ort_runner_script();
-  if (!fs::exists(script)) throw Error(script + ": ONNX Runtime runner not found (set MODELPORT_ORT_RUNNER)");
-  ScratchDir dir;
-  std::vector<std::string> argv = {"node", script, model_path, "--outdir", (dir.path / "out").string()};
+struct NodeRun {
+  int exit_code = 0;
+  std::string message;   // first line of stderr when exit_code != 0
+  nlohmann::json result;  // stdout when exit_code == 0
+  std::vector<NamedTensor> outputs;
+};
+
+// Runs `node SCRIPT MODEL --input NAME=FILE.npy ... --outdir DIR` (the protocol of tools/ort_run.js
+// and tools/tfjs_run.js) and reads the outputs it lists.
+NodeRun run_node_script(const std::string& script, const std::string& model, const std::vector<NamedTensor>& inputs,
+                        const std::string& scratch_prefix) {
+  ScratchDir dir(scratch_prefix);
+  std::vector<std::string> argv = {"node", script, model, "--outdir", (dir.path() / "out").string()};
   for (size_t i = 0; i < inputs.size(); ++i) {
-    std::string f = (dir.path / ("input_" + std::to_string(i) + ".npy")).string();
+    std::string f = (dir.path() / ("input_" + std::to_string(i) + ".npy")).string();
     write_npy(f, inputs[i].tensor);
     argv.push_back("--input");
     argv.push_back(inputs[i].name + "=" + f);
   }
   ProcessResult r = run_process(argv);
+  NodeRun run;
+  run.exit_code = r.exit_code;
   if (r.exit_code != 0) {
-    std::string msg = r.err.empty() ? "exit code " + std::to_string(r.exit_code) : r.err;
-    while (!msg.empty() && (msg.back() == '\n' || msg.back() == '\r')) msg.pop_back();
-    if (auto nl = msg.find('\n'); nl != std::string::npos) msg = msg.substr(0, nl);
-    throw Error(msg);
+    run.message = failure_line(r.err, r.exit_code);
+    return run;
   }
-  auto j = nlohmann::json::parse(r.out);
-  std::vector<NamedTensor> out;
-  for (auto& o : j["outputs"]) out.push_back({o["name"].get<std::string>(), read_npy(o["file"].get<std::string>())});
-  return out;
+  run.result = nlohmann::json::parse(r.out);
+  for (auto& o : run.result["outputs"])
+    run.outputs.push_back({o["name"].get<std::string>(), read_npy(o["file"].get<std::string>())});
+  return run;
+}
+
+}  // namespace
+
+std::string ort_runner_script() { return tool_script("MODELPORT_ORT_RUNNER", "ort_run.js"); }
+
+std::vector<NamedTensor> run_onnxruntime(const std::string& model_path, const std::vector<NamedTensor>& inputs) {
+  std::string script = ort_runner_script();
+  if (!fs::exists(script)) throw Error(script + ": ONNX Runtime runner not found (set MODELPORT_ORT_RUNNER)");
+  NodeRun r = run_node_script(script, model_path, inputs, "modelport-ort");
+  if (r.exit_code != 0) throw Error(r.message);
+  return std::move(r.outputs);
+}
+
+TfjsRun run_tfjs(const std::string& model_json, const std::vector<NamedTensor>& inputs) {
+  std::string script = tool_script("MODELPORT_TFJS_RUNNER", "tfjs_run.js");
+  if (!fs::exists(script)) throw ReferenceUnavailable(script + ": TensorFlow.js runner not found (set MODELPORT_TFJS_RUNNER)");
+  NodeRun r = run_node_script(script, model_json, inputs, "modelport-tfjs");
+  if (r.exit_code != 0) {
+    std::string why = r.message;
+    if (why.rfind("tfjs_run: ", 0) == 0) why = why.substr(10);
+    throw ReferenceUnavailable(why);
+  }
+  return {std::move(r.outputs), r.result.value("runtime", std::string("@tensorflow/tfjs"))};
 }
 
 }  // namespace modelport

@@ -96,6 +96,22 @@ OutputCheck compare(const std::string& name, const Tensor& got, const Tensor& wa
   return c;
 }
 
+// TensorFlow.js has no int64 or float64: where the reference's output is the narrower type of the
+// same kind, compare in the ONNX output's type (and say so once).
+void narrow_reference_dtypes(const std::vector<NamedTensor>& got, std::vector<NamedTensor>& want, VerifyReport& rep) {
+  for (size_t i = 0; i < std::min(got.size(), want.size()); ++i) {
+    DType g = got[i].tensor.dtype, w = want[i].tensor.dtype;
+    bool widen = (g == DType::Int64 && w == DType::Int32) || (g == DType::Float64 && w == DType::Float32);
+    if (!widen) continue;
+    std::vector<double> v(size_t(want[i].tensor.numel()));
+    for (size_t k = 0; k < v.size(); ++k) v[k] = want[i].tensor.as_double(int64_t(k));
+    want[i].tensor = tensor_from_doubles(g, want[i].tensor.dims, v);
+    std::string note = "the reference computes " + std::string(dtype_name(g)) + " outputs as " + dtype_name(w) +
+                       " (TensorFlow.js has no " + dtype_name(g) + "): compared in " + dtype_name(g);
+    if (std::find(rep.notes.begin(), rep.notes.end(), note) == rep.notes.end()) rep.notes.push_back(note);
+  }
+}
+
 }  // namespace
 
 Tensor random_tensor(DType dt, const std::vector<int64_t>& dims, uint64_t seed) {
@@ -143,11 +159,18 @@ VerifyReport verify_export(const std::string& source, Format format, const std::
     size_sets = {a, b};
   }
   bool has_expected = !opts.expected.empty();
-  rep.reference = has_expected ? "expected .npy files" : (format == Format::TorchScript ? "libtorch" : "none");
-  if (rep.reference == "none")
-    rep.notes.push_back(std::string("no ") + format_name(format) +
-                        " runtime is available here: only the ONNX side was run (give --expected NAME=FILE.npy "
-                        "to compare)");
+  std::unique_ptr<SourceReference> ref;
+  if (has_expected) {
+    rep.reference = "expected .npy files";
+  } else {
+    try {
+      ref = open_reference(source, format, opts.load);
+      if (!ref) rep.not_verified = std::string("no reference runtime for ") + format_name(format) + " models";
+    } catch (const ReferenceUnavailable& e) {
+      rep.not_verified = std::string("TensorFlow.js cannot take this model: ") + e.what();
+    }
+    rep.reference = ref ? ref->name() : "none";
+  }
   for (size_t run = 0; run < size_sets.size(); ++run) {
     VerifyRun vr;
     vr.symbol_sizes = size_sets[run];
@@ -183,20 +206,27 @@ VerifyReport verify_export(const std::string& source, Format format, const std::
         if (it == opts.expected.end()) continue;
         want.push_back({g.name, read_npy(it->second)});
       }
-    } else if (auto src = run_source_model(source, format, feeds)) {
-      want = *src;
-      if (want.size() != got.size()) {
+    } else if (ref && rep.not_verified.empty()) {
+      try {
+        want = ref->run(feeds);
+        rep.reference_version = ref->version();
+      } catch (const ReferenceUnavailable& e) {
+        rep.not_verified = *e.what() ? e.what() : "the reference failed without saying why";
+        want.clear();
+      }
+      if (rep.not_verified.empty() && want.size() != got.size()) {
         rep.ok = false;
         rep.notes.push_back("the source model returned " + std::to_string(want.size()) + " outputs, ONNX " +
                             std::to_string(got.size()));
       }
+      narrow_reference_dtypes(got, want, rep);
     }
     for (size_t i = 0; i < got.size(); ++i) {
       if (has_expected) {
         auto it = std::find_if(want.begin(), want.end(), [&](auto& w) { return w.name == got[i].name; });
         if (it == want.end()) continue;
         vr.outputs.push_back(compare(got[i].name, got[i].tensor, it->tensor, opts));
-      } else if (i < want.size()) {
+      } else if (i < want.size() && rep.not_verified.empty()) {
         vr.outputs.push_back(compare(got[i].name, got[i].tensor, want[i].tensor, opts));
       } else {
         OutputCheck c;
@@ -230,8 +260,19 @@ VerifyReport verify_export(const std::string& source, Format format, const std::
   return rep;
 }
 
+int VerifyReport::exit_code() const {
+  if (!ok) return kExitVerifyMismatch;
+  return not_verified.empty() ? kExitOk : kExitNotVerified;
+}
+
 nlohmann::json VerifyReport::to_json() const {
-  nlohmann::json j = {{"ok", ok}, {"reference", reference}, {"notes", notes}, {"fixed_axes", fixed_axes}};
+  nlohmann::json j = {{"ok", ok},
+                      {"verified", not_verified.empty()},
+                      {"reference", reference},
+                      {"reference_version", reference_version},
+                      {"not_verified", not_verified.empty() ? nlohmann::json(nullptr) : nlohmann::json(not_verified)},
+                      {"notes", notes},
+                      {"fixed_axes", fixed_axes}};
   j["runs"] = nlohmann::json::array();
   for (auto& r : runs) {
     nlohmann::json outs = nlohmann::json::array();

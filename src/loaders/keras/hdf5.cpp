@@ -48,9 +48,11 @@ std::vector<std::string> read_string_attr(hid_t attr, const std::string& label, 
   H5Handle type(H5Aget_type(attr), H5Tclose);
   H5Handle space(H5Aget_space(attr), H5Sclose);
   if (!type.valid() || !space.valid()) throw Error(where + ": cannot read attribute");
-  if (H5Tget_class(type.id()) != H5T_STRING) throw Error(where + ": attribute is not a string");
   hssize_t n = H5Sget_simple_extent_npoints(space.id());
-  if (n <= 0) return {};
+  // h5py writes an empty list (a layer without weights: weight_names = []) as an empty float array.
+  if (n == 0) return {};
+  if (H5Tget_class(type.id()) != H5T_STRING) throw Error(where + ": attribute is not a string");
+  if (n < 0) return {};
   // Attributes live in the object header: a declared size beyond the caps is a corrupt file.
   checked_tensor_bytes(label, what, {int64_t(n), int64_t(std::max<size_t>(H5Tget_size(type.id()), sizeof(char*)))},
                        DType::UInt8);

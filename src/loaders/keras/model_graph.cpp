@@ -414,4 +414,24 @@ BuiltModel build_model(Ctx& c, const json& entry, const WeightScope& scope, cons
   throw Error(c.path + ": model class " + class_of(entry) + " has no layer graph in its config");
 }
 
+void collect_layer_weights(const json& model_entry, const WeightScope& scope, std::vector<LayerWeights>& out,
+                           const std::vector<std::string>& prefix) {
+  const json& cfg = cfg_of(model_entry);
+  const json& layers = cfg.is_object() && cfg.contains("layers") ? cfg["layers"] : cfg;
+  if (!layers.is_array()) return;
+  auto names = v3_names(layers);
+  for (size_t i = 0; i < layers.size(); ++i) {
+    const json& le = layers[i];
+    LayerKey key{name_of(le), names[i]};
+    std::vector<std::string> path = prefix;
+    path.push_back(key.name);
+    if (model_kind(le) != ModelKind::Custom) {
+      collect_layer_weights(le, *scope.nested(key), out, path);
+      continue;
+    }
+    auto w = scope.layer(key);
+    if (!w.empty()) out.push_back({std::move(path), std::move(w)});
+  }
+}
+
 }  // namespace modelport::keras

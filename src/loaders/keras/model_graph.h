@@ -32,4 +32,13 @@ struct BuiltModel {
 BuiltModel build_model(Ctx& c, const json& model_entry, const WeightScope& scope, const std::vector<Value*>& inputs,
                        const std::string& prefix, const LoadOptions& opts);
 
+// Every layer holding weights: its path (enclosing nested models' names, then its own) and its
+// weights in Keras order, read as the lowerings read them.
+struct LayerWeights {
+  std::vector<std::string> path;
+  std::vector<Tensor> weights;
+};
+void collect_layer_weights(const json& model_entry, const WeightScope& scope, std::vector<LayerWeights>& out,
+                           const std::vector<std::string>& prefix = {});
+
 }  // namespace modelport::keras
