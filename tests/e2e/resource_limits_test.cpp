@@ -80,6 +80,16 @@ TEST(ResourceLimits, KerasGraphCycleIsRefused) {
   expect_refused(p, {}, {p + ": graph cycle: layer a waits on layer b"});
 }
 
+TEST(ResourceLimits, KerasPaddingForTooFewAxesIsRefused) {
+  std::string p = hostile("padding_one_axis.h5");
+  expect_refused(p, {}, {p + ": ", "pad", "padding gives 1 axes, the layer has 2"});
+}
+
+TEST(ResourceLimits, RecurrentWeightsSmallerThanUnitsAreRefused) {
+  std::string p = hostile("lstm_short_kernel.h5");
+  expect_refused(p, {}, {p + ": ", "kernel has shape [2,8], expected [features, 256] for units 64"});
+}
+
 TEST(ResourceLimits, NpyDeclaringMoreThanItHoldsIsRefused) {
   // A tiny GraphDef to export, then verify it with a hostile --input-data file.
   test::sm::GraphDefBuilder b;

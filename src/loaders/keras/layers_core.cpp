@@ -158,20 +158,30 @@ Outs lower_dot(Ctx& c, const LayerCall& l) {
   return {r};
 }
 
-// ((before, after), ...) per spatial axis from an int, a per-axis list, or per-axis pairs.
-static std::vector<std::pair<int64_t, int64_t>> spatial_pairs(const json& v, size_t n) {
+// ((before, after), ...) per spatial axis from an int, a per-axis list, or per-axis pairs; anything
+// else (too few or too many axes, negative amounts) is a config error naming the field.
+static std::vector<std::pair<int64_t, int64_t>> spatial_pairs(Ctx& c, const json& v, size_t n, const char* field) {
   std::vector<std::pair<int64_t, int64_t>> out;
-  if (v.is_number()) return std::vector<std::pair<int64_t, int64_t>>(n, {v.get<int64_t>(), v.get<int64_t>()});
-  if (n == 1 && v.is_array() && v.size() == 2 && v[0].is_number()) return {{v[0].get<int64_t>(), v[1].get<int64_t>()}};
+  auto amount = [&](const json& x) {
+    if (!x.is_number_integer() || x.get<int64_t>() < 0 || x.get<int64_t>() > (int64_t(1) << 40))
+      c.fail(std::string(field) + " " + x.dump().substr(0, 40) + " is not a non-negative integer");
+    return x.get<int64_t>();
+  };
+  if (v.is_number()) return std::vector<std::pair<int64_t, int64_t>>(n, {amount(v), amount(v)});
+  if (!v.is_array()) c.fail(std::string(field) + " is " + v.dump().substr(0, 40) + ", expected a number or a list");
+  if (n == 1 && v.size() == 2 && v[0].is_number()) return {{amount(v[0]), amount(v[1])}};
   for (auto& e : v) {
-    if (e.is_number()) out.push_back({e.get<int64_t>(), e.get<int64_t>()});
-    else out.push_back({e[0].get<int64_t>(), e[1].get<int64_t>()});
+    if (e.is_number()) out.push_back({amount(e), amount(e)});
+    else if (e.is_array() && e.size() == 2) out.push_back({amount(e[0]), amount(e[1])});
+    else c.fail(std::string(field) + " entry " + e.dump().substr(0, 40) + " is not an amount or a (before, after) pair");
   }
+  if (out.size() != n)
+    c.fail(std::string(field) + " gives " + std::to_string(out.size()) + " axes, the layer has " + std::to_string(n));
   return out;
 }
 
 static Outs zero_padding(Ctx& c, const LayerCall& l, size_t nd) {
-  auto p = spatial_pairs(l.cfg.at("padding"), nd);
+  auto p = spatial_pairs(c, l.cfg.at("padding"), nd, "padding");
   bool cf = str(l.cfg, "data_format", "channels_last") == "channels_first";
   size_t r = nd + 2;
   std::vector<int64_t> pads(2 * r, 0);
@@ -187,7 +197,7 @@ Outs lower_zero_padding2d(Ctx& c, const LayerCall& l) { return zero_padding(c, l
 Outs lower_zero_padding3d(Ctx& c, const LayerCall& l) { return zero_padding(c, l, 3); }
 
 static Outs cropping(Ctx& c, const LayerCall& l, size_t nd) {
-  auto p = spatial_pairs(l.cfg.at("cropping"), nd);
+  auto p = spatial_pairs(c, l.cfg.at("cropping"), nd, "cropping");
   bool cf = str(l.cfg, "data_format", "channels_last") == "channels_first";
   std::vector<int64_t> starts, ends, axes;
   for (size_t i = 0; i < nd; ++i) {
