@@ -96,6 +96,12 @@ Format resolve_format(const CommonSource& s) {
   return *parse_format(s.format);
 }
 
+// Model-derived text (paths, names, messages) may hold bytes that are not UTF-8: they are written as
+// U+FFFD instead of ending the command in a JSON exception.
+std::string json_text(const json& j, int indent = -1) {
+  return j.dump(indent, ' ', false, json::error_handler_t::replace);
+}
+
 json io_json(const std::vector<ConvertResult::Io>& ios) {
   json a = json::array();
   for (auto& io : ios) a.push_back({{"name", io.name}, {"dtype", io.dtype}, {"shape", io.shape}});
@@ -250,7 +256,7 @@ int do_export(const ExportArgs& a) {
               {"verification", r.verification ? r.verification->to_json() : json(nullptr)},
               {"seconds", secs}};
     if (int code = r.verification ? r.verification->exit_code() : kExitOk) j["exit_code"] = code;
-    std::cout << j.dump() << "\n";
+    std::cout << json_text(j) << "\n";
   } else if (!a.g.quiet) {
     std::cerr << "wrote " << r.model_path << " (opset " << a.opset << ", " << r.node_count << " nodes";
     if (r.used_external_data) std::cerr << ", external data";
@@ -282,7 +288,7 @@ int do_verify(const VerifyCmdArgs& a) {
     json j = r.to_json();
     j["command"] = "verify";
     if (r.exit_code() != kExitOk) j["exit_code"] = r.exit_code();
-    std::cout << j.dump() << "\n";
+    std::cout << json_text(j) << "\n";
   }
   print_verify(r, a.g.quiet);
   return r.exit_code();
@@ -300,7 +306,7 @@ int do_inspect(const InspectArgs& a) {
     if (auto onnx = inspect_onnx(a.src.model)) {
       const json& j = *onnx;
       if (a.g.json) {
-        std::cout << j.dump(2) << "\n";
+        std::cout << json_text(j, 2) << "\n";
         return kExitOk;
       }
       std::cout << "file:       " << a.src.model << "\n"
@@ -345,7 +351,7 @@ int do_inspect(const InspectArgs& a) {
               {"unsupported", rep.unsupported},
               {"extra", rep.extra}};
     if (!ir_dump.empty()) j["ir"] = ir_dump;
-    std::cout << j.dump(2) << "\n";
+    std::cout << json_text(j, 2) << "\n";
     return kExitOk;
   }
   std::cout << "file:       " << a.src.model << "\n"
@@ -371,7 +377,7 @@ void print_error(const std::string& msg, int code, bool json_out) {
   for (auto& c : line)
     if (c == '\n' || c == '\r') c = ' ';
   std::cerr << "modelport: error: " << line << "\n";
-  if (json_out) std::cout << json{{"ok", false}, {"error", line}, {"exit_code", code}}.dump() << "\n";
+  if (json_out) std::cout << json_text(json{{"ok", false}, {"error", line}, {"exit_code", code}}) << "\n";
 }
 
 
@@ -462,7 +468,9 @@ int run(int argc, char** argv) {
     print_error(e.what(), e.exit_code(), g.json);
     return e.exit_code();
   } catch (const std::exception& e) {
-    print_error(std::string("internal error: ") + e.what(), kExitConversionFailed, g.json);
+    // Bad input is reported as Error; anything else is still one line naming the file.
+    std::string model = exp->parsed() ? ex.src.model : ver->parsed() ? vf.src.model : in.src.model;
+    print_error(model + ": unexpected failure (" + e.what() + ")", kExitConversionFailed, g.json);
     return kExitConversionFailed;
   }
   print_error("a command is required: export, verify, inspect or ops (see --help)", kExitUsage, g.json);

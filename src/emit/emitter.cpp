@@ -10,6 +10,7 @@
 #include "emit/emit_context.h"
 #include "emit/onnx_writer.h"
 #include "emit/op_table.h"
+#include "emit/ort_float64.h"
 #include "modelport/emit.h"
 #include "util/output_transaction.h"
 
@@ -222,6 +223,17 @@ void drop_unread_initializers(onnx::ModelProto& m, std::vector<BigInitializer>& 
             big.end());
 }
 
+// Errors of the op forms and of onnx's checks name the node; the source file goes in front.
+template <class F>
+void naming_source(const Model& model, F&& f) {
+  try {
+    f();
+  } catch (const Error& e) {
+    if (model.source_path.empty()) throw;
+    throw Error(model.source_path + ": " + e.what(), e.exit_code());
+  }
+}
+
 }  // namespace
 }  // namespace emit
 
@@ -267,7 +279,7 @@ EmitResult emit_onnx(const Model& model, const std::string& out_path, const Emit
   }
 
   ModelEmitter em(model, opts.opset);
-  em.emit_graph(*model.graph, m.mutable_graph(), true);
+  naming_source(model, [&] { em.emit_graph(*model.graph, m.mutable_graph(), true); });
   // The source-side signature names, where the loader recorded them, on each graph input/output.
   auto note_source = [](auto* vis, const std::vector<std::string>& names) {
     for (int i = 0; i < vis->size() && i < static_cast<int>(names.size()); ++i)
@@ -277,6 +289,7 @@ EmitResult emit_onnx(const Model& model, const std::string& out_path, const Emit
   note_source(m.mutable_graph()->mutable_output(), model.source_output_names);
   if (!model.description.empty()) m.mutable_graph()->set_doc_string(model.description);
   EmitShared& sh = em.shared();
+  if (std::string w = ort_float64_gaps(*model.graph); !w.empty()) sh.warnings.push_back(w);
 
   auto* op = m.add_opset_import();
   op->set_domain("");
@@ -288,7 +301,7 @@ EmitResult emit_onnx(const Model& model, const std::string& out_path, const Emit
   }
 
   drop_unread_initializers(m, sh.big);
-  infer_and_check(m, sh.big, opts.check);
+  naming_source(model, [&] { infer_and_check(m, sh.big, opts.check); });
 
   EmitResult r;
   r.used_external_data = opts.external_data && !sh.big.empty();  // nothing to put in a .data file otherwise

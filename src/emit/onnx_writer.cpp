@@ -71,8 +71,8 @@ std::vector<std::string> write_inline(onnx::ModelProto& model, const std::vector
     f.write(varint(len_tag(onnx::TensorProto::kRawDataFieldNumber)) + varint(b.tensor->nbytes()));
     f.write(b.tensor->raw(), b.tensor->nbytes());  // straight from the IR buffer
   }
-  if (f.pos() != expect) throw Error(out_path + ": internal error: wrote " + std::to_string(f.pos()) +
-                                     " bytes, expected " + std::to_string(expect));
+  if (f.pos() != expect) throw Error(out_path + ": wrote " + std::to_string(f.pos()) + " bytes, but the model's size is " +
+                                     std::to_string(expect) + " bytes");
   return {out_path};
 }
 

@@ -4,6 +4,7 @@
 #include <set>
 
 #include "modelport/tensor_ops.h"
+#include "passes/nn_shapes.h"
 
 namespace modelport {
 
@@ -355,8 +356,19 @@ void refine_output_shapes(Node& n, const ShapeValues& sv) {
       d.insert(d.end(), x.dims.begin() + axis + 1, x.dims.end());
       s = Shape(d);
     }
+  } else if (auto shapes = nn_output_shapes(n)) {
+    for (size_t i = 0; i < shapes->size() && i < n.outputs.size(); ++i) merge_into(n.outputs[i], (*shapes)[i]);
   }
   if (s) merge_into(out, *s);
+}
+
+void refine_shapes(Graph& g) {
+  ShapeValues sv;
+  for (auto& n : g.nodes()) {
+    for_each_subgraph_of(*n, [](Graph& sg) { refine_shapes(sg); });
+    refine_output_shapes(*n, sv);
+    sv.record(*n);
+  }
 }
 
 }  // namespace modelport

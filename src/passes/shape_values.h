@@ -50,4 +50,8 @@ class ShapeValues {
 // known shape values; never changes a dim that is already fixed or symbolic.
 void refine_output_shapes(Node& n, const ShapeValues& sv);
 
+// refine_output_shapes over every node of `g` in order, subgraphs included: what a loader calls so
+// that its model's outputs carry the shapes (and the inputs' symbols) that can be inferred.
+void refine_shapes(Graph& g);
+
 }  // namespace modelport

@@ -120,7 +120,7 @@ ConvertResult convert(const std::string& source, const ConvertOptions& o) {
     mi.included = included;
     json verification = res.verification ? res.verification->to_json() : json(nullptr);
     mi.verification = res.verification ? &verification : nullptr;
-    tx.create(plan.manifest).write(build_manifest(mi).dump(2) + "\n");
+    tx.create(plan.manifest).write(build_manifest(mi).dump(2, ' ', false, json::error_handler_t::replace) + "\n");
     res.manifest_path = plan.manifest;
   }
   tx.commit();

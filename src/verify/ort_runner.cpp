@@ -60,9 +60,13 @@ NodeRun run_node_script(const std::string& script, const std::string& model, con
     run.message = failure_line(r.err, r.exit_code);
     return run;
   }
-  run.result = nlohmann::json::parse(r.out);
-  for (auto& o : run.result["outputs"])
-    run.outputs.push_back({o["name"].get<std::string>(), read_npy(o["file"].get<std::string>())});
+  try {
+    run.result = nlohmann::json::parse(r.out);
+    for (auto& o : run.result.at("outputs"))
+      run.outputs.push_back({o.at("name").get<std::string>(), read_npy(o.at("file").get<std::string>())});
+  } catch (const nlohmann::json::exception& e) {
+    throw Error(script + ": unexpected report (" + e.what() + ")");
+  }
   return run;
 }
 

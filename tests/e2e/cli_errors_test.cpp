@@ -78,6 +78,22 @@ TEST(CliErrors, JsonResultOnFailure) {
   EXPECT_NE(j["error"].get<std::string>().find("no such file"), std::string::npos);
 }
 
+TEST(CliErrors, JsonResultForAPathThatIsNotUtf8) {
+  // A file name is bytes: one that is not UTF-8 still gives one JSON result and one error line.
+  std::string p = test::scratch_dir("json_bytes") + "/mod\xe9le.pt";
+  for (const char* cmd : {"export", "inspect"}) {
+    std::vector<std::string> args{cmd, p, "--json"};
+    if (std::string(cmd) == "export") args.insert(args.end(), {"-o", test::scratch_dir("json_bytes_out") + "/m.onnx"});
+    auto r = test::run_cli(args);
+    EXPECT_EQ(r.exit_code, kExitConversionFailed) << r.err;
+    EXPECT_EQ(r.err.find('\n'), r.err.size() - 1) << r.err;
+    EXPECT_EQ(r.err.find("internal"), std::string::npos) << r.err;
+    auto j = nlohmann::json::parse(r.out);
+    EXPECT_EQ(j["ok"], false);
+    EXPECT_NE(j["error"].get<std::string>().find("mod\xef\xbf\xbdle.pt: no such file"), std::string::npos) << r.out;
+  }
+}
+
 // ---- TensorFlow (issue 4): a SavedModel copied from the shared fixtures, then damaged.
 std::string copy_half_plus_two(const std::string& name) {
   std::string dst = test::scratch_dir(name) + "/half_plus_two";

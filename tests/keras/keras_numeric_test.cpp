@@ -3,6 +3,7 @@
 // outputs of the same weights (tests/fixtures/make_keras_h5.py). Skipped with a message when
 // ONNX Runtime, node, the fixtures or /usr/bin/python3 with torch+h5py are missing.
 #include <gtest/gtest.h>
+#include <onnx/onnx_pb.h>
 
 #include <cmath>
 #include <cstdio>
@@ -44,6 +45,17 @@ fs::path scratch(const std::string& name) {
   return d;
 }
 
+// A Keras output's declared ONNX shape: the input's batch axis first (its symbol, not onnx's unk__N,
+// or its fixed size), and every fixed dim the one ONNX Runtime produced.
+void expect_declared_shape(const onnx::ValueInfoProto& out, const onnx::TensorShapeProto::Dimension& batch,
+                           const std::vector<int64_t>& actual, const std::string& what) {
+  auto& dims = out.type().tensor_type().shape().dim();
+  ASSERT_EQ(dims.size(), static_cast<int>(actual.size())) << what << " output " << out.name();
+  EXPECT_EQ(dims[0].dim_param(), batch.dim_param()) << what << " output " << out.name();
+  for (int d = 0; d < dims.size(); ++d)
+    if (dims[d].has_dim_value()) EXPECT_EQ(dims[d].dim_value(), actual[d]) << what << " output " << out.name() << " dim " << d;
+}
+
 // Converts, runs and returns the outputs (flattened).
 std::vector<std::vector<double>> run(const std::string& model_path, Format fmt,
                                      const std::vector<std::string>& input_npys, fs::path dir) {
@@ -54,11 +66,17 @@ std::vector<std::vector<double>> run(const std::string& model_path, Format fmt,
   for (size_t i = 0; i < input_npys.size(); ++i) cmd += " --input " + m.graph->inputs.at(i)->name + "=" + input_npys[i];
   cmd += " --outdir " + (dir / "out").string() + " > " + (dir / "ort.json").string();
   EXPECT_EQ(std::system(cmd.c_str()), 0) << cmd;
+  onnx::ModelProto proto;
+  std::ifstream f(onnx, std::ios::binary);
+  EXPECT_TRUE(proto.ParseFromIstream(&f)) << onnx;
   std::vector<std::vector<double>> outs;
   for (size_t i = 0; i < m.graph->outputs.size(); ++i) {
     keras_test::Npy y;
     EXPECT_TRUE(keras_test::read_npy((dir / "out" / ("output_" + std::to_string(i) + ".npy")).string(), y));
     outs.push_back(y.values());
+    if (static_cast<int>(i) < proto.graph().output_size())
+      expect_declared_shape(proto.graph().output(int(i)), proto.graph().input(0).type().tensor_type().shape().dim(0),
+                            y.shape, model_path);
   }
   return outs;
 }
@@ -133,7 +151,11 @@ TEST(KerasNumeric, TorchGeneratedModels) {
     std::vector<std::string> ins;
     for (int i = 0; fs::exists(gen / (name + ".input" + std::to_string(i) + ".npy")); ++i)
       ins.push_back((gen / (name + ".input" + std::to_string(i) + ".npy")).string());
-    auto got = run(e.path().string(), ext == ".h5" ? Format::KerasH5 : Format::KerasV3, ins, scratch(name));
+    Format fmt = ext == ".h5" ? Format::KerasH5 : Format::KerasV3;
+    // inspect shows each output's inferred shape, not [*].
+    for (auto& o : inspect_keras(e.path().string(), fmt, {}).outputs)
+      EXPECT_EQ(o.shape.rfind("[batch", 0), 0u) << name << " output " << o.name << ": " << o.shape;
+    auto got = run(e.path().string(), fmt, ins, scratch(name));
     for (size_t i = 0; i < got.size(); ++i) {
       keras_test::Npy want;
       ASSERT_TRUE(keras_test::read_npy((gen / (name + ".output" + std::to_string(i) + ".npy")).string(), want));

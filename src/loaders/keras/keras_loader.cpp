@@ -10,6 +10,7 @@
 #include "modelport/error.h"
 #include "modelport/loaders.h"
 #include "modelport/passes.h"
+#include "passes/shape_values.h"
 
 namespace modelport {
 namespace keras {
@@ -79,6 +80,7 @@ Model load_keras_model(const std::string& path, Format format, const LoadOptions
   g.remove_dead();
   optimize_transposes(g);
   g.remove_dead();
+  refine_shapes(g);  // the outputs' shapes, with the inputs' symbols, for inspect and the emitter
   m.warnings = c.warnings;
   return m;
 }

@@ -110,7 +110,7 @@ void Converter::translate(const FlatNode& n) {
   std::vector<Value*> ins;
   for (auto& t : n.inputs) {
     Value* v = lookup(t);
-    if (!v) throw Error(where_ + ": internal: input '" + t + "' of '" + n.name + "' not converted");
+    if (!v) throw Error(where_ + ": " + n.op + " node '" + n.name + "' reads '" + t + "', which was not converted before it");
     ins.push_back(v);
   }
   OpCtx ctx(*this, n, std::move(ins));

@@ -159,6 +159,25 @@ IoPlan graphdef_plan(const TfSource& src, const FlatGraph& fg, const LoadOptions
   return plan;
 }
 
+// A string input that the graph decodes itself (DecodeWav, AudioSpectrogram, Mfcc, DecodeJpeg...)
+// rather than parsing tf.Example protos: refused, naming the ops the graph decodes it with.
+void refuse_decoded_strings(const TfSource& src, const IoPlan& plan, const std::vector<const FlatNode*>& needed,
+                            const std::string& where, const std::string& advice) {
+  std::string string_in;
+  for (auto& in : plan.inputs)
+    if (in.dtype == DType::String) string_in = in.name;
+  if (string_in.empty() || parses_examples(needed)) return;
+  std::map<std::string, int> bad;
+  for (auto* n : needed)
+    if (!op_table().count(n->op)) bad[n->op]++;
+  std::string ops;
+  for (auto& [op, k] : bad) ops += (ops.empty() ? "" : ", ") + op + (k > 1 ? " x" + std::to_string(k) : "");
+  throw Error(src.path + ": " + where + "input '" + string_in +
+              "' is a string tensor, which ONNX models made here cannot take" +
+              (ops.empty() ? std::string() : "; the graph decodes it with unsupported ops: " + ops) + " (" + advice +
+              ")");
+}
+
 }  // namespace
 
 std::vector<const FlatNode*> needed_nodes(const TfSource& src, const FlatGraph& fg, const IoPlan& plan) {
@@ -175,26 +194,16 @@ IoPlan plan_io(const TfSource& src, const FlatGraph& fg, const LoadOptions& opts
   IoPlan plan;
   if (!src.saved_model) {
     plan = graphdef_plan(src, fg, opts, warn);
+    refuse_decoded_strings(src, plan, needed_nodes(src, fg, plan), "", "name the decoded tensor as the input with --input");
   } else {
     Signature sig = find_signature(src, opts.signature);
     plan = signature_plan(sig);
-    std::string string_in;
-    for (auto& in : plan.inputs)
-      if (in.dtype == DType::String) string_in = in.name;
     auto needed = needed_nodes(src, fg, plan);
-    if (!string_in.empty() && !parses_examples(needed)) {
-      // A string input decoded in the graph (DecodeWav, DecodeJpeg...): say which ops that takes.
-      std::map<std::string, int> bad;
-      for (auto* n : needed)
-        if (!op_table().count(n->op)) bad[n->op]++;
-      std::string ops;
-      for (auto& [op, k] : bad) ops += (ops.empty() ? "" : ", ") + op + " x" + std::to_string(k);
-      throw Error(src.path + ": signature '" + sig.name + "' input '" + string_in +
-                  "' is a string tensor, which ONNX models made here cannot take" +
-                  (ops.empty() ? std::string() : "; the graph decodes it with unsupported ops: " + ops) +
-                  " (export a signature that takes the decoded tensors)");
-    }
-    if (!string_in.empty() || parses_examples(needed)) {
+    refuse_decoded_strings(src, plan, needed, "signature '" + sig.name + "' ",
+                           "export a signature that takes the decoded tensors");
+    bool string_in = std::any_of(plan.inputs.begin(), plan.inputs.end(),
+                                 [](const IoPoint& in) { return in.dtype == DType::String; });
+    if (string_in || parses_examples(needed)) {
       std::string ok;
       for (auto& s : signatures(*src.meta))
         if (convertible(src, fg, s)) ok += (ok.empty() ? "" : ", ") + s.name;

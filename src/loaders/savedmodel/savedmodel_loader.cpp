@@ -8,6 +8,7 @@
 #include "modelport/error.h"
 #include "modelport/loaders.h"
 #include "modelport/passes.h"
+#include "passes/shape_values.h"
 #include "ops/op_table.h"
 #include "side_effects.h"
 #include "tf_source.h"
@@ -90,6 +91,7 @@ Model load_savedmodel(const std::string& path, Format format, const LoadOptions&
   m.warnings.insert(m.warnings.end(), cv.warnings.begin(), cv.warnings.end());
   optimize_transposes(g);
   g.remove_dead();
+  refine_shapes(g);  // the outputs' shapes, with the inputs' symbols
   return m;
 }
 

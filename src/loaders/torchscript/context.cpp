@@ -73,7 +73,7 @@ const LVal& Ctx::get(const jit::Value* tv) const {
     auto it = c->env_.find(tv);
     if (it != c->env_.end()) return it->second;
   }
-  fail("internal: value %" + tv->debugName() + " was not lowered");
+  fail("reads value %" + tv->debugName() + ", which no lowered node produced");
 }
 
 bool Ctx::has(const jit::Value* tv) const {

@@ -40,7 +40,7 @@ void lower_block(Ctx& c, const jit::Block* b) {
     for (const jit::Value* o : n->outputs())
       if (!c.has(o)) {
         if (o->uses().empty()) c.bind(o, LVal::none());
-        else c.fail("internal: output %" + o->debugName() + " was not lowered");
+        else c.fail("its lowering gave no value for output %" + o->debugName());
       }
   }
 }

@@ -23,7 +23,7 @@ Model load_torchscript(const std::string& path, const LoadOptions& opts) {
   } catch (const Error&) {
     throw;
   } catch (const std::exception& e) {
-    throw Error(path + ": internal error while lowering TorchScript (" + std::string(e.what()).substr(0, 200) + ")");
+    throw Error(path + ": lowering the TorchScript graph failed (" + std::string(e.what()).substr(0, 200) + ")");
   }
   return m;
 }

@@ -107,16 +107,16 @@ Value* concat(OpCtx& c, std::vector<Value*> xs, int64_t axis) {
 
 std::vector<Value*> concat_v2(OpCtx& c) {
   if (c.in.size() < 2) c.fail("needs inputs and an axis");
-  auto axis = c.const_ints(c.in.size() - 1, "axis");
+  int64_t axis = c.const_int(c.in.size() - 1, "axis");
   std::vector<Value*> xs(c.in.begin(), c.in.end() - 1);
   if (xs.size() == 1) return {xs[0]};
-  return {concat(c, xs, axis.at(0))};
+  return {concat(c, xs, axis)};
 }
 std::vector<Value*> concat_v1(OpCtx& c) {
-  auto axis = c.const_ints(0, "concat_dim");
+  int64_t axis = c.const_int(0, "concat_dim");
   std::vector<Value*> xs(c.in.begin() + 1, c.in.end());
   if (xs.size() == 1) return {xs[0]};
-  return {concat(c, xs, axis.at(0))};
+  return {concat(c, xs, axis)};
 }
 
 std::vector<Value*> pack(OpCtx& c) {
@@ -241,7 +241,7 @@ std::vector<Value*> gather(OpCtx& c) {
   int64_t axis = 0;
   if (c.node.op == "GatherV2") {
     if (c.attr_int("batch_dims", 0) != 0) c.fail("batch_dims != 0 is not supported");
-    axis = c.const_ints(2, "axis").at(0);
+    axis = c.const_int(2, "axis");
   }
   Value *x = c.input(0), *idx = c.input(1);
   Value* o = c.op("Gather", {x, idx}, {{"axis", axis}});
@@ -377,11 +377,11 @@ std::vector<Value*> split_into(OpCtx& c, Value* x, int64_t axis, std::vector<int
 
 std::vector<Value*> split(OpCtx& c) {
   int64_t num = c.attr_int("num_split", 1);
-  return split_into(c, c.input(1), c.const_ints(0, "split_dim").at(0), {}, num);
+  return split_into(c, c.input(1), c.const_int(0, "split_dim"), {}, num);
 }
 std::vector<Value*> split_v(OpCtx& c) {
   auto sizes = c.const_ints(1, "size_splits");
-  return split_into(c, c.input(0), c.const_ints(2, "split_dim").at(0), sizes, int64_t(sizes.size()));
+  return split_into(c, c.input(0), c.const_int(2, "split_dim"), sizes, int64_t(sizes.size()));
 }
 
 std::vector<Value*> select(OpCtx& c) {

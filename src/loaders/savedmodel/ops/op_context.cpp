@@ -51,6 +51,11 @@ std::vector<int64_t> OpCtx::const_ints(size_t i, const char* what) const {
   if (dtype_is_float(t->dtype) || t->dtype == DType::String) fail(std::string(what) + " must be an integer tensor");
   return t->to_int_vector();
 }
+int64_t OpCtx::const_int(size_t i, const char* what) const {
+  std::vector<int64_t> v = const_ints(i, what);
+  if (v.size() != 1) fail(std::string(what) + " must hold one value, not " + std::to_string(v.size()));
+  return v[0];
+}
 void OpCtx::fail(const std::string& cause) const {
   throw Error(cv.where() + ": " + node.op + " node '" + node.name + "': " + cause);
 }

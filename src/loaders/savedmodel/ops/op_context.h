@@ -36,6 +36,8 @@ class OpCtx {
   const Tensor* const_input(size_t i) const;  // nullptr unless input i is a constant
   // Input i must be a constant integer tensor (throws otherwise, naming `what`).
   std::vector<int64_t> const_ints(size_t i, const char* what) const;
+  // Input i must be a constant integer holding exactly one value (a scalar axis).
+  int64_t const_int(size_t i, const char* what) const;
   [[noreturn]] void fail(const std::string& cause) const;
 
   // ---- builders (nodes are named after the TF node and record it as their source)

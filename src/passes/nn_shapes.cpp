@@ -1,0 +1,207 @@
+#include "passes/nn_shapes.h"
+
+#include <cmath>
+#include <map>
+#include <set>
+
+namespace modelport {
+namespace {
+
+int64_t axis_of(int64_t axis, size_t rank) { return axis < 0 ? axis + static_cast<int64_t>(rank) : axis; }
+
+const Shape* known(const Value* v) { return v && v->shape.rank_known ? &v->shape : nullptr; }
+
+// The product of `dims`: fixed, one symbol times 1, or unknown.
+Dim product(const std::vector<Dim>& dims) {
+  int64_t fixed = 1;
+  std::string symbol;
+  int symbols = 0;
+  for (auto& d : dims) {
+    if (d.is_fixed()) fixed *= d.value;
+    else if (d.is_symbol() && ++symbols == 1) symbol = d.symbol;
+    else return Dim::unknown();
+  }
+  if (symbols == 0) return Dim::fixed(fixed);
+  return symbols == 1 && fixed == 1 ? Dim::sym(symbol) : Dim::unknown();
+}
+
+// Conv / ConvTranspose / MaxPool / AveragePool: spatial output size of one axis (unknown unless
+// the input size is fixed and the padding is explicit or auto_pad says how to compute it).
+Dim spatial(const Node& n, const Dim& in, size_t i, int64_t kernel, bool transpose) {
+  if (!in.is_fixed() || kernel < 0) return Dim::unknown();
+  auto at = [](const std::vector<int64_t>& v, size_t k, int64_t def) { return k < v.size() ? v[k] : def; };
+  std::vector<int64_t> strides = n.attr_ints("strides"), dil = n.attr_ints("dilations"), pads = n.attr_ints("pads");
+  size_t spatial_rank = pads.size() / 2;
+  int64_t s = at(strides, i, 1), d = at(dil, i, 1), eff = (kernel - 1) * d + 1;
+  std::string pad_mode = n.attr_string("auto_pad", "NOTSET");
+  if (s <= 0) return Dim::unknown();
+  if (transpose) {
+    std::vector<int64_t> shape = n.attr_ints("output_shape");
+    if (i < shape.size()) return Dim::fixed(shape[i]);
+    if (pad_mode == "SAME_UPPER" || pad_mode == "SAME_LOWER") return Dim::fixed(in.value * s);
+    int64_t total = pad_mode == "VALID" ? 0 : at(pads, i, 0) + at(pads, i + spatial_rank, 0);
+    return Dim::fixed(s * (in.value - 1) + at(n.attr_ints("output_padding"), i, 0) + eff - total);
+  }
+  if (pad_mode == "SAME_UPPER" || pad_mode == "SAME_LOWER") return Dim::fixed((in.value + s - 1) / s);
+  int64_t total = pad_mode == "VALID" ? 0 : at(pads, i, 0) + at(pads, i + spatial_rank, 0);
+  int64_t span = in.value + total - eff;
+  // ceil_mode drops a last window that would start in the padding: left to the runtime.
+  if (span < 0 || n.attr_int("ceil_mode", 0) != 0) return Dim::unknown();
+  return Dim::fixed(span / s + 1);
+}
+
+std::optional<Shape> conv_pool(const Node& n) {
+  const Shape* x = known(n.input(0));
+  if (!x || x->rank() < 3) return std::nullopt;
+  bool conv = n.op == "Conv" || n.op == "ConvTranspose", transpose = n.op == "ConvTranspose";
+  const Shape* w = conv ? known(n.input(1)) : nullptr;
+  std::vector<int64_t> kernel = n.attr_ints("kernel_shape");
+  std::vector<Dim> out{x->dims[0], conv ? Dim::unknown() : x->dims[1]};
+  if (w && w->rank() == x->rank()) {
+    const Dim& m = w->dims[transpose ? 1 : 0];
+    if (!transpose) out[1] = m;
+    else if (m.is_fixed()) out[1] = Dim::fixed(m.value * n.attr_int("group", 1));
+    if (kernel.empty())
+      for (size_t i = 2; i < w->rank(); ++i) kernel.push_back(w->dims[i].is_fixed() ? w->dims[i].value : -1);
+  }
+  for (size_t i = 2; i < x->rank(); ++i)
+    out.push_back(spatial(n, x->dims[i], i - 2, i - 2 < kernel.size() ? kernel[i - 2] : -1, transpose));
+  return Shape(out);
+}
+
+// Reductions and ArgMax/ArgMin: the reduced axes are dropped or kept as 1.
+std::optional<Shape> reduce(const Node& n, const Shape& x) {
+  bool arg = n.op == "ArgMax" || n.op == "ArgMin";
+  std::vector<int64_t> axes;
+  if (arg) {
+    axes.push_back(n.attr_int("axis", 0));
+  } else if (n.input(1)) {
+    const Value* a = n.input(1);
+    if (!a->is_constant()) return std::nullopt;
+    axes = a->constant->to_int_vector();
+  } else {
+    axes = n.attr_ints("axes");
+  }
+  if (axes.empty() && !arg && n.attr_int("noop_with_empty_axes", 0) != 0) return x;
+  std::set<int64_t> reduced;
+  for (int64_t a : axes) reduced.insert(axis_of(a, x.rank()));
+  bool keep = n.attr_int("keepdims", 1) != 0;
+  std::vector<Dim> out;
+  for (size_t i = 0; i < x.rank(); ++i) {
+    bool r = axes.empty() || reduced.count(static_cast<int64_t>(i));
+    if (!r) out.push_back(x.dims[i]);
+    else if (keep) out.push_back(Dim::fixed(1));
+  }
+  return Shape(out);
+}
+
+// RNN / GRU / LSTM (layout 0): X [T, N, I] -> Y [T, D, N, H], Y_h and Y_c [D, N, H].
+std::vector<Shape> recurrent(const Node& n, const Shape& x) {
+  if (x.rank() != 3 || n.attr_int("layout", 0) != 0) return {};
+  Dim d = Dim::fixed(n.attr_string("direction", "forward") == "bidirectional" ? 2 : 1);
+  int64_t hidden = n.attr_int("hidden_size", -1);
+  Dim h = hidden > 0 ? Dim::fixed(hidden) : Dim::unknown();
+  std::vector<Shape> out{Shape({x.dims[0], d, x.dims[1], h})};
+  for (size_t i = 1; i < n.outputs.size(); ++i) out.push_back(Shape({d, x.dims[1], h}));
+  return out;
+}
+
+// Resize with constant sizes, or constant scales (an axis scaled by 1 keeps its dim).
+std::optional<Shape> resize(const Node& n, const Shape& x) {
+  const Value* sizes = n.input(3);
+  if (sizes && sizes->is_constant()) {
+    std::vector<int64_t> s = sizes->constant->to_int_vector();
+    if (s.size() != x.rank()) return std::nullopt;
+    return Shape::of(s);
+  }
+  const Value* scales = n.input(2);
+  if (!scales || !scales->is_constant() || scales->constant->numel() != static_cast<int64_t>(x.rank()))
+    return std::nullopt;
+  std::vector<Dim> out;
+  for (size_t i = 0; i < x.rank(); ++i) {
+    double s = scales->constant->as_double(static_cast<int64_t>(i));
+    const Dim& d = x.dims[i];
+    out.push_back(s == 1.0 ? d : d.is_fixed() ? Dim::fixed(static_cast<int64_t>(std::floor(d.value * s))) : Dim::unknown());
+  }
+  return Shape(out);
+}
+
+// Tile with constant repeats: a dim repeated once keeps its symbol.
+std::optional<Shape> tile(const Node& n, const Shape& x) {
+  const Value* r = n.input(1);
+  if (!r || !r->is_constant() || r->constant->numel() != static_cast<int64_t>(x.rank())) return std::nullopt;
+  std::vector<int64_t> reps = r->constant->to_int_vector();
+  std::vector<Dim> out;
+  for (size_t i = 0; i < x.rank(); ++i) {
+    const Dim& d = x.dims[i];
+    out.push_back(reps[i] == 1 ? d : d.is_fixed() ? Dim::fixed(d.value * reps[i]) : Dim::unknown());
+  }
+  return Shape(out);
+}
+
+// Einsum with an explicit output ("ij,jk->ik", no ellipsis): each output letter's dim from an input.
+std::optional<Shape> einsum(const Node& n) {
+  std::string eq;
+  for (char ch : n.attr_string("equation", "")) if (ch != ' ') eq += ch;
+  size_t arrow = eq.find("->");
+  if (arrow == std::string::npos || eq.find('.') != std::string::npos) return std::nullopt;
+  std::map<char, Dim> dims;
+  size_t k = 0, start = 0;
+  for (size_t i = 0; i <= arrow; ++i) {
+    if (i < arrow && eq[i] != ',') continue;
+    const Shape* s = known(n.input(k++));
+    if (!s || s->rank() != i - start) return std::nullopt;
+    for (size_t j = 0; j < s->rank(); ++j) {
+      Dim& d = dims[eq[start + j]];
+      if (!d.is_fixed() && !d.is_symbol()) d = s->dims[j];
+    }
+    start = i + 1;
+  }
+  std::vector<Dim> out;
+  for (char ch : eq.substr(arrow + 2)) {
+    if (!dims.count(ch)) return std::nullopt;
+    out.push_back(dims[ch]);
+  }
+  return Shape(out);
+}
+
+}  // namespace
+
+std::optional<std::vector<Shape>> nn_output_shapes(const Node& n) {
+  if (!n.domain.empty()) return std::nullopt;
+  const std::string& op = n.op;
+  const Shape* x = known(n.input(0));
+  auto one = [](std::optional<Shape> s) {
+    return s ? std::optional<std::vector<Shape>>(std::vector<Shape>{*s}) : std::nullopt;
+  };
+  if (op == "Conv" || op == "ConvTranspose" || op == "MaxPool" || op == "AveragePool" || op == "LpPool")
+    return one(conv_pool(n));
+  if (!x) return std::nullopt;
+  if (op == "GlobalAveragePool" || op == "GlobalMaxPool" || op == "GlobalLpPool") {
+    if (x->rank() < 3) return std::nullopt;
+    std::vector<Dim> out{x->dims[0], x->dims[1]};
+    out.resize(x->rank(), Dim::fixed(1));
+    return one(Shape(out));
+  }
+  if (op == "Gemm") {
+    const Shape* b = known(n.input(1));
+    if (x->rank() != 2 || !b || b->rank() != 2) return std::nullopt;
+    return one(Shape({x->dims[n.attr_int("transA", 0) ? 1 : 0], b->dims[n.attr_int("transB", 0) ? 0 : 1]}));
+  }
+  if (op == "Flatten") {
+    int64_t a = axis_of(n.attr_int("axis", 1), x->rank());
+    if (a < 0 || a > static_cast<int64_t>(x->rank())) return std::nullopt;
+    return one(Shape({product({x->dims.begin(), x->dims.begin() + a}), product({x->dims.begin() + a, x->dims.end()})}));
+  }
+  if (op.rfind("Reduce", 0) == 0 || op == "ArgMax" || op == "ArgMin") return one(reduce(n, *x));
+  if (op == "RNN" || op == "GRU" || op == "LSTM") {
+    auto s = recurrent(n, *x);
+    return s.empty() ? std::nullopt : std::optional<std::vector<Shape>>(s);
+  }
+  if (op == "Resize") return one(resize(n, *x));
+  if (op == "Tile") return one(tile(n, *x));
+  if (op == "Einsum") return one(einsum(n));
+  return std::nullopt;
+}
+
+}  // namespace modelport
