@@ -109,11 +109,8 @@ std::vector<Shape> recurrent(const Node& n, const Shape& x) {
 // Resize with constant sizes, or constant scales (an axis scaled by 1 keeps its dim).
 std::optional<Shape> resize(const Node& n, const Shape& x) {
   const Value* sizes = n.input(3);
-  if (sizes && sizes->is_constant()) {
-    std::vector<int64_t> s = sizes->constant->to_int_vector();
-    if (s.size() != x.rank()) return std::nullopt;
-    return Shape::of(s);
-  }
+  if (sizes && sizes->is_constant() && sizes->constant->numel() == static_cast<int64_t>(x.rank()))
+    return Shape::of(sizes->constant->to_int_vector());
   const Value* scales = n.input(2);
   if (!scales || !scales->is_constant() || scales->constant->numel() != static_cast<int64_t>(x.rank()))
     return std::nullopt;

@@ -1,5 +1,7 @@
 #include "ops/op_case_support.h"
 
+#include <onnx/onnx_pb.h>
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -86,6 +88,31 @@ double expect_matches(const Tensor& got, const Tensor& want, Tolerance tol, cons
   return worst;
 }
 
+// Every output dim the ONNX model declares fixed is the one ONNX Runtime produced (the loaders' and
+// passes' shape inference, e.g. src/passes/nn_shapes.cpp, must never guess).
+void expect_declared_dims(const std::string& model, const std::vector<NamedTensor>& outs, const std::string& what) {
+  onnx::ModelProto m;
+  std::ifstream in(model, std::ios::binary);
+  if (!m.ParseFromIstream(&in)) {
+    ADD_FAILURE() << what << ": cannot read " << model;
+    return;
+  }
+  for (int o = 0; o < m.graph().output_size() && o < static_cast<int>(outs.size()); ++o) {
+    const auto& tt = m.graph().output(o).type().tensor_type();
+    if (!tt.has_shape()) continue;
+    const std::vector<int64_t>& got = outs[o].tensor.dims;
+    if (tt.shape().dim_size() != static_cast<int>(got.size())) {
+      ADD_FAILURE() << what << " output " << o << ": declared rank " << tt.shape().dim_size() << ", ONNX Runtime gave "
+                    << Shape::of(got).str();
+      continue;
+    }
+    for (int d = 0; d < tt.shape().dim_size(); ++d)
+      if (tt.shape().dim(d).has_dim_value() && tt.shape().dim(d).dim_value() != got[d])
+        ADD_FAILURE() << what << " output " << o << ": declared dim " << d << " = " << tt.shape().dim(d).dim_value()
+                      << ", ONNX Runtime gave " << Shape::of(got).str();
+  }
+}
+
 void run_and_compare(const std::vector<CheckedRun>& runs, const std::string& scratch, const std::string& tag) {
   std::vector<OrtJob> jobs;
   for (auto& r : runs) jobs.push_back(r.job);
@@ -100,6 +127,7 @@ void run_and_compare(const std::vector<CheckedRun>& runs, const std::string& scr
       ADD_FAILURE() << ck.what << ": " << results[j].outputs.size() << " outputs, reference " << ck.reference.size();
       continue;
     }
+    expect_declared_dims(ck.job.model, results[j].outputs, ck.what);
     double worst = 0;
     for (size_t o = 0; o < ck.reference.size(); ++o)
       worst = std::max(worst, expect_matches(results[j].outputs[o].tensor, ck.reference[o], ck.tol,
