@@ -252,9 +252,16 @@ TEST(GraphDefIssue12, OutputShapesKeepTheInputsBatchSymbol) {
   B::set_str(pool, "padding", "VALID");
   b.const_i("axis", {3});
   b.node("total", "Sum", {"pool", "axis"});
-  Model m = load(b, {"pool", "total"});
+  LoadOptions o;
+  o.outputs = {"pool", "total"};
+  std::string pb = b.save();
+  Model m = load_savedmodel(pb, Format::GraphDef, o);
   EXPECT_EQ(m.graph->outputs[0]->shape.str(), "[batch,1,1,2]");
   EXPECT_EQ(m.graph->outputs[1]->shape.str(), "[batch,1,1]");
+  SourceReport r = inspect_savedmodel(pb, Format::GraphDef, o);  // inspect shows the same
+  ASSERT_EQ(r.outputs.size(), 2u);
+  EXPECT_EQ(r.outputs[0].shape, "[batch,1,1,2]");
+  EXPECT_EQ(r.outputs[1].shape, "[batch,1,1]");
   std::string onnx = test::scratch_dir("batch_symbol") + "/m.onnx";
   emit_onnx(m, onnx, EmitOptions{});
   onnx::ModelProto proto;

@@ -163,6 +163,17 @@ SourceReport inspect_savedmodel(const std::string& path, Format format, const Lo
     }
   }
   for (auto& [op, b] : bad) r.unsupported.push_back(op + " x" + std::to_string(b.first) + " (first: " + b.second + ")");
+  // A graph that converts shows its outputs' inferred shapes (as export writes them), not only the
+  // signature's.
+  if (r.unsupported.empty() && !r.extra.count("note")) {
+    try {
+      Model m = load_savedmodel(path, format, opts);
+      for (size_t i = 0; i < r.outputs.size() && i < m.graph->outputs.size(); ++i)
+        r.outputs[i].shape = m.graph->outputs[i]->shape.str();
+    } catch (const Error&) {
+      // the plan's shapes stay; export reports the cause
+    }
+  }
   return r;
 }
 
