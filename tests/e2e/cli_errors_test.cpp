@@ -68,6 +68,14 @@ TEST(CliErrors, UsageErrorsExitTwo) {
   EXPECT_EQ(r.exit_code, kExitUsage);
 }
 
+TEST(CliErrors, EmitterErrorsNameTheModelFile) {
+  // Errors raised while writing ONNX (op forms, onnx's checks) name the source file, then the node.
+  std::string src = test::test_models_dir() + "/ops_einsum_s.pt";
+  ASSERT_TRUE(fs::exists(src));
+  expect_refused(src, {"--opset", "11", "--input", "x:float32[2,3,4]"}, kExitConversionFailed,
+                 src + ": Einsum needs opset >= 12 (requested 11)");
+}
+
 TEST(CliErrors, JsonResultOnFailure) {
   std::string p = test::scratch_dir("json") + "/nope.pt";
   auto r = test::run_cli({"export", p, "-o", p + ".onnx", "--json"});
