@@ -55,7 +55,7 @@ void TfjsWeightWriter::write_bundle(const std::string& dir, const std::string& f
                       {"weightsManifest", std::move(manifest)},
                       {"modelport", std::move(io)}};
   std::ofstream m(model);
-  m << j.dump();
+  m << j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);  // names need not be UTF-8
   if (!m) throw Error(model + ": cannot write");
 }
 
