@@ -13,7 +13,7 @@
 
 namespace modelport {
 
-enum class Format { Unknown, TorchScript, SavedModel, GraphDef, KerasH5, KerasV3 };
+enum class Format { Unknown, TorchScript, SavedModel, GraphDef, KerasH5, KerasV3, Tfjs };
 const char* format_name(Format f);                       // "torchscript", "savedmodel", ...
 std::optional<Format> parse_format(std::string_view s);  // inverse of format_name ("auto" -> nullopt)
 
@@ -66,6 +66,8 @@ Model load_savedmodel(const std::string& path, Format format, const LoadOptions&
 SourceReport inspect_savedmodel(const std::string& path, Format format, const LoadOptions& opts);
 Model load_keras(const std::string& path, Format format, const LoadOptions& opts);       // KerasH5 or KerasV3
 SourceReport inspect_keras(const std::string& path, Format format, const LoadOptions& opts);
+Model load_tfjs(const std::string& path, const LoadOptions& opts);  // TensorFlow.js model.json (layers or graph)
+SourceReport inspect_tfjs(const std::string& path, const LoadOptions& opts);
 
 // verify's independent reference for a source model: its own framework where this build links it
 // (TorchScript: libtorch), else TensorFlow.js (Keras, SavedModel, GraphDef), to which the model is
@@ -95,6 +97,7 @@ std::vector<std::string> supported_source_ops(Format format);
 std::vector<std::string> torchscript_supported_ops();
 std::vector<std::string> savedmodel_supported_ops();  // TensorFlow ops (SavedModel and GraphDef)
 std::vector<std::string> keras_supported_layers();     // Keras layer classes
+std::vector<std::string> tfjs_supported_ops();         // both of the above (layers and graph models)
 
 // Versions of the libraries each loader links (for the manifest), e.g. {"libtorch", "1.13.1"}.
 std::map<std::string, std::string> loader_library_versions();

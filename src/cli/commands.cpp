@@ -45,7 +45,7 @@ void add_source_options(CLI::App* cmd, CommonSource& s) {
   cmd->add_option("MODEL", s.model, "Source model: TorchScript archive, SavedModel dir, GraphDef .pb, Keras .h5/.keras")
       ->required();
   cmd->add_option("--format", s.format, "Source format (default: detected from the content)")
-      ->check(CLI::IsMember({"auto", "torchscript", "savedmodel", "graphdef", "keras_h5", "keras_v3"}));
+      ->check(CLI::IsMember({"auto", "torchscript", "savedmodel", "graphdef", "keras_h5", "keras_v3", "tfjs"}));
   cmd->add_option("--input", s.inputs,
                   "Input NAME[:DTYPE][[DIM,...]] in argument order; a symbolic DIM is a dynamic axis "
                   "(e.g. x:float32[batch,3,224,224])");

@@ -15,8 +15,8 @@ struct SourceFamily {
 };
 constexpr SourceFamily kFamilies[] = {
     {"TorchScript", Format::TorchScript},
-    {"TensorFlow (SavedModel / GraphDef)", Format::SavedModel},
-    {"Keras layers", Format::KerasH5},
+    {"TensorFlow (SavedModel / GraphDef / TensorFlow.js graph model)", Format::SavedModel},
+    {"Keras layers (.h5 / .keras / TensorFlow.js layers model)", Format::KerasH5},
 };
 
 // The ONNX ops worth listing: those whose form depends on the opset, or that need a newer opset

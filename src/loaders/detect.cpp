@@ -5,6 +5,7 @@
 #include <array>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <memory>
 #include <string>
 
@@ -22,13 +23,15 @@ const char* format_name(Format f) {
     case Format::GraphDef: return "graphdef";
     case Format::KerasH5: return "keras_h5";
     case Format::KerasV3: return "keras_v3";
+    case Format::Tfjs: return "tfjs";
     case Format::Unknown: break;
   }
   return "unknown";
 }
 
 std::optional<Format> parse_format(std::string_view s) {
-  for (Format f : {Format::TorchScript, Format::SavedModel, Format::GraphDef, Format::KerasH5, Format::KerasV3})
+  for (Format f : {Format::TorchScript, Format::SavedModel, Format::GraphDef, Format::KerasH5, Format::KerasV3,
+                   Format::Tfjs})
     if (s == format_name(f)) return f;
   if (s == "keras") return Format::KerasH5;  // refined by content in the CLI
   return std::nullopt;
@@ -37,7 +40,8 @@ std::optional<Format> parse_format(std::string_view s) {
 namespace {
 
 const char* kKnownFormats =
-    "expected a TorchScript archive, a SavedModel directory, a frozen GraphDef .pb, or a Keras .h5/.keras file";
+    "expected a TorchScript archive, a SavedModel directory, a frozen GraphDef .pb, a Keras .h5/.keras file, or a "
+    "TensorFlow.js model.json";
 
 Format detect_zip(const std::string& path) {
   int err = 0;
@@ -89,6 +93,17 @@ Format detect_protobuf(const std::string& path, const std::array<unsigned char, 
   throw Error(path + ": not a recognized model format (" + kKnownFormats + ")");
 }
 
+// A JSON object naming "modelTopology" or "weightsManifest" among its keys: a TensorFlow.js
+// model.json (whose loader parses it in full and says what is wrong with it).
+Format detect_json(const std::string& path, std::ifstream& in) {
+  in.clear();
+  in.seekg(0);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (text.find("\"modelTopology\"") != std::string::npos || text.find("\"weightsManifest\"") != std::string::npos)
+    return Format::Tfjs;
+  throw Error(path + ": JSON file is not a TensorFlow.js model.json (no \"modelTopology\" or \"weightsManifest\")");
+}
+
 bool is_pytorch_tar(std::ifstream& in) {
   std::string head(512, '\0');
   in.clear();
@@ -121,6 +136,9 @@ Format detect_format(const std::string& path) {
   if (n >= 8 && std::equal(kHdf5, kHdf5 + 8, b.begin())) return Format::KerasH5;
   if (n >= 4 && b[0] == 'P' && b[1] == 'K' && (b[2] == 3 || b[2] == 5) && (b[3] == 4 || b[3] == 6))
     return detect_zip(path);
+  size_t first = 0;
+  while (first < n && (b[first] == ' ' || b[first] == '\t' || b[first] == '\n' || b[first] == '\r')) ++first;
+  if (first < n && b[first] == '{') return detect_json(path, in);
   // A pickle (protocol 2+): torch.save's legacy non-zip format or a plain pickle of a model.
   if (n >= 2 && b[0] == 0x80 && b[1] >= 2 && b[1] <= 5) return Format::TorchScript;
   // PyTorch 0.1-0.3 torch.save: a tar archive whose first member is sys_info/pickle/storages/tensors.

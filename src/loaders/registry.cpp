@@ -34,6 +34,7 @@ Model load_switch(const std::string& path, Format format, const LoadOptions& opt
     case Format::TorchScript: return load_torchscript(path, opts);
     case Format::SavedModel: case Format::GraphDef: return load_savedmodel(path, format, opts);
     case Format::KerasH5: case Format::KerasV3: return load_keras(path, format, opts);
+    case Format::Tfjs: return load_tfjs(path, opts);
     case Format::Unknown: break;
   }
   throw Error(path + ": unknown model format");
@@ -44,6 +45,7 @@ SourceReport inspect_switch(const std::string& path, Format format, const LoadOp
     case Format::TorchScript: return inspect_torchscript(path, opts);
     case Format::SavedModel: case Format::GraphDef: return inspect_savedmodel(path, format, opts);
     case Format::KerasH5: case Format::KerasV3: return inspect_keras(path, format, opts);
+    case Format::Tfjs: return inspect_tfjs(path, opts);
     case Format::Unknown: break;
   }
   throw Error(path + ": unknown model format");
@@ -117,6 +119,7 @@ std::vector<std::string> supported_source_ops(Format format) {
     case Format::TorchScript: return torchscript_supported_ops();
     case Format::SavedModel: case Format::GraphDef: return savedmodel_supported_ops();
     case Format::KerasH5: case Format::KerasV3: return keras_supported_layers();
+    case Format::Tfjs: return tfjs_supported_ops();
     case Format::Unknown: break;
   }
   return {};

@@ -42,12 +42,9 @@ void count_parameters(const H5Group& g, int64_t& n) {
 }
 
 }  // namespace
-}  // namespace keras
 
-namespace {
-Model load_keras_model(const std::string& path, Format format, const LoadOptions& opts) {
-  using namespace keras;
-  KerasSource s = read_source(path, format);
+Model lower_keras_source(const std::string& path, const std::string& format, KerasSource s,
+                         const LoadOptions& opts) {
   std::string source_class = s.model.value("class_name", std::string("model"));
   apply_user_config(s, path, opts);
   auto unsupported = unsupported_layers(s.model);
@@ -56,7 +53,7 @@ Model load_keras_model(const std::string& path, Format format, const LoadOptions
 
   Model m;
   m.source_path = path;
-  m.source_format = format_name(format);
+  m.source_format = format;
   m.producer_name = "keras";
   m.producer_version = s.keras_version;
   m.description = "Keras " + source_class + " " +
@@ -83,6 +80,13 @@ Model load_keras_model(const std::string& path, Format format, const LoadOptions
   refine_shapes(g);  // the outputs' shapes, with the inputs' symbols, for inspect and the emitter
   m.warnings = c.warnings;
   return m;
+}
+
+}  // namespace keras
+
+namespace {
+Model load_keras_model(const std::string& path, Format format, const LoadOptions& opts) {
+  return keras::lower_keras_source(path, format_name(format), keras::read_source(path, format), opts);
 }
 
 // Runs `read` on the Keras file at `path`; a config field of a shape the loader does not read ends as

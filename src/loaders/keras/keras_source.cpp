@@ -10,16 +10,13 @@
 
 namespace modelport::keras {
 
-namespace {
-int major_of(const std::string& version, int def) {
+int keras_major_of(const std::string& version, int def) {
   if (version.empty() || version[0] < '0' || version[0] > '9') return def;
   int v = 0;
   for (size_t i = 0; i < version.size() && version[i] >= '0' && version[i] <= '9' && v < 1000; ++i)
     v = v * 10 + (version[i] - '0');
   return v;
 }
-
-}  // namespace
 
 KerasSource read_source(const std::string& path, Format format) {
   KerasSource s;
@@ -31,7 +28,7 @@ KerasSource read_source(const std::string& path, Format format) {
       s.keras_version = meta.value("keras_version", std::string());
     }
     s.backend = "";
-    s.major = major_of(s.keras_version, 3);
+    s.major = keras_major_of(s.keras_version, 3);
     normalize_model_config(s.model, path + ": config.json");
     if (a.has_weights) {
       H5File f = H5File::open_image(std::move(a.weights_h5), path + ":model.weights.h5");
@@ -56,7 +53,7 @@ KerasSource read_source(const std::string& path, Format format) {
   };
   s.keras_version = attr("keras_version");
   s.backend = attr("backend");
-  s.major = major_of(s.keras_version, 1);
+  s.major = keras_major_of(s.keras_version, 1);
   auto config = root.attr_string("model_config");
   if (!config)
     throw Error(path + ": HDF5 file has no model_config attribute (a weights-only file from save_weights?)");

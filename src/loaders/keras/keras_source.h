@@ -31,4 +31,12 @@ KerasSource read_source(const std::string& path, Format format);
 // Error when it is not.
 void apply_user_config(KerasSource& s, const std::string& path, const LoadOptions& opts);
 
+// "2.2.4" -> 2; `def` when the version does not start with a number ("tfjs-layers 4.22.0").
+int keras_major_of(const std::string& version, int def);
+
+// Applies --keras-config to a custom model, refuses unsupported layers with one error listing them,
+// then lowers the model (the Keras loader's files, and TensorFlow.js layers models read into a
+// KerasSource). `format` is the Model's source_format. Throws Error naming `path`.
+Model lower_keras_source(const std::string& path, const std::string& format, KerasSource s, const LoadOptions& opts);
+
 }  // namespace modelport::keras

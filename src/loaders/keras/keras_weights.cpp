@@ -1,5 +1,6 @@
 #include "loaders/keras/keras_weights.h"
 
+#include <memory>
 #include <regex>
 
 namespace modelport::keras {
@@ -87,6 +88,38 @@ class V3Weights : public WeightScope {
   std::string prefix_;
 };
 
+class NamedWeights : public WeightScope {
+ public:
+  using List = std::vector<std::pair<std::string, Tensor>>;
+  explicit NamedWeights(std::shared_ptr<const List> all) : all_(std::move(all)) {}
+
+  std::vector<Tensor> layer(const LayerKey& key, const std::string& part) const override {
+    std::vector<Tensor> out;
+    for (auto& [name, t] : *all_)
+      if (has_component(name, key.name) && part_matches(name, part)) out.push_back(t);
+    return out;
+  }
+
+  // Inner layer names are unique within the nested model; a weight name need not carry the
+  // model's own name (tfjs writes "<model>/<layer>/<weight>" or just "<layer>/<weight>").
+  std::unique_ptr<WeightScope> nested(const LayerKey& key) const override {
+    auto mine = std::make_shared<List>();
+    for (auto& w : *all_)
+      if (has_component(w.first, key.name)) mine->push_back(w);
+    if (mine->empty()) return std::make_unique<NamedWeights>(all_);
+    return std::make_unique<NamedWeights>(std::move(mine));
+  }
+
+ private:
+  static bool has_component(const std::string& weight_name, const std::string& layer) {
+    auto comps = components(weight_name);
+    for (size_t i = 0; i + 1 < comps.size(); ++i)
+      if (comps[i] == layer) return true;
+    return false;
+  }
+  std::shared_ptr<const List> all_;
+};
+
 class NoWeights : public WeightScope {
  public:
   std::vector<Tensor> layer(const LayerKey&, const std::string&) const override { return {}; }
@@ -108,6 +141,9 @@ std::unique_ptr<WeightScope> legacy_h5_weights(H5Group group) {
   return std::make_unique<LegacyH5Weights>(std::move(group), false);
 }
 std::unique_ptr<WeightScope> v3_weights(H5Group root) { return std::make_unique<V3Weights>(std::move(root), "layers"); }
+std::unique_ptr<WeightScope> named_weights(std::vector<std::pair<std::string, Tensor>> weights) {
+  return std::make_unique<NamedWeights>(std::make_shared<const NamedWeights::List>(std::move(weights)));
+}
 std::unique_ptr<WeightScope> no_weights() { return std::make_unique<NoWeights>(); }
 
 }  // namespace modelport::keras

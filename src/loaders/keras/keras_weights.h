@@ -4,6 +4,7 @@
 
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "loaders/keras/hdf5.h"
@@ -35,6 +36,10 @@ class WeightScope {
 std::unique_ptr<WeightScope> legacy_h5_weights(H5Group group);
 // Keras 3 weights file: `root` is the file root of model.weights.h5.
 std::unique_ptr<WeightScope> v3_weights(H5Group root);
+// Weights listed by name, "<layer>/<weight>" (possibly prefixed by the names of the models a layer
+// is nested in), in Keras order: a TensorFlow.js weightsManifest. A layer's weights are the ones
+// with its name as a path component other than the last, in list order.
+std::unique_ptr<WeightScope> named_weights(std::vector<std::pair<std::string, Tensor>> weights);
 // A model without weights (every layer reads as having none).
 std::unique_ptr<WeightScope> no_weights();
 

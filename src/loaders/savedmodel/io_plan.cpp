@@ -192,11 +192,12 @@ std::vector<const FlatNode*> needed_nodes(const TfSource& src, const FlatGraph& 
 IoPlan plan_io(const TfSource& src, const FlatGraph& fg, const LoadOptions& opts) {
   std::vector<std::string> warn;
   IoPlan plan;
-  if (!src.saved_model) {
+  if (!src.saved_model && !src.graph_signature) {
     plan = graphdef_plan(src, fg, opts, warn);
     refuse_decoded_strings(src, plan, needed_nodes(src, fg, plan), "", "name the decoded tensor as the input with --input");
   } else {
-    Signature sig = find_signature(src, opts.signature);
+    Signature sig = src.saved_model ? find_signature(src, opts.signature)
+                                    : make_signature("signature", *src.graph_signature);
     plan = signature_plan(sig);
     auto needed = needed_nodes(src, fg, plan);
     refuse_decoded_strings(src, plan, needed, "signature '" + sig.name + "' ",
@@ -205,8 +206,9 @@ IoPlan plan_io(const TfSource& src, const FlatGraph& fg, const LoadOptions& opts
                                  [](const IoPoint& in) { return in.dtype == DType::String; });
     if (string_in || parses_examples(needed)) {
       std::string ok;
-      for (auto& s : signatures(*src.meta))
-        if (convertible(src, fg, s)) ok += (ok.empty() ? "" : ", ") + s.name;
+      if (src.meta)
+        for (auto& s : signatures(*src.meta))
+          if (convertible(src, fg, s)) ok += (ok.empty() ? "" : ", ") + s.name;
       throw Error(src.path + ": signature '" + sig.name +
                   "' is fed serialized tf.Example protos (ParseExample), which cannot be converted; " +
                   (ok.empty() ? std::string("no signature can be") : "signatures that can: " + ok));

@@ -22,8 +22,10 @@ std::string format_shape(const Shape& s) { return s.str(); }
 
 }  // namespace
 
-Model load_savedmodel(const std::string& path, Format format, const LoadOptions& opts) {
-  tf::TfSource src = tf::open_source(path, format, opts.tag);
+namespace tf {
+
+Model convert_tf_source(TfSource& src, const LoadOptions& opts) {
+  const std::string& path = src.path;
   tf::FlatGraph fg(*src.graph, src.pb_path);
   tf::IoPlan plan = tf::plan_io(src, fg, opts);
   tf::open_variables(src);
@@ -95,8 +97,7 @@ Model load_savedmodel(const std::string& path, Format format, const LoadOptions&
   return m;
 }
 
-SourceReport inspect_savedmodel(const std::string& path, Format format, const LoadOptions& opts) {
-  tf::TfSource src = tf::open_source(path, format, opts.tag);
+SourceReport inspect_tf_source(TfSource& src, const LoadOptions& opts) {
   tf::FlatGraph fg(*src.graph, src.pb_path);
   tf::open_variables(src);
 
@@ -175,6 +176,18 @@ SourceReport inspect_savedmodel(const std::string& path, Format format, const Lo
     }
   }
   return r;
+}
+
+}  // namespace tf
+
+Model load_savedmodel(const std::string& path, Format format, const LoadOptions& opts) {
+  tf::TfSource src = tf::open_source(path, format, opts.tag);
+  return tf::convert_tf_source(src, opts);
+}
+
+SourceReport inspect_savedmodel(const std::string& path, Format format, const LoadOptions& opts) {
+  tf::TfSource src = tf::open_source(path, format, opts.tag);
+  return tf::inspect_tf_source(src, opts);
 }
 
 std::vector<std::string> savedmodel_supported_ops() {

@@ -85,19 +85,23 @@ void open_variables(TfSource& src) {
   src.bundle = TensorBundle::open(prefix);
 }
 
+Signature make_signature(const std::string& name, const SignatureDef& def) {
+  Signature s;
+  s.name = name;
+  s.def = &def;
+  for (auto& [k, info] : def.inputs()) s.inputs.push_back({k, &info});
+  for (auto& [k, info] : def.outputs()) s.outputs.push_back({k, &info});
+  auto by_key = [](const SignatureIo& a, const SignatureIo& b) { return a.key < b.key; };
+  std::sort(s.inputs.begin(), s.inputs.end(), by_key);
+  std::sort(s.outputs.begin(), s.outputs.end(), by_key);
+  return s;
+}
+
 std::vector<Signature> signatures(const MetaGraphDef& meta) {
   std::vector<Signature> out;
   for (auto& [name, def] : meta.signature_def()) {
     if (name == "__saved_model_init_op") continue;
-    Signature s;
-    s.name = name;
-    s.def = &def;
-    for (auto& [k, info] : def.inputs()) s.inputs.push_back({k, &info});
-    for (auto& [k, info] : def.outputs()) s.outputs.push_back({k, &info});
-    auto by_key = [](const SignatureIo& a, const SignatureIo& b) { return a.key < b.key; };
-    std::sort(s.inputs.begin(), s.inputs.end(), by_key);
-    std::sort(s.outputs.begin(), s.outputs.end(), by_key);
-    out.push_back(std::move(s));
+    out.push_back(make_signature(name, def));
   }
   std::sort(out.begin(), out.end(), [](const Signature& a, const Signature& b) { return a.name < b.name; });
   return out;

@@ -21,6 +21,8 @@ struct TfSource {
   const MetaGraphDef* meta = nullptr;     // SavedModel only: the chosen meta graph
   const GraphDef* graph = nullptr;
   std::shared_ptr<const TensorBundle> bundle;  // nullptr when there are no variables
+  // GraphDef only: a signature naming the graph's inputs and outputs (TensorFlow.js graph models).
+  std::shared_ptr<const SignatureDef> graph_signature;
   std::vector<std::string> warnings;
 
   std::shared_ptr<const void> keepalive() const {
@@ -46,9 +48,16 @@ struct Signature {
   const SignatureDef* def = nullptr;
   std::vector<SignatureIo> inputs, outputs;  // sorted by key
 };
+// `def` as a Signature named `name` (inputs and outputs sorted by key).
+Signature make_signature(const std::string& name, const SignatureDef& def);
 // Signatures of the meta graph, in name order (without __saved_model_init_op).
 std::vector<Signature> signatures(const MetaGraphDef& meta);
 // The one named `name`; throws Error listing the available signatures when missing.
 Signature find_signature(const TfSource& src, const std::string& name);
+
+// Converts / describes an opened source: load_savedmodel and inspect_savedmodel, and the
+// TensorFlow.js loader for graph models (a GraphDef it builds from model.json).
+Model convert_tf_source(TfSource& src, const LoadOptions& opts);
+SourceReport inspect_tf_source(TfSource& src, const LoadOptions& opts);
 
 }  // namespace modelport::tf

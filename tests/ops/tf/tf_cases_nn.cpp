@@ -123,6 +123,64 @@ void add_nn_cases(std::vector<Case>& out) {
   };
   out.push_back(conv);
 
+  // Grappler's / tfjs-converter's fused ops: the conv or MatMul, then fused_ops[0] (BiasAdd, or
+  // FusedBatchNorm with args scale, offset, mean, variance and attr epsilon), then the activation
+  // fused_ops[1] (Prelu takes the next argument as alpha); tfjs's Prelu is x < 0 ? alpha * x : x.
+  Case fused;
+  fused.name = "fused_ops";
+  fused.ops = {"_FusedConv2D", "FusedDepthwiseConv2dNative", "_FusedMatMul", "Prelu"};
+  fused.inputs = {{"x", {-1, -2, -2, 3}}, {"v", {-1, 4}}};
+  fused.outputs = {"c_relu", "c_prelu", "c_bn_relu6", "c_leaky", "dw_elu", "mm_sigmoid", "mm_tanh", "prelu"};
+  static const auto ff = ramp(3 * 3 * 3 * 4, 0.4f), fdw = ramp(3 * 3 * 3 * 2, 0.4f, 1.f), fw = ramp(20, 1.f, 2.f),
+                    fb4 = ramp(4, 0.5f, 0.7f), fb6 = ramp(6, 0.5f, 0.2f), fb5 = ramp(5, 0.5f, 0.9f),
+                    alpha = ramp(4, 0.3f, 0.4f), fvar = std::vector<float>{0.5f, 1.5f, 2.f, 0.25f};
+  fused.build = [](B& b) {
+    b.const_f("f", {3, 3, 3, 4}, ff);
+    b.const_f("fd", {3, 3, 3, 2}, fdw);
+    b.const_f("w", {5, 4}, fw);  // read transposed
+    b.const_f("b4", {4}, fb4);
+    b.const_f("b6", {6}, fb6);
+    b.const_f("b5", {5}, fb5);
+    b.const_f("alpha", {4}, alpha);
+    b.const_f("var", {4}, fvar);
+    auto fuse = [&](const char* name, const char* op, std::vector<std::string> in, std::vector<std::string> ops,
+                    bool conv = true) {
+      tf::NodeDef* n = b.node(name, op, in);
+      if (conv) conv_attrs(n, "SAME", {1, 1, 1, 1});
+      auto* l = (*n->mutable_attr())["fused_ops"].mutable_list();
+      for (auto& o : ops) l->add_s(o);
+      B::set_int(n, "num_args", int64_t(in.size()) - 2);
+      return n;
+    };
+    fuse("c_relu", "_FusedConv2D", {"x", "f", "b4"}, {"BiasAdd", "Relu"});
+    fuse("c_prelu", "_FusedConv2D", {"x", "f", "b4", "alpha"}, {"BiasAdd", "Prelu"});
+    B::set_float(fuse("c_bn_relu6", "_FusedConv2D", {"x", "f", "alpha", "b4", "b4", "var"}, {"FusedBatchNorm", "Relu6"}),
+                 "epsilon", 0.001f);
+    B::set_float(fuse("c_leaky", "_FusedConv2D", {"x", "f", "b4"}, {"BiasAdd", "LeakyRelu"}), "leakyrelu_alpha", 0.3f);
+    fuse("dw_elu", "FusedDepthwiseConv2dNative", {"x", "fd", "b6"}, {"BiasAdd", "Elu"});
+    B::set_bool(fuse("mm_sigmoid", "_FusedMatMul", {"v", "w", "b5"}, {"BiasAdd", "Sigmoid"}, false), "transpose_b", true);
+    B::set_bool(fuse("mm_tanh", "_FusedMatMul", {"v", "w", "b5"}, {"BiasAdd", "Tanh"}, false), "transpose_b", true);
+    b.node("prelu", "Prelu", {"v", "alpha"});
+  };
+  fused.reference = [](const Tensors& in) {
+    const at::Tensor &x = in[0], &v = in[1];
+    at::Tensor W = tensor(ff, {3, 3, 3, 4}).permute({3, 2, 0, 1});
+    at::Tensor Wd = tensor(fdw, {3, 3, 3, 2}).permute({2, 3, 0, 1}).reshape({6, 1, 3, 3});
+    at::Tensor b4 = tensor(fb4, {4}), b6 = tensor(fb6, {6}), b5 = tensor(fb5, {5}), a = tensor(alpha, {4});
+    auto conv = [&](const at::Tensor& w, int64_t groups) {
+      std::vector<int64_t> one{1, 1}, zero{0, 0};
+      return nhwc(at::conv2d(same_padded_nchw(x, {3, 3}, {1, 1}, {1, 1}), w, at::Tensor(), at::IntArrayRef(one),
+                             at::IntArrayRef(zero), at::IntArrayRef(one), groups));
+    };
+    auto prelu = [](const at::Tensor& t, const at::Tensor& al) { return at::where(t < 0, t * al, t); };
+    at::Tensor c = conv(W, 1);
+    at::Tensor mm = v.matmul(tensor(fw, {5, 4}).t()) + b5;
+    at::Tensor bn = (c - b4) * (a / (tensor(fvar, {4}) + 0.001f).sqrt()) + b4;
+    return Tensors{at::relu(c + b4), prelu(c + b4, a), bn.clamp(0, 6), at::leaky_relu(c + b4, 0.3),
+                   at::elu(conv(Wd, 3) + b6), at::sigmoid(mm), at::tanh(mm), prelu(v, a)};
+  };
+  out.push_back(fused);
+
   // Pooling: SAME max pooling ignores the padding; SAME average pooling divides by the number of
   // real (unpadded) elements in each window (TF's kernels).
   Case pool;

