@@ -22,6 +22,7 @@ using HarnessFn = int (*)(const uint8_t* data, size_t size);
   X(keras_zip)                      \
   X(hdf5)                           \
   X(npy)                            \
+  X(tfjs_model)                     \
   X(cli_options)
 
 #define MODELPORT_DECLARE_HARNESS(name) int harness_##name(const uint8_t* data, size_t size);

@@ -98,6 +98,41 @@ for p in glob.glob(os.path.join(here, "..", "fixtures", "keras", "*.json")):
     seed("cli_options", read(p))
     seed("keras_config", b"\x00" + read(p))
 
+
+
+def tfjs_seed(model, shard, tag):
+    text = json.dumps(model).encode()
+    seed("tfjs_model", struct.pack("<H", len(text)) + text + shard, tag)
+
+
+# TensorFlow.js model.json + shard (layout of harnesses/tfjs_model.cpp), one per weight encoding.
+dense = {"class_name": "Dense", "config": {"name": "dense", "units": 2, "batch_input_shape": [None, 3]}}
+layers = {"format": "layers-model", "modelTopology": {"class_name": "Sequential",
+          "config": {"name": "s", "layers": [dense]}, "keras_version": "tfjs-layers 4.22.0"}}
+for quant, shard in [(None, struct.pack("<8f", *range(8))),
+                     ({"dtype": "uint8", "scale": 0.1, "min": -0.5}, bytes(range(8))),
+                     ({"dtype": "uint16", "scale": 0.01, "min": -1.0}, struct.pack("<8H", *range(0, 8000, 1000))),
+                     ({"dtype": "float16"}, struct.pack("<8H", 0x3c00, 0x8001, 0x7c00, 0x7e00, 0, 0x3555, 0xfbff, 1))]:
+    ws = [{"name": "dense/kernel", "shape": [3, 2], "dtype": "float32"},
+          {"name": "dense/bias", "shape": [2], "dtype": "float32"}]
+    for w in ws:
+        if quant:
+            w["quantization"] = quant
+    tfjs_seed(dict(layers, weightsManifest=[{"paths": ["w.bin"], "weights": ws}]), shard, quant["dtype"] if quant else "f32")
+graph = {"format": "graph-model",
+         "modelTopology": {"node": [
+             {"name": "x", "op": "Placeholder", "attr": {"dtype": {"type": "DT_FLOAT"}}},
+             {"name": "w", "op": "Const", "attr": {"value": {"tensor": {"dtype": "DT_FLOAT"}}, "dtype": {"type": "DT_FLOAT"}}},
+             {"name": "i", "op": "Const", "attr": {"value": {"tensor": {"dtype": "DT_INT32"}}, "dtype": {"type": "DT_INT32"}}},
+             {"name": "y", "op": "_FusedMatMul", "input": ["x", "w", "w"],
+              "attr": {"fused_ops": {"list": {"s": ["Qmlhc0FkZA==", "UmVsdQ=="]}}, "num_args": {"i": "1"}}}],
+             "versions": {"producer": 716}},
+         "signature": {"outputs": {"y": {"name": "y:0", "dtype": "DT_FLOAT"}}},
+         "weightsManifest": [{"paths": ["w.bin"], "weights": [
+             {"name": "w", "shape": [2, 2], "dtype": "float32"}, {"name": "i", "shape": [2], "dtype": "int32"},
+             {"name": "s", "shape": [1], "dtype": "string"}, {"name": "b", "shape": [2], "dtype": "bool"}]}]}
+tfjs_seed(graph, struct.pack("<4f2i", 1, 2, 3, 4, 5, 6) + struct.pack("<I", 2) + b"ok" + b"\x01\x00", "graph")
+
 print("fuzz seeds:", ", ".join(f"{h} {n}" for h, n in sorted(counts.items())), "->", out)
 harnesses = [os.path.basename(p)[:-4] for p in glob.glob(os.path.join(here, "harnesses", "*.cpp"))]
 missing = [h for h in harnesses if not counts.get(h)]

@@ -77,6 +77,16 @@ tf::TfSource graph_source(TfjsModel& m) {
   if (const json* sig = signature_of(m.doc)) {
     auto def = std::make_shared<tf::SignatureDef>();
     parse_json(*sig, def.get(), m.path + ": the model's signature is not a SignatureDef in JSON");
+    if (def->outputs_size() > 0 && def->inputs_size() == 0) {
+      // Outputs only: the inputs are the graph's Placeholders, as for a frozen GraphDef.
+      for (auto& n : src.frozen->node()) {
+        if (n.op() != "Placeholder") continue;
+        tf::TensorInfo& info = (*def->mutable_inputs())[n.name()];
+        info.set_name(n.name() + ":0");
+        if (auto t = n.attr().find("dtype"); t != n.attr().end()) info.set_dtype(t->second.type());
+        if (auto sh = n.attr().find("shape"); sh != n.attr().end()) *info.mutable_tensor_shape() = sh->second.shape();
+      }
+    }
     if (def->outputs_size() > 0) src.graph_signature = def;
   }
   return src;
