@@ -5,14 +5,7 @@
 // Exit codes: 0 ok, 77 @tensorflow/tfjs is not installed, 1 anything else.
 'use strict';
 const fs = require('fs');
-const path = require('path');
-let tf;
-try {
-  tf = require(path.join(__dirname, '..', '..', 'tools', 'real_models', 'tfjs_model_io')).loadTf();
-} catch (e) {
-  process.stderr.write(`decode_weights_ref: ${e.message}\n`);
-  process.exit(77);
-}
+const tf = require('./tfjs_or_skip')('decode_weights_ref');
 const [specsFile, dataFile, outFile] = process.argv.slice(2);
 const specs = JSON.parse(fs.readFileSync(specsFile, 'utf8'));
 const b = fs.readFileSync(dataFile);
