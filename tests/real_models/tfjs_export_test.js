@@ -33,7 +33,9 @@ const MODELS = [
   { name: 'human-faceres', atol: 1e-4, rtol: 1e-3 },            // graph, float16, 3 outputs
   { name: 'human-handlandmark-lite', atol: 1e-3, rtol: 1e-3 },  // graph, float16, 4 outputs
   { name: 'nsfwjs-mobilenet-v2-mid', atol: 1e-4, rtol: 1e-3 },  // graph, uint8, FusedDepthwiseConv2dNative
+  { name: 'human-blazeface', atol: 1e-3, rtol: 1e-3 },          // graph, 4 outputs (box regressors, scores)
   { name: 'nsfwjs-mobilenet-v2', atol: 1e-4, rtol: 1e-3 },      // layers (Keras 2.2.4 Model), uint8
+  { name: 'nsfwjs-inception-v3', atol: 1e-4, rtol: 1e-3 },      // layers, uint8, 6 weight shards
   { name: 'esrgan-slim-x2', atol: 1e-2, rtol: 1e-4 },           // layers (Functional), float32
   { name: 'esrgan-legacy-psnr-small', atol: 1e-2, rtol: 1e-4 }, // layers, uint8
 ];
