@@ -90,6 +90,7 @@ std::unique_ptr<SourceReference> open_reference(const std::string& path, Format 
 // for what tfjs cannot hold (string constants, int64 values beyond int32).
 void write_tfjs_keras(const std::string& path, Format format, const LoadOptions& opts, const std::string& dir);
 void write_tfjs_tf(const std::string& path, Format format, const LoadOptions& opts, const std::string& dir);
+void write_tfjs_source(const std::string& path, const LoadOptions& opts, const std::string& dir);  // Tfjs: itself
 std::vector<NamedTensor> run_torchscript(const std::string& path, const std::vector<NamedTensor>& inputs);
 
 // Source op kinds each loader can lower, sorted (for `modelport ops` and README's op table).

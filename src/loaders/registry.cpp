@@ -84,6 +84,7 @@ class TfjsReference : public SourceReference {
       if (d.empty()) continue;
       std::filesystem::create_directories(d);
       if (format == Format::KerasH5 || format == Format::KerasV3) write_tfjs_keras(path, format, opts, d);
+      else if (format == Format::Tfjs) write_tfjs_source(path, opts, d);
       else write_tfjs_tf(path, format, opts, d);
     }
   }
@@ -105,7 +106,7 @@ class TfjsReference : public SourceReference {
 std::unique_ptr<SourceReference> open_reference(const std::string& path, Format format, const LoadOptions& opts) {
   switch (format) {
     case Format::TorchScript: return std::make_unique<TorchReference>(path);
-    case Format::SavedModel: case Format::GraphDef: case Format::KerasH5: case Format::KerasV3:
+    case Format::SavedModel: case Format::GraphDef: case Format::KerasH5: case Format::KerasV3: case Format::Tfjs:
       return guarded(path, [&]() -> std::unique_ptr<SourceReference> {
         return std::make_unique<TfjsReference>(path, format, opts);
       });

@@ -10,7 +10,8 @@
 // 2. tools/real_models/tfjs_reference.js records tfjs 4.22.0's outputs (cpu backend; --small
 //    32x32 inputs for the super-resolution models) as CACHE/<name>/reference/*.npy;
 // 3. `modelport export model.json -o m.onnx` then `modelport verify model.json m.onnx
-//    --input-data IN=input.npy --expected OUT=output.npy` per model, with the tolerances below.
+//    --input-data IN=input.npy --expected OUT=output.npy` per model, with the tolerances below;
+//    for a few, `modelport export model.json -o m.onnx --verify` too (tfjs runs the model.json).
 // Exit codes: 0 every model matched, 1 a conversion, reference or comparison failed, 77 skipped.
 'use strict';
 const fs = require('fs');
@@ -26,9 +27,9 @@ const TOOLS = path.join(ROOT, 'tools', 'real_models');
 // (1/25 of a grey level).
 const MODELS = [
   { name: 'human-antispoof', atol: 1e-4, rtol: 1e-3 },          // graph, float16 weights, _FusedConv2D, _FusedMatMul
-  { name: 'human-emotion', atol: 1e-4, rtol: 1e-3 },            // graph, float32
+  { name: 'human-emotion', tfjs_verify: true, atol: 1e-4, rtol: 1e-3 },            // graph, float32
   { name: 'human-iris', atol: 1e-3, rtol: 1e-3 },               // graph, Prelu, fused Prelu
-  { name: 'human-liveness', atol: 1e-4, rtol: 1e-3 },           // graph, _FusedMatMul
+  { name: 'human-liveness', tfjs_verify: true, atol: 1e-4, rtol: 1e-3 },           // graph, _FusedMatMul
   { name: 'human-facemesh', atol: 1e-3, rtol: 1e-3 },           // graph, float16, Prelu
   { name: 'human-faceres', atol: 1e-4, rtol: 1e-3 },            // graph, float16, 3 outputs
   { name: 'human-handlandmark-lite', atol: 1e-3, rtol: 1e-3 },  // graph, float16, 4 outputs
@@ -36,7 +37,7 @@ const MODELS = [
   { name: 'human-blazeface', atol: 1e-3, rtol: 1e-3 },          // graph, 4 outputs (box regressors, scores)
   { name: 'nsfwjs-mobilenet-v2', atol: 1e-4, rtol: 1e-3 },      // layers (Keras 2.2.4 Model), uint8
   { name: 'nsfwjs-inception-v3', atol: 1e-4, rtol: 1e-3 },      // layers, uint8, 6 weight shards
-  { name: 'esrgan-slim-x2', atol: 1e-2, rtol: 1e-4 },           // layers (Functional), float32
+  { name: 'esrgan-slim-x2', tfjs_verify: true, atol: 1e-2, rtol: 1e-4 },           // layers (Functional), float32
   { name: 'esrgan-legacy-psnr-small', atol: 1e-2, rtol: 1e-4 }, // layers, uint8
 ];
 
@@ -88,6 +89,13 @@ function main() {
     if (v.status !== 0) {
       failed++;
       if (!lines.length) console.log(`     verify exited ${v.status}: ${v.stderr.trim()}`);
+    }
+    if (m.tfjs_verify) {  // `export --verify`: tfjs runs the model.json itself, at two batch sizes
+      const t = run(modelport, ['export', modelJson, '-o', path.join(work, `${m.name}.verify.onnx`), '--verify',
+        '--atol', String(m.atol), '--rtol', String(m.rtol)]);
+      const passed = t.status === 0 && /passed against @tensorflow\/tfjs/.test(t.stdout + t.stderr);
+      console.log(`     export --verify: ${passed ? 'passed against tfjs' : `FAILED (exit ${t.status}): ${(t.stdout + t.stderr).trim()}`}`);
+      if (!passed) failed++;
     }
   }
   console.log(`${MODELS.length - failed} of ${MODELS.length} real tfjs models match tfjs`);
