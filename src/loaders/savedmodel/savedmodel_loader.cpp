@@ -168,7 +168,7 @@ SourceReport inspect_tf_source(TfSource& src, const LoadOptions& opts) {
   // signature's.
   if (r.unsupported.empty() && !r.extra.count("note")) {
     try {
-      Model m = load_savedmodel(path, format, opts);
+      Model m = convert_tf_source(src, opts);
       for (size_t i = 0; i < r.outputs.size() && i < m.graph->outputs.size(); ++i)
         r.outputs[i].shape = m.graph->outputs[i]->shape.str();
     } catch (const Error&) {
