@@ -179,7 +179,8 @@ TEST(TfjsVerify, ModelTfjsCannotRunIsNotVerifiedWithTheReason) {
 TEST(TfjsVerify, SharedSavedModelsMatchTfjs) {
   MODELPORT_REQUIRE_SHARED();
   REQUIRE_RUNTIMES();
-  for (const char* name : {"tfserving_half_plus_two_tf2_cpu", "tfnet_keras_mnist_mlp"}) {
+  for (const char* name : {"tfserving_half_plus_two_tf2_cpu", "tfnet_keras_mnist_mlp", "tfserving_half_plus_three",
+                           "tfserving_half_plus_two_cpu", "tf2onnx_regression"}) {
     SCOPED_TRACE(name);
     fs::path sm;
     for (auto& e : fs::recursive_directory_iterator(test::shared_fixtures() + "/savedmodel/" + name))
