@@ -52,6 +52,26 @@ const LateAttr kLateAttrs[] = {
     {"LpPool", "ceil_mode", 18, int64_t{0}},
 };
 
+// String attribute values added after the attribute itself: below `since` the node cannot be written.
+struct LateValue {
+  const char* op;
+  const char* attr;
+  const char* value;
+  int since;
+};
+const LateValue kLateValues[] = {
+    {"ScatterElements", "reduction", "max", 18}, {"ScatterElements", "reduction", "min", 18},
+    {"ScatterND", "reduction", "max", 18},       {"ScatterND", "reduction", "min", 18},
+    {"Pad", "mode", "wrap", 19},                 {"Resize", "coordinate_transformation_mode", "half_pixel_symmetric", 19},
+};
+
+void check_late_values(const EmitCtx& c) {
+  const Node& n = c.node();
+  for (auto& lv : kLateValues)
+    if (n.op == lv.op && c.opset() < lv.since && n.attr_string(lv.attr, "") == lv.value)
+      needs_opset(n.op + " " + lv.attr + " '" + lv.value + "'", lv.since, c.opset(), n.name);
+}
+
 bool holds_default(const Attribute& a, const std::variant<int64_t, std::string>& def) {
   if (auto* i = std::get_if<int64_t>(&a)) return std::holds_alternative<int64_t>(def) && *i == std::get<int64_t>(def);
   if (auto* s = std::get_if<std::string>(&a))
@@ -159,18 +179,9 @@ void split_18(EmitCtx& c) {
   if (!n.input(1) && !n.has_attr("num_outputs")) c.set_attr(p, "num_outputs", int64_t(n.outputs.size()));
 }
 
-// ---------------------------------------------------------------- Pad: axes input 18, wrap mode 19
-void pad_no_wrap(const EmitCtx& c) {
-  const Node& n = c.node();
-  if (n.attr_string("mode", "constant") == "wrap") needs_opset("Pad mode 'wrap'", 19, c.opset(), n.name);
-}
-void pad_18(EmitCtx& c) {
-  pad_no_wrap(c);
-  c.write_as_is(drop_late_attrs(c));
-}
+// ---------------------------------------------------------------- Pad: axes input 18 (wrap mode 19: kLateValues)
 void pad_full(EmitCtx& c) {
   const Node& n = c.node();
-  pad_no_wrap(c);
   std::vector<int64_t> full;
   bool expand = n.input(3) != nullptr;
   if (expand) {  // pads for the listed axes only -> pads for every axis
@@ -194,9 +205,6 @@ void pad_full(EmitCtx& c) {
 
 // ---------------------------------------------------------------- Resize: 18 adds attributes; roi required before 13
 void resize_old(EmitCtx& c) {
-  const Node& n = c.node();
-  if (n.attr_string("coordinate_transformation_mode", "half_pixel") == "half_pixel_symmetric")
-    needs_opset("Resize coordinate_transformation_mode 'half_pixel_symmetric'", 19, c.opset(), n.name);
   onnx::NodeProto* p = c.write_as_is(drop_late_attrs(c));
   if (c.opset() < 13) {
     // Resize-11: roi and scales are required inputs; an empty float tensor means "not given".
@@ -407,8 +415,8 @@ const Form kForms[] = {
     {"Split", 11, split_old, "split input -> attribute below 13; num_outputs dropped below 18 (uneven split "
                              "-> explicit sizes when the dim is known)"},
     {"Pad", 19, as_is, ""},
-    {"Pad", 18, pad_18, ""},
-    {"Pad", 11, pad_full, "axes input expanded into full pads below 18 (needs rank); mode 'wrap' needs 19"},
+    {"Pad", 18, as_is, ""},
+    {"Pad", 11, pad_full, "axes input expanded into full pads below 18 (needs rank)"},
     {"Resize", 19, as_is, ""},
     {"Resize", 11, resize_old, "antialias/axes/keep_aspect_ratio_policy need 18; empty roi/scales inserted at 11-12"},
     {"Softmax", 13, as_is, ""},
@@ -478,6 +486,7 @@ void write_node(EmitCtx& c) {
     min_since = std::min(min_since, f.since);
     if (f.since <= c.opset() && (!best || f.since > best->since)) best = &f;
   }
+  check_late_values(c);
   if (min_since != INT_MAX) {
     if (!best) needs_opset(n.op, min_since, c.opset(), n.name);
     best->write(c);
@@ -509,6 +518,12 @@ std::vector<OpInfo> emitter_op_table() {
     std::string note = std::string(la.attr) + " needs " + std::to_string(la.since);
     if (info.notes.find(note) == std::string::npos && info.notes.find(la.attr) == std::string::npos)
       info.notes += (info.notes.empty() ? "" : "; ") + note;
+  }
+  for (auto& lv : emit::kLateValues) {
+    OpInfo& info = t[lv.op];
+    if (info.op.empty()) continue;
+    std::string note = std::string(lv.attr) + " '" + lv.value + "' needs " + std::to_string(lv.since);
+    info.notes += (info.notes.empty() ? "" : "; ") + note;
   }
   std::vector<OpInfo> out;
   for (auto& [k, v] : t)

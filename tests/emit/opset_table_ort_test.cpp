@@ -462,5 +462,42 @@ TEST(OpsetTableOrt, GroupNormalizationPerChannelAt18To23) {
   }
 }
 
+// Attribute values newer than the attribute: ScatterElements/ScatterND reduction 'max'/'min' (18).
+TEST(OpsetTableOrt, ScatterReductionMaxMinFrom18) {
+  if (!ort_available()) GTEST_SKIP() << "ONNX Runtime not available";
+  Model m;
+  Value* data = m.graph->add_input("x", DType::Float32, Shape::of({2, 3}));
+  Value* idx = m.graph->add_constant("idx", Tensor::from_vector<int64_t>(DType::Int64, {0, 0, 2, 1}, {2, 2}));
+  Value* upd = m.graph->add_constant("upd", Tensor::from_vector<float>(DType::Float32, {5, -5, 1, 9}, {2, 2}));
+  m.graph->outputs.push_back(m.graph->op("ScatterElements", {data, idx, upd},
+                                         {{"axis", int64_t{1}}, {"reduction", std::string("max")}}));
+  m.graph->outputs.push_back(m.graph->op("ScatterElements", {data, idx, upd},
+                                         {{"axis", int64_t{1}}, {"reduction", std::string("min")}}));
+  Tensor in = Tensor::from_vector<float>(DType::Float32, {1, 2, 3, 4, 5, 6}, {2, 3});
+  // Row 0 gets 5 and -5 at column 0; row 1 gets 1 at column 2 and 9 at column 1.
+  const std::vector<float> want_max = {5, 2, 3, 4, 9, 6}, want_min = {-5, 2, 3, 4, 5, 1};
+  TmpDir dir;
+  for (int opset : {18, 23}) {
+    EmitOptions o;
+    o.opset = opset;
+    std::string path = dir.file("scatter" + std::to_string(opset) + ".onnx");
+    emit_onnx(m, path, o);
+    auto out = run_onnxruntime(path, {{"x", in}});
+    ASSERT_EQ(out.size(), 2u);
+    for (int i = 0; i < 6; ++i) {
+      EXPECT_EQ(out[0].tensor.data<float>()[i], want_max[i]) << i << " @" << opset;
+      EXPECT_EQ(out[1].tensor.data<float>()[i], want_min[i]) << i << " @" << opset;
+    }
+  }
+  EmitOptions o;
+  try {
+    emit_onnx(m, dir.file("m17.onnx"), o);
+    FAIL() << "no error at 17";
+  } catch (const Error& e) {
+    EXPECT_EQ(std::string(e.what()).rfind("ScatterElements reduction 'max' needs opset >= 18 (requested 17)", 0), 0u)
+        << e.what();
+  }
+}
+
 }  // namespace
 }  // namespace modelport
