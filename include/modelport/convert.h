@@ -57,6 +57,7 @@ struct ConvertResult {
   bool used_external_data = false;
   int64_t node_count = 0;
   std::map<std::string, int64_t> op_histogram;
+  EmitChecks checks;                   // which checks ran on the written model
   struct Io { std::string name, dtype, shape; };
   std::vector<Io> inputs, outputs;
   std::vector<std::string> warnings;

@@ -11,13 +11,22 @@
 namespace modelport {
 
 constexpr int kMinOpset = 11;
-constexpr int kMaxOpset = 17;
+constexpr int kMaxOpset = 23;
 constexpr int kDefaultOpset = 17;
+// The newest opset the linked onnx library (1.12) has schemas for: its checker and shape
+// inference run only up to here. Above it nothing checks the model at export time.
+constexpr int kMaxCheckedOpset = 17;
 
 struct EmitOptions {
   int opset = kDefaultOpset;
   bool external_data = false;  // force weights into "<out>.data"; automatic above 2 GiB
-  bool check = true;           // run onnx checker + shape inference before writing
+  bool check = true;           // run onnx checker + shape inference before writing (opset <= kMaxCheckedOpset)
+};
+
+// Which checks ran on the written model.
+struct EmitChecks {
+  bool onnx_checker = false;  // onnx checker + strict shape inference passed
+  std::string reason;         // why they did not run; empty when they did
 };
 
 struct EmitResult {
@@ -26,6 +35,7 @@ struct EmitResult {
   int64_t node_count = 0;
   std::map<std::string, int64_t> op_histogram;  // ONNX op type -> count, subgraphs included
   std::vector<std::string> warnings;
+  EmitChecks checks;
 };
 
 // Writes `model` as ONNX to `out_path` through a temporary file renamed at the end: on failure

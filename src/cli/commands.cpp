@@ -20,6 +20,7 @@
 #include "modelport/loaders.h"
 #include "passes/cleanup.h"
 #include "pipeline/git_revision.h"
+#include "pipeline/manifest.h"
 
 namespace modelport::cli {
 namespace {
@@ -248,6 +249,7 @@ int do_export(const ExportArgs& a) {
               {"sha256", r.sha256},
               {"manifest", r.manifest_path.empty() ? json(nullptr) : json(r.manifest_path)},
               {"opset", a.opset},
+              {"checks", checks_json(r.checks)},
               {"external_data", r.used_external_data},
               {"inputs", io_json(r.inputs)},
               {"outputs", io_json(r.outputs)},
@@ -260,7 +262,10 @@ int do_export(const ExportArgs& a) {
   } else if (!a.g.quiet) {
     std::cerr << "wrote " << r.model_path << " (opset " << a.opset << ", " << r.node_count << " nodes";
     if (r.used_external_data) std::cerr << ", external data";
+    if (!r.checks.onnx_checker) std::cerr << ", onnx checker not run";
     std::cerr << ") in " << secs << " s\n";
+    if (!r.checks.onnx_checker && !r.checks.reason.empty() && !r.verification)
+      std::cerr << "note: " << r.checks.reason << "; --verify runs the model in ONNX Runtime\n";
   }
   return r.verification ? r.verification->exit_code() : kExitOk;
 }
@@ -416,8 +421,12 @@ int run(int argc, char** argv) {
   auto* exp = app.add_subcommand("export", "Convert a model to ONNX");
   add_source_options(exp, ex.src);
   exp->add_option("-o,--output-file", ex.out, "ONNX file to write")->required();
-  exp->add_option("--opset", ex.opset, "ONNX opset (" + std::to_string(kMinOpset) + ".." +
-                                           std::to_string(kMaxOpset) + ")")->capture_default_str();
+  exp->add_option("--opset", ex.opset,
+                  "ONNX opset (" + std::to_string(kMinOpset) + ".." + std::to_string(kMaxOpset) +
+                      "). The onnx checker and shape inference run up to " + std::to_string(kMaxCheckedOpset) +
+                      " only (the linked onnx knows no newer schemas); above, nothing checks the model unless "
+                      "--verify runs it in ONNX Runtime. The manifest's export.checks says which ran")
+      ->capture_default_str();
   exp->add_flag("--external-data", ex.external_data, "Write weights to OUT.onnx.data (automatic above 2 GiB)");
   exp->add_flag("--print-ir", ex.print_ir, "Dump the graph IR to stderr before writing");
   exp->add_flag("--verify", ex.verify, "Run the source and the ONNX model on the same inputs and compare (exit 3 on mismatch)");

@@ -2,6 +2,7 @@
 // optional check, then write.
 #include <algorithm>
 #include <onnx/checker.h>
+#include <onnx/common/version.h>
 #include <onnx/shape_inference/implementation.h>
 
 #include <map>
@@ -27,7 +28,15 @@ int ir_version_for(int opset) {
   if (opset <= 14) return 7;
   if (opset <= 18) return 8;
   if (opset <= 20) return 9;
-  return 10;
+  if (opset <= 22) return 10;
+  return 11;
+}
+
+// ai.onnx.ml version for an opset: 3 (onnx 1.12's newest) up to 19, then the one released with it.
+int ml_opset_for(int opset) {
+  if (opset <= 19) return 3;
+  if (opset == 20) return 4;
+  return 5;
 }
 
 void count_names(const Graph& g, std::map<std::string, int>& counts) {
@@ -157,10 +166,26 @@ bool output_type_missing(const onnx::ValueInfoProto& vi) {
   return !tt.has_elem_type() || tt.elem_type() == 0 || !tt.has_shape();
 }
 
-void infer_and_check(onnx::ModelProto& m, const std::vector<BigInitializer>& big, bool check) {
+// Graph outputs the IR left untyped get the type/shape inferred on `probe` (same outputs, same order).
+void copy_output_types(onnx::ModelProto& m, const onnx::ModelProto& probe) {
+  for (int i = 0; i < m.graph().output_size() && i < probe.graph().output_size(); ++i) {
+    auto* tt = m.mutable_graph()->mutable_output(i)->mutable_type()->mutable_tensor_type();
+    const auto& it = probe.graph().output(i).type().tensor_type();
+    if ((!tt->has_elem_type() || tt->elem_type() == 0) && it.elem_type() != 0) tt->set_elem_type(it.elem_type());
+    if (!tt->has_shape() && it.has_shape()) *tt->mutable_shape() = it.shape();
+  }
+}
+
+bool any_output_untyped(const onnx::ModelProto& m) {
   bool missing = false;
   for (auto& o : m.graph().output()) missing |= output_type_missing(o);
-  if (!check && !missing) return;
+  return missing;
+}
+
+// Shape inference (strict when `check`), then the checker when `check`. Only for opsets the linked
+// onnx knows (<= kMaxCheckedOpset).
+void infer_and_check(onnx::ModelProto& m, const std::vector<BigInitializer>& big, bool check) {
+  if (!check && !any_output_untyped(m)) return;
   onnx::ModelProto probe = probe_model(m, big);
   try {
     onnx::shape_inference::InferShapes(probe, onnx::OpSchemaRegistry::Instance(),
@@ -168,13 +193,7 @@ void infer_and_check(onnx::ModelProto& m, const std::vector<BigInitializer>& big
   } catch (const std::exception& e) {
     if (check) throw Error("ONNX shape inference: " + one_line(e.what()));
   }
-  // Graph outputs the IR left untyped get the inferred type/shape.
-  for (int i = 0; i < m.graph().output_size(); ++i) {
-    auto* tt = m.mutable_graph()->mutable_output(i)->mutable_type()->mutable_tensor_type();
-    const auto& it = probe.graph().output(i).type().tensor_type();
-    if ((!tt->has_elem_type() || tt->elem_type() == 0) && it.elem_type() != 0) tt->set_elem_type(it.elem_type());
-    if (!tt->has_shape() && it.has_shape()) *tt->mutable_shape() = it.shape();
-  }
+  copy_output_types(m, probe);
   if (!check) return;
   // onnx 1.12's checker wants a shape on every main-graph input/output; an unknown rank has no
   // encoding other than "no shape", so the probe gets an empty one (the written model does not).
@@ -234,23 +253,9 @@ void naming_source(const Model& model, F&& f) {
   }
 }
 
-}  // namespace
-}  // namespace emit
-
-EmitResult emit_onnx(const Model& model, const std::string& out_path, const EmitOptions& opts) {
-  OutputTransaction tx;
-  EmitResult r = emit_onnx(model, out_path, opts, tx);
-  tx.commit();
-  return r;
-}
-
-EmitResult emit_onnx(const Model& model, const std::string& out_path, const EmitOptions& opts, OutputTransaction& tx) {
-  using namespace emit;
-  if (opts.opset < kMinOpset || opts.opset > kMaxOpset)
-    throw UsageError("opset " + std::to_string(opts.opset) + " is not supported (supported: " +
-                     std::to_string(kMinOpset) + ".." + std::to_string(kMaxOpset) + ")");
-  if (!model.graph) throw Error("model has no graph");
-
+// The model skeleton at opts.opset; streamed initializers and warnings go to `big` / `warnings`.
+onnx::ModelProto build_model(const Model& model, const EmitOptions& opts, std::vector<BigInitializer>& big,
+                             std::vector<std::string>& warnings) {
   onnx::ModelProto m;
   m.set_ir_version(ir_version_for(opts.opset));
   m.set_producer_name("modelport");
@@ -297,26 +302,85 @@ EmitResult emit_onnx(const Model& model, const std::string& out_path, const Emit
   for (auto& d : sh.domains) {
     auto* o = m.add_opset_import();
     o->set_domain(d);
-    o->set_version(d == "ai.onnx.ml" ? 3 : 1);  // ai.onnx.ml 3 goes with opset 17 (onnx 1.12)
+    o->set_version(d == "ai.onnx.ml" ? ml_opset_for(opts.opset) : 1);
   }
 
   drop_unread_initializers(m, sh.big);
-  naming_source(model, [&] { infer_and_check(m, sh.big, opts.check); });
+  big = std::move(sh.big);
+  warnings = std::move(sh.warnings);
+  return m;
+}
 
+// Inference on the model written at kMaxCheckedOpset, for the output types of a newer-opset model.
+// Returns false when the model cannot be written there (ops newer than kMaxCheckedOpset).
+bool infer_at_checked_opset(const Model& model, const EmitOptions& opts, onnx::ModelProto& probe) {
+  EmitOptions older = opts;
+  older.opset = kMaxCheckedOpset;
+  std::vector<BigInitializer> big;
+  std::vector<std::string> warnings;
+  try {
+    probe = probe_model(build_model(model, older, big, warnings), big);
+    onnx::shape_inference::InferShapes(probe, onnx::OpSchemaRegistry::Instance(),
+                                       onnx::ShapeInferenceOptions(/*check_type=*/false, /*error_mode=*/0));
+  } catch (const std::exception&) {
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+}  // namespace emit
+
+EmitResult emit_onnx(const Model& model, const std::string& out_path, const EmitOptions& opts) {
+  OutputTransaction tx;
+  EmitResult r = emit_onnx(model, out_path, opts, tx);
+  tx.commit();
+  return r;
+}
+
+EmitResult emit_onnx(const Model& model, const std::string& out_path, const EmitOptions& opts, OutputTransaction& tx) {
+  using namespace emit;
+  if (opts.opset < kMinOpset || opts.opset > kMaxOpset)
+    throw UsageError("opset " + std::to_string(opts.opset) + " is not supported (supported: " +
+                     std::to_string(kMinOpset) + ".." + std::to_string(kMaxOpset) + ")");
+  if (!model.graph) throw Error("model has no graph");
+
+  std::vector<BigInitializer> big;
+  std::vector<std::string> warnings;
+  onnx::ModelProto m = build_model(model, opts, big, warnings);
   EmitResult r;
-  r.used_external_data = opts.external_data && !sh.big.empty();  // nothing to put in a .data file otherwise
-  if (!r.used_external_data && !sh.big.empty()) {
-    uint64_t size = inline_model_size(m, sh.big);
+  if (opts.opset <= kMaxCheckedOpset) {
+    naming_source(model, [&] { infer_and_check(m, big, opts.check); });
+    r.checks.onnx_checker = opts.check;
+    if (!opts.check) r.checks.reason = "checks turned off";
+  } else {
+    r.checks.reason = "onnx " + std::string(onnx::LAST_RELEASE_VERSION) + " knows opsets up to " +
+                      std::to_string(kMaxCheckedOpset) + ": its checker and shape inference cannot judge opset " +
+                      std::to_string(opts.opset);
+    // Untyped graph outputs get their types from the same model written at kMaxCheckedOpset (the
+    // forms compute the same values); onnx 1.12 inference on the newer forms would use older
+    // schemas (e.g. ReduceMean-13 ignores an axes input) and get shapes wrong.
+    onnx::ModelProto probe;
+    if (any_output_untyped(m) && infer_at_checked_opset(model, opts, probe)) copy_output_types(m, probe);
+    // Outputs still without an element type carry no type at all: ONNX Runtime infers them (it
+    // rejects element type 0).
+    for (auto& o : *m.mutable_graph()->mutable_output())
+      if (o.type().tensor_type().elem_type() == 0) o.clear_type();
+  }
+
+  r.used_external_data = opts.external_data && !big.empty();  // nothing to put in a .data file otherwise
+  if (!r.used_external_data && !big.empty()) {
+    uint64_t size = inline_model_size(m, big);
     if (size > kInlineLimitBytes) {
       r.used_external_data = true;
-      sh.warnings.push_back("model is " + std::to_string(size >> 20) +
-                            " MiB, over protobuf's 2 GiB limit: weights written to external data");
+      warnings.push_back("model is " + std::to_string(size >> 20) +
+                         " MiB, over protobuf's 2 GiB limit: weights written to external data");
     }
   }
-  r.files = write_model(m, sh.big, out_path, r.used_external_data, tx);
+  r.files = write_model(m, big, out_path, r.used_external_data, tx);
   count_ops(m.graph(), r.op_histogram);
   for (auto& [op, n] : r.op_histogram) r.node_count += n;
-  r.warnings = std::move(sh.warnings);
+  r.warnings = std::move(warnings);
   return r;
 }
 

@@ -52,6 +52,26 @@ const LateAttr kLateAttrs[] = {
     {"LpPool", "ceil_mode", 18, int64_t{0}},
 };
 
+// String attribute values added after the attribute itself: below `since` the node cannot be written.
+struct LateValue {
+  const char* op;
+  const char* attr;
+  const char* value;
+  int since;
+};
+const LateValue kLateValues[] = {
+    {"ScatterElements", "reduction", "max", 18}, {"ScatterElements", "reduction", "min", 18},
+    {"ScatterND", "reduction", "max", 18},       {"ScatterND", "reduction", "min", 18},
+    {"Pad", "mode", "wrap", 19},                 {"Resize", "coordinate_transformation_mode", "half_pixel_symmetric", 19},
+};
+
+void check_late_values(const EmitCtx& c) {
+  const Node& n = c.node();
+  for (auto& lv : kLateValues)
+    if (n.op == lv.op && c.opset() < lv.since && n.attr_string(lv.attr, "") == lv.value)
+      needs_opset(n.op + " " + lv.attr + " '" + lv.value + "'", lv.since, c.opset(), n.name);
+}
+
 bool holds_default(const Attribute& a, const std::variant<int64_t, std::string>& def) {
   if (auto* i = std::get_if<int64_t>(&a)) return std::holds_alternative<int64_t>(def) && *i == std::get<int64_t>(def);
   if (auto* s = std::get_if<std::string>(&a))
@@ -152,10 +172,16 @@ void split_old(EmitCtx& c) {
   }
 }
 
-// ---------------------------------------------------------------- Pad: axes input 18, wrap mode 19
+// Split-18 needs the split input or num_outputs: an equal split without either gets num_outputs.
+void split_18(EmitCtx& c) {
+  const Node& n = c.node();
+  onnx::NodeProto* p = c.write_as_is(drop_late_attrs(c));
+  if (!n.input(1) && !n.has_attr("num_outputs")) c.set_attr(p, "num_outputs", int64_t(n.outputs.size()));
+}
+
+// ---------------------------------------------------------------- Pad: axes input 18 (wrap mode 19: kLateValues)
 void pad_full(EmitCtx& c) {
   const Node& n = c.node();
-  if (n.attr_string("mode", "constant") == "wrap") needs_opset("Pad mode 'wrap'", 19, c.opset(), n.name);
   std::vector<int64_t> full;
   bool expand = n.input(3) != nullptr;
   if (expand) {  // pads for the listed axes only -> pads for every axis
@@ -179,9 +205,6 @@ void pad_full(EmitCtx& c) {
 
 // ---------------------------------------------------------------- Resize: 18 adds attributes; roi required before 13
 void resize_old(EmitCtx& c) {
-  const Node& n = c.node();
-  if (n.attr_string("coordinate_transformation_mode", "half_pixel") == "half_pixel_symmetric")
-    needs_opset("Resize coordinate_transformation_mode 'half_pixel_symmetric'", 19, c.opset(), n.name);
   onnx::NodeProto* p = c.write_as_is(drop_late_attrs(c));
   if (c.opset() < 13) {
     // Resize-11: roi and scales are required inputs; an empty float tensor means "not given".
@@ -268,6 +291,35 @@ void gelu_decomposed(EmitCtx& c) {
   }
   std::string one_plus = c.add1("Add", {inner, c.scalar(dt, 1.0, "one")});
   c.add1("Mul", {c.add1("Mul", {x, one_plus}), c.scalar(dt, 0.5, "half")}, c.out(0));
+}
+
+// ---------------------------------------------------------------- GroupNormalization: per-channel scale/bias since 21
+void groupnorm_18(EmitCtx& c) {
+  // GroupNormalization-18 takes scale/bias per group and has no stash_type. Normalize with unit
+  // per-group scale and zero bias (in float, as stash_type=1 asks), then apply the per-channel
+  // scale and bias of the 21 form broadcast over the spatial axes.
+  const Node& n = c.node();
+  if (n.attr_int("stash_type", 1) != 1) c.fail("only stash_type=1 (float) can be written below opset 21");
+  int64_t groups = n.attr_int("num_groups", 0);
+  if (groups <= 0) c.fail("num_groups must be positive");
+  int64_t r = c.rank_of(0, "to broadcast per-channel GroupNormalization scale below opset 21");
+  if (r < 2) c.fail("input rank must be at least 2");
+  DType dt = c.dtype_of(0, "to write GroupNormalization below opset 21");
+  bool cast = dt != DType::Float32;
+  std::string x = cast ? c.add1("Cast", {c.in(0)}, "", {{"to", int64_t{onnx_dtype(DType::Float32)}}}) : c.in(0);
+  std::vector<float> ones(groups, 1.f), zeros(groups, 0.f);
+  std::string norm = c.add1("GroupNormalization", {x, c.constant(Tensor::f32(ones), "group_scale"),
+                                                    c.constant(Tensor::f32(zeros), "group_bias")},
+                            "", {{"num_groups", groups}, {"epsilon", n.attr_float("epsilon", 1e-5f)}});
+  if (cast) norm = c.add1("Cast", {norm}, "", {{"to", int64_t{onnx_dtype(dt)}}});
+  auto per_channel = [&](size_t i) {
+    if (r == 2) return c.in(i);
+    std::vector<int64_t> axes;
+    for (int64_t a = 1; a < r - 1; ++a) axes.push_back(a);
+    return c.add1("Unsqueeze", {c.in(i), c.ints(axes, "axes")});
+  };
+  std::string y = c.add1("Mul", {norm, per_channel(1)});
+  c.add1("Add", {y, per_channel(2)}, c.out(0));
 }
 
 // ---------------------------------------------------------------- HardSwish (14), Mish (18)
@@ -359,11 +411,12 @@ const Form kForms[] = {
     REDUCE("ReduceMean"), REDUCE("ReduceMax"), REDUCE("ReduceMin"), REDUCE("ReduceProd"), REDUCE("ReduceL1"),
     REDUCE("ReduceL2"), REDUCE("ReduceLogSum"), REDUCE("ReduceLogSumExp"), REDUCE("ReduceSumSquare"),
 #undef REDUCE
-    {"Split", 18, as_is, ""},
+    {"Split", 18, split_18, ""},
     {"Split", 11, split_old, "split input -> attribute below 13; num_outputs dropped below 18 (uneven split "
                              "-> explicit sizes when the dim is known)"},
     {"Pad", 19, as_is, ""},
-    {"Pad", 11, pad_full, "axes input expanded into full pads below 18 (needs rank); mode 'wrap' needs 19"},
+    {"Pad", 18, as_is, ""},
+    {"Pad", 11, pad_full, "axes input expanded into full pads below 18 (needs rank)"},
     {"Resize", 19, as_is, ""},
     {"Resize", 11, resize_old, "antialias/axes/keep_aspect_ratio_policy need 18; empty roi/scales inserted at 11-12"},
     {"Softmax", 13, as_is, ""},
@@ -378,6 +431,9 @@ const Form kForms[] = {
     {"Gelu", 11, gelu_decomposed, "decomposed below 20 (Erf, or Tanh for approximate='tanh')"},
     {"HardSwish", 14, as_is, ""},
     {"HardSwish", 11, hardswish_decomposed, "x * HardSigmoid(x, 1/6, 0.5) below 14"},
+    {"GroupNormalization", 21, as_is, ""},
+    {"GroupNormalization", 18, groupnorm_18, "18-20: per-group form with unit scale, then per-channel Mul/Add "
+                                             "(needs rank)"},
     {"Mish", 18, as_is, ""},
     {"Mish", 11, mish_decomposed, "x * Tanh(Softplus(x)) below 18"},
     {"Shape", 15, as_is, ""},
@@ -396,7 +452,7 @@ const Form kForms[] = {
     // Ops newer than onnx 1.12's schemas (opset 17): written as is from their first opset.
     {"BitwiseAnd", 18, as_is, ""}, {"BitwiseNot", 18, as_is, ""}, {"BitwiseOr", 18, as_is, ""},
     {"BitwiseXor", 18, as_is, ""}, {"CenterCropPad", 18, as_is, ""}, {"Col2Im", 18, as_is, ""},
-    {"GroupNormalization", 18, as_is, ""}, {"DeformConv", 19, as_is, ""}, {"AffineGrid", 20, as_is, ""},
+    {"DeformConv", 19, as_is, ""}, {"AffineGrid", 20, as_is, ""},
     {"ImageDecoder", 20, as_is, ""}, {"RegexFullMatch", 20, as_is, ""}, {"StringConcat", 20, as_is, ""},
     {"StringSplit", 20, as_is, ""},
 };
@@ -430,6 +486,7 @@ void write_node(EmitCtx& c) {
     min_since = std::min(min_since, f.since);
     if (f.since <= c.opset() && (!best || f.since > best->since)) best = &f;
   }
+  check_late_values(c);
   if (min_since != INT_MAX) {
     if (!best) needs_opset(n.op, min_since, c.opset(), n.name);
     best->write(c);
@@ -461,6 +518,12 @@ std::vector<OpInfo> emitter_op_table() {
     std::string note = std::string(la.attr) + " needs " + std::to_string(la.since);
     if (info.notes.find(note) == std::string::npos && info.notes.find(la.attr) == std::string::npos)
       info.notes += (info.notes.empty() ? "" : "; ") + note;
+  }
+  for (auto& lv : emit::kLateValues) {
+    OpInfo& info = t[lv.op];
+    if (info.op.empty()) continue;
+    std::string note = std::string(lv.attr) + " '" + lv.value + "' needs " + std::to_string(lv.since);
+    info.notes += (info.notes.empty() ? "" : "; ") + note;
   }
   std::vector<OpInfo> out;
   for (auto& [k, v] : t)

@@ -130,6 +130,7 @@ ConvertResult convert(const std::string& source, const ConvertOptions& o) {
   res.files = r.files;
   res.used_external_data = r.used_external_data;
   res.node_count = r.node_count;
+  res.checks = r.checks;
   res.op_histogram = r.op_histogram;
   res.inputs = io_list(model.graph->inputs);
   res.outputs = io_list(model.graph->outputs);

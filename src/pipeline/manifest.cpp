@@ -67,6 +67,12 @@ std::string protobuf_version() {
 
 }  // namespace
 
+json checks_json(const EmitChecks& c) {
+  json j = {{"onnx_checker", c.onnx_checker}};
+  if (!c.reason.empty()) j["reason"] = c.reason;
+  return j;
+}
+
 json build_manifest(const ManifestInputs& in) {
   const Model& m = *in.model;
   json files = json::array();
@@ -94,6 +100,7 @@ json build_manifest(const ManifestInputs& in) {
       {"export",
        {{"opset", in.emit.opset},
         {"external_data", in.result.used_external_data},
+        {"checks", checks_json(in.result.checks)},
         {"inputs", io_entries(m.graph->inputs, m.source_input_names)},
         {"outputs", io_entries(m.graph->outputs, m.source_output_names)},
         {"options", in.options}}},

@@ -30,6 +30,9 @@ struct ManifestInputs {
 
 nlohmann::json build_manifest(const ManifestInputs& in);
 
+// {"onnx_checker": true} or {"onnx_checker": false, "reason": ...}: the export-time checks that ran.
+nlohmann::json checks_json(const EmitChecks& c);
+
 // Versions of the libraries modelport links (onnx, protobuf, openssl, leveldb, the loaders').
 std::map<std::string, std::string> linked_library_versions();
 

@@ -302,12 +302,59 @@ TEST(OpForms, NewerOpAndLateAttributeErrors) {
   EXPECT_EQ(attr_of(p.graph().node(0), "allowzero")->i(), 1);
 }
 
+TEST(OpForms, NewerOpsetForms) {
+  // Split-18 needs the split input or num_outputs: an equal split with neither gets num_outputs.
+  Model m;
+  Value* x = input(m, "x", {6, 4});
+  Node* s = m.graph->add_node("Split", {x}, 3, {{"axis", int64_t{0}}});
+  for (auto* o : s->outputs) output(m, o);
+  // Pad with an axes input is written as is from 18 (expanded to full pads below).
+  output(m, m.graph->op("Pad", {x, m.graph->add_constant("pads", Tensor::i64({1, 2})), nullptr,
+                                m.graph->add_constant("axes", Tensor::i64({-1}))}));
+  for (int opset : {18, 21, 23}) {
+    auto p = emit_and_load(m, opset);
+    auto split = nodes_of(p.graph(), "Split");
+    ASSERT_EQ(split.size(), 1u);
+    ASSERT_NE(attr_of(*split[0], "num_outputs"), nullptr) << opset;
+    EXPECT_EQ(attr_of(*split[0], "num_outputs")->i(), 3);
+    auto pad = nodes_of(p.graph(), "Pad");
+    ASSERT_EQ(pad.size(), 1u);
+    EXPECT_EQ(pad[0]->input_size(), 4) << opset;
+    EXPECT_EQ(p.opset_import(0).version(), opset);
+    EXPECT_EQ(p.ir_version(), opset <= 18 ? 8 : opset <= 20 ? 9 : opset <= 22 ? 10 : 11);
+    // Output types come from the same model at 17 (onnx 1.12 cannot infer the newer forms).
+    EXPECT_EQ(p.graph().output(3).type().tensor_type().shape().dim(1).dim_value(), 7) << opset;  // 1 + 4 + 2
+  }
+  auto p17 = emit_and_load(m, 17);
+  EXPECT_EQ(attr_of(*nodes_of(p17.graph(), "Split")[0], "num_outputs"), nullptr);
+  EXPECT_EQ(nodes_of(p17.graph(), "Pad")[0]->input_size(), 2);
+
+  // Pad mode 'wrap' needs 19 even though 18 has the axes input.
+  Model w;
+  Value* y = input(w, "y", {2, 3});
+  output(w, w.graph->op("Pad", {y, w.graph->add_constant("pads", Tensor::i64({0, 1, 0, 1}))},
+                        {{"mode", std::string("wrap")}}));
+  TmpDir dir;
+  EmitOptions o;
+  o.opset = 18;
+  try {
+    emit_onnx(w, dir.file("m.onnx"), o);
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    EXPECT_EQ(std::string(e.what()).rfind("Pad mode 'wrap' needs opset >= 19 (requested 18)", 0), 0u) << e.what();
+  }
+  o.opset = 19;
+  EXPECT_NO_THROW(emit_onnx(w, dir.file("m.onnx"), o));
+}
+
 TEST(OpForms, BadOpsetIsUsageError) {
   Model m;
   output(m, m.graph->op("Relu", {input(m, "x", {1})}));
   EmitOptions o;
   o.opset = 10;
   TmpDir dir;
+  EXPECT_THROW(emit_onnx(m, dir.file("m.onnx"), o), UsageError);
+  o.opset = 24;
   EXPECT_THROW(emit_onnx(m, dir.file("m.onnx"), o), UsageError);
 }
 

@@ -1,0 +1,121 @@
+// Exports at opsets 18 and 23 (above the onnx checker's 17) from each source format with --verify:
+// TorchScript against libtorch, Keras and GraphDef against TensorFlow.js, the ONNX side in ONNX
+// Runtime. The manifest and the --json result must say the onnx checker did not run.
+#include <gtest/gtest.h>
+#include <onnx/onnx_pb.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "modelport/error.h"
+#include "savedmodel/graphdef_builder.h"
+#include "support/test_support.h"
+
+using namespace modelport;
+using json = nlohmann::json;
+
+namespace {
+
+const int kOpsets[] = {18, 23};
+
+#define REQUIRE_ORT()                                \
+  do {                                               \
+    std::string why;                                 \
+    if (test::ort_missing(why)) GTEST_SKIP() << why; \
+  } while (0)
+
+// Exports `args` at `opset` with --verify --json; checks exit 0, a verified report against
+// `reference`, the opset import and the checks recorded in the result and the manifest. With
+// `reference_may_refuse`, exit 4 is accepted when the reference (not ONNX Runtime) cannot take the
+// model; returns whether the model was verified.
+bool export_verified(std::vector<std::string> args, int opset, const std::string& reference, const std::string& what,
+                     bool reference_may_refuse = false) {
+  std::string dir = test::scratch_dir("newer_opsets");
+  std::string out = dir + "/m" + std::to_string(opset) + ".onnx";
+  args.insert(args.begin(), "export");
+  args.insert(args.end(), {"-o", out, "--opset", std::to_string(opset), "--verify", "--json"});
+  auto r = test::run_cli(args);
+  json j = json::parse(r.out.substr(0, r.out.find('\n')), nullptr, false);
+  if (!j.is_object()) ADD_FAILURE() << what << " @" << opset << ": " << r.err << r.out;
+  if (!j.is_object()) return false;
+  const json& v = j["verification"];
+  if (reference_may_refuse && r.exit_code == kExitNotVerified) {
+    std::string why = v.value("not_verified", std::string());
+    EXPECT_TRUE(why.rfind("tfjs cannot load the model", 0) == 0 || why.rfind("TensorFlow.js cannot take", 0) == 0)
+        << what << " @" << opset << ": " << why;
+    std::printf("[newer_opsets] %s @%d: not verified (%s)\n", what.c_str(), opset, why.substr(0, 80).c_str());
+    return false;
+  }
+  EXPECT_EQ(r.exit_code, 0) << what << " @" << opset << ": " << r.err << r.out;
+  if (r.exit_code != 0) return false;
+  EXPECT_EQ(v.value("verified", false), true) << what << " @" << opset << ": " << v.dump();
+  EXPECT_EQ(v.value("reference", std::string()), reference) << what;
+  int outputs = 0;
+  for (auto& run : v["runs"])
+    for (auto& o : run["outputs"]) {
+      ++outputs;
+      EXPECT_TRUE(o["ok"].get<bool>()) << what << " @" << opset << ": " << o.dump();
+    }
+  EXPECT_GT(outputs, 0) << what;
+  EXPECT_EQ(j["checks"]["onnx_checker"], false) << what;
+  EXPECT_NE(j["checks"].value("reason", std::string()).find("up to 17"), std::string::npos) << j["checks"].dump();
+
+  onnx::ModelProto m;
+  std::ifstream in(out, std::ios::binary);
+  EXPECT_TRUE(m.ParseFromIstream(&in)) << out;
+  EXPECT_EQ(m.opset_import(0).version(), opset);
+  EXPECT_EQ(m.ir_version(), opset >= 23 ? 11 : 8);
+  std::ifstream mf(out + ".json");
+  json manifest = json::parse(mf, nullptr, false);
+  EXPECT_TRUE(manifest.is_object() && manifest["export"]["checks"] == j["checks"]) << manifest.dump();
+  std::printf("[newer_opsets] %s @%d: %d outputs verified against %s\n", what.c_str(), opset, outputs,
+              reference.c_str());
+  return true;
+}
+
+TEST(NewerOpsets, TorchScriptVerifiesAgainstLibtorch) {
+  REQUIRE_ORT();
+  for (int opset : kOpsets) {
+    export_verified({test::test_models_dir() + "/cnn_scripted.pt", "--input", "x:float32[batch,3,16,16]"}, opset,
+                    "libtorch", "cnn_scripted");
+    export_verified({test::test_models_dir() + "/encoder_layer.pt", "--input", "ids:int64[batch,seq]"}, opset,
+                    "libtorch", "encoder_layer");
+  }
+}
+
+TEST(NewerOpsets, KerasVerifiesAgainstTfjs) {
+  REQUIRE_ORT();
+  std::string dir = test::scratch_dir("newer_opsets_keras");
+  std::string cmd = "/usr/bin/python3 " + test::source_dir() + "/tests/fixtures/make_keras_h5.py " + dir + " > /dev/null";
+  ASSERT_EQ(std::system(cmd.c_str()), 0) << "make_keras_h5.py failed";
+  // Files tfjs_verify_test verifies at 17 (tfjs cannot load some of the others), covering
+  // convolution, pooling, batch norm, LSTM (both directions), embedding and a Keras 1 functional RNN.
+  for (int opset : kOpsets)
+    for (const char* f : {"cnn_misc.h5", "conv_bn.h5", "pool_same.h5", "bidirectional_lstm.h5", "embedding.h5",
+                          "keras1_functional_rnn.h5"})
+      EXPECT_TRUE(export_verified({dir + "/" + f}, opset, "@tensorflow/tfjs", f, true)) << f << " @" << opset;
+}
+
+// x[batch,4,6] -> Mean over axis 1 (kept), Max over axis 1, Split in two along axis 2 and added.
+std::string reduce_split_graph(test::sm::GraphDefBuilder& b) {
+  b.placeholder("x", {-1, 4, 6});
+  b.const_i("axis1", {1});
+  b.const_i("axis2", {2}, true);
+  test::sm::GraphDefBuilder::set_bool(b.node("mean", "Mean", {"x", "axis1"}), "keep_dims", true);
+  test::sm::GraphDefBuilder::set_bool(b.node("max", "Max", {"x", "axis1"}), "keep_dims", false);
+  test::sm::GraphDefBuilder::set_int(b.node("halves", "Split", {"axis2", "x"}), "num_split", 2);
+  b.node("sum", "AddV2", {"halves", "halves:1"});
+  return b.save();
+}
+
+TEST(NewerOpsets, GraphDefVerifiesAgainstTfjs) {
+  REQUIRE_ORT();
+  test::sm::GraphDefBuilder b;
+  std::string pb = reduce_split_graph(b);
+  for (int opset : kOpsets)
+    export_verified({pb, "--format", "graphdef", "--output", "mean", "--output", "max", "--output", "sum"}, opset,
+                    "@tensorflow/tfjs", "reduce_split graphdef");
+}
+
+}  // namespace
