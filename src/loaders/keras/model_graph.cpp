@@ -414,6 +414,49 @@ BuiltModel build_model(Ctx& c, const json& entry, const WeightScope& scope, cons
   throw Error(c.path + ": model class " + class_of(entry) + " has no layer graph in its config");
 }
 
+namespace {
+const json* layer_list(const json& model_entry) {
+  if (!model_entry.is_object() || !model_entry.contains("config")) return nullptr;
+  const json& cfg = model_entry["config"];
+  const json* layers = cfg.is_array() ? &cfg : cfg.is_object() && cfg.contains("layers") ? &cfg["layers"] : nullptr;
+  return layers && layers->is_array() ? layers : nullptr;
+}
+
+bool built_on_input(const json& nested) {
+  if (class_of(nested) != "Sequential") return true;
+  const json* layers = layer_list(nested);
+  if (!layers || layers->empty() || !(*layers)[0].is_object()) return false;
+  const json& first = (*layers)[0];
+  return class_of(first) == "InputLayer" || cfg_of(first).contains("batch_input_shape");
+}
+}  // namespace
+
+void renumber_nested_model_calls(json& model_entry, int delta) {
+  if (!layer_list(model_entry)) return;
+  json& cfg = model_entry["config"];
+  json& layers = cfg.is_array() ? cfg : cfg["layers"];
+  std::set<std::string> built;
+  for (auto& l : layers) {
+    if (!l.is_object() || model_kind(l) == ModelKind::Custom) continue;
+    renumber_nested_model_calls(l, delta);
+    std::string name = name_of(l);
+    if (!name.empty() && built_on_input(l)) built.insert(name);
+  }
+  if (built.empty() || !cfg.is_object()) return;
+  auto renumber = [&](json& ref) {  // ["layer", node_index, tensor_index, {kwargs}]
+    if (ref.is_array() && ref.size() >= 2 && ref[0].is_string() && built.count(ref[0].get<std::string>()) &&
+        ref[1].is_number_integer() && ref[1].get<int64_t>() + delta >= 0)
+      ref[1] = ref[1].get<int64_t>() + delta;
+  };
+  for (auto& l : layers)
+    if (l.is_object() && l.contains("inbound_nodes") && l["inbound_nodes"].is_array())
+      for (auto& node : l["inbound_nodes"])
+        if (node.is_array())
+          for (auto& ref : node) renumber(ref);
+  if (cfg.contains("output_layers") && cfg["output_layers"].is_array())
+    for (auto& ref : cfg["output_layers"]) renumber(ref);
+}
+
 void collect_layer_weights(const json& model_entry, const WeightScope& scope, std::vector<LayerWeights>& out,
                            const std::vector<std::string>& prefix) {
   const json& cfg = cfg_of(model_entry);

@@ -32,6 +32,12 @@ struct BuiltModel {
 BuiltModel build_model(Ctx& c, const json& model_entry, const WeightScope& scope, const std::vector<Value*>& inputs,
                        const std::string& prefix, const LoadOptions& opts);
 
+// tfjs-layers counts the node a nested model gets when it is built on its own Input (a Functional,
+// or a Sequential whose first layer declares its input) as that model's node 0; Keras does not save
+// that node. Moves every reference to such a nested model by `delta`: +1 for a Keras config handed
+// to tfjs, -1 for a tfjs-saved config read as Keras. Nested models are renumbered too.
+void renumber_nested_model_calls(json& model_entry, int delta);
+
 // Every layer holding weights: its path (enclosing nested models' names, then its own) and its
 // weights in Keras order, read as the lowerings read them.
 struct LayerWeights {

@@ -4,7 +4,6 @@
 // sets them with setWeights, so no weight-name convention is relied on).
 #include <algorithm>
 #include <cstring>
-#include <set>
 
 #include "loaders/keras/keras_source.h"
 #include "loaders/keras/legacy_config.h"
@@ -170,47 +169,6 @@ void give_sequential_inputs(json& v, bool top) {
   for (auto& [k, e] : v.items()) give_sequential_inputs(e, false);
 }
 
-// Whether tfjs builds a nested model when it is created (a Functional always; a Sequential whose
-// first layer declares its input), which gives it an inbound node of its own before any call.
-bool built_on_creation(const json& m) {
-  if (m.value("class_name", std::string()) != "Sequential") return true;
-  const json& layers = m["config"]["layers"];
-  if (!layers.is_array() || layers.empty()) return false;
-  return layers[0].value("class_name", std::string()) == "InputLayer" ||
-         (layers[0]["config"].is_object() && layers[0]["config"].contains("batch_input_shape"));
-}
-
-// Keras numbers a nested model's calls from 0, skipping the node it was built with; tfjs counts that
-// node, so every reference to a nested model built on creation moves up by one.
-void shift_nested_model_nodes(json& v) {
-  if (v.is_array()) {
-    for (auto& e : v) shift_nested_model_nodes(e);
-    return;
-  }
-  if (!v.is_object()) return;
-  for (auto& [k, e] : v.items()) shift_nested_model_nodes(e);
-  if (!v.contains("config") || !v["config"].is_object() || !v["config"].contains("input_layers")) return;
-  json& cfg = v["config"];
-  if (!cfg.contains("layers") || !cfg["layers"].is_array()) return;
-  std::set<std::string> nested;
-  for (auto& l : cfg["layers"])
-    if (l.is_object() && model_kind(l) != ModelKind::Custom && built_on_creation(l))
-      nested.insert(l["config"].value("name", l.value("name", std::string())));
-  if (nested.empty()) return;
-  auto shift = [&](json& ref) {
-    if (ref.is_array() && ref.size() >= 2 && ref[0].is_string() && ref[1].is_number_integer() &&
-        nested.count(ref[0].get<std::string>()))
-      ref[1] = ref[1].get<int64_t>() + 1;
-  };
-  for (auto& l : cfg["layers"])
-    if (l.contains("inbound_nodes") && l["inbound_nodes"].is_array())
-      for (auto& node : l["inbound_nodes"])
-        if (node.is_array())
-          for (auto& ref : node) shift(ref);
-  if (cfg.contains("output_layers") && cfg["output_layers"].is_array())
-    for (auto& ref : cfg["output_layers"]) shift(ref);
-}
-
 }  // namespace
 }  // namespace keras
 
@@ -239,7 +197,7 @@ void write_tfjs_keras(const std::string& path, Format format, const LoadOptions&
   json topology = s.model;
   to_keras2(topology);
   give_sequential_inputs(topology, true);
-  shift_nested_model_nodes(topology);
+  renumber_nested_model_calls(topology, +1);
 
   json io = {{"inputs", json::array()}, {"outputs", json::array()}};
   for (size_t i = 0; i < m.graph->inputs.size(); ++i) {
