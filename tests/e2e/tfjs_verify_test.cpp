@@ -27,12 +27,11 @@ namespace {
     if (test::ort_missing(why)) GTEST_SKIP() << why;        \
   } while (0)
 
-// The Keras models tests/fixtures/make_keras_h5.py writes (legacy .h5 and Keras 3 .keras), in a
-// directory of the calling test's own (ctest runs tests in parallel; scratch_dir empties its dir).
-std::string keras_generated(const std::string& test) {
+// The Keras models tests/fixtures/make_keras_h5.py writes (legacy .h5 and Keras 3 .keras).
+std::string keras_generated() {
   static std::string dir;
   if (dir.empty()) {
-    dir = test::scratch_dir("tfjs_keras_gen_" + test);
+    dir = test::scratch_dir("tfjs_keras_gen");
     std::string cmd = "/usr/bin/python3 " + test::source_dir() + "/tests/fixtures/make_keras_h5.py " + dir + " > /dev/null";
     if (std::system(cmd.c_str()) != 0) dir = "";
   }
@@ -67,7 +66,7 @@ const std::set<std::string> kNotConvertible = {"unsupported_layers.h5"};
 
 TEST(TfjsVerify, GeneratedKerasModelsMatchTfjs) {
   REQUIRE_RUNTIMES();
-  std::string dir = keras_generated("all");
+  std::string dir = keras_generated();
   ASSERT_FALSE(dir.empty()) << "make_keras_h5.py failed";
   int verified = 0;
   std::vector<std::string> not_verified;
@@ -95,7 +94,7 @@ TEST(TfjsVerify, GeneratedKerasModelsMatchTfjs) {
 
 TEST(TfjsVerify, CorruptedKerasWeightExits3) {
   REQUIRE_RUNTIMES();
-  std::string dir = keras_generated("corrupt");
+  std::string dir = keras_generated();
   ASSERT_FALSE(dir.empty());
   std::string work = test::scratch_dir("tfjs_corrupt_keras");
   std::string onnx = work + "/m.onnx";

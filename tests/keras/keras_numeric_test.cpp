@@ -53,7 +53,9 @@ void expect_declared_shape(const onnx::ValueInfoProto& out, const onnx::TensorSh
   ASSERT_EQ(dims.size(), static_cast<int>(actual.size())) << what << " output " << out.name();
   EXPECT_EQ(dims[0].dim_param(), batch.dim_param()) << what << " output " << out.name();
   for (int d = 0; d < dims.size(); ++d)
-    if (dims[d].has_dim_value()) EXPECT_EQ(dims[d].dim_value(), actual[d]) << what << " output " << out.name() << " dim " << d;
+    if (dims[d].has_dim_value()) {
+      EXPECT_EQ(dims[d].dim_value(), actual[d]) << what << " output " << out.name() << " dim " << d;
+    }
 }
 
 // Converts, runs and returns the outputs (flattened).

@@ -28,7 +28,12 @@ std::string shared_fixtures() {
 }
 
 std::string scratch_dir(const std::string& name) {
-  fs::path p = fs::path(MODELPORT_BUILD_DIR) / "test_scratch" / name;
+  // Under the running test's own directory: ctest runs tests in parallel, and two tests asking for
+  // the same name must not empty each other's files.
+  fs::path p = fs::path(MODELPORT_BUILD_DIR) / "test_scratch";
+  if (auto* t = ::testing::UnitTest::GetInstance()->current_test_info())
+    p /= std::string(t->test_suite_name()) + "." + t->name();
+  p /= name;
   fs::remove_all(p);
   fs::create_directories(p);
   return p.string();

@@ -13,7 +13,7 @@ namespace modelport::test {
 std::string source_dir();        // the repository checkout
 std::string test_models_dir();   // models made by tests/fixtures/make_test_models.py
 std::string shared_fixtures();   // ../shared/fixtures next to the checkout ("" when absent)
-std::string scratch_dir(const std::string& name);  // a fresh empty dir under the build tree
+std::string scratch_dir(const std::string& name);  // a fresh empty dir under the build tree, per test
 
 // Whether ONNX Runtime cannot run here (no node, or onnxruntime-node not installed and no
 // MODELPORT_ORT_DIR); `why` then says which. Numeric tests skip (a failure in CI) when it is true.
