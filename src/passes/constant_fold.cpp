@@ -3,7 +3,7 @@
 #include <algorithm>
 
 #include "passes/const_eval.h"
-#include "passes/shape_values.h"
+#include "ops/infer.h"
 
 namespace modelport {
 namespace {

@@ -6,27 +6,15 @@
 // the Transpose and keeps producing X's original output value, so X's consumers are untouched.
 #include <cstring>
 #include <deque>
-#include <set>
 #include <unordered_map>
 #include <unordered_set>
 
 #include "modelport/passes.h"
 #include "modelport/tensor_ops.h"
+#include "ops/op_def.h"
 
 namespace modelport {
 namespace {
-
-const std::set<std::string>& unary_ops() {
-  static const std::set<std::string> s = {"Relu", "Sigmoid", "Tanh", "LeakyRelu", "Elu", "Selu", "Softplus",
-                                          "Softsign", "Abs", "Neg", "Exp", "Log", "Sqrt", "Reciprocal", "Erf",
-                                          "Floor", "Ceil", "Round", "Sign", "Cast", "Identity", "Clip", "Not",
-                                          "HardSigmoid", "Sin", "Cos"};
-  return s;
-}
-const std::set<std::string>& binary_ops() {
-  static const std::set<std::string> s = {"Add", "Sub", "Mul", "Div", "Max", "Min", "Pow", "PRelu"};
-  return s;
-}
 
 bool is_transpose(const Node* n) { return n && n->op == "Transpose" && n->has_attr("perm") && n->inputs.size() == 1; }
 std::vector<int64_t> perm_of(const Node* n) { return n->attr_ints("perm"); }
@@ -102,8 +90,8 @@ class TransposeOpt {
 
   bool visit(Node* x) {
     if (is_transpose(x)) return fold_transposes(x);
-    if (unary_ops().count(x->op) && !x->inputs.empty()) return sink_unary(x);
-    if (binary_ops().count(x->op) && x->inputs.size() == 2) return sink_binary(x);
+    if (ops::is_elementwise(x->op) && !x->inputs.empty()) return sink_unary(x);
+    if (ops::is_broadcast(x->op) && x->inputs.size() == 2) return sink_binary(x);
     return false;
   }
 

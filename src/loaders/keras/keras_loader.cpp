@@ -10,7 +10,7 @@
 #include "modelport/error.h"
 #include "modelport/loaders.h"
 #include "modelport/passes.h"
-#include "passes/shape_values.h"
+#include "ops/infer.h"
 
 namespace modelport {
 namespace keras {

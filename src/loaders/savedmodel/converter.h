@@ -10,6 +10,7 @@
 
 #include "flat_graph.h"
 #include "modelport/ir.h"
+#include "ops/shape_values.h"
 
 namespace modelport::tf {
 
@@ -33,6 +34,8 @@ class Converter {
   std::vector<Value*> convert(const std::vector<std::string>& tensors);
 
   Graph& graph() { return g_; }
+  // What the built nodes' int64 outputs hold of dims (for the op layer's shape inference).
+  ShapeValues& shape_values() { return shape_values_; }
   const std::string& where() const { return where_; }
   const std::shared_ptr<const void>& keepalive() const { return keepalive_; }
   std::vector<std::string> warnings;
@@ -43,6 +46,7 @@ class Converter {
 
   const FlatGraph& fg_;
   Graph& g_;
+  ShapeValues shape_values_;
   std::string where_;
   std::shared_ptr<const void> keepalive_;
   std::map<std::string, Value*> feeds_;

@@ -8,7 +8,7 @@
 #include "modelport/error.h"
 #include "modelport/loaders.h"
 #include "modelport/passes.h"
-#include "passes/shape_values.h"
+#include "ops/infer.h"
 #include "ops/op_table.h"
 #include "side_effects.h"
 #include "tf_source.h"

@@ -1,5 +1,7 @@
 #include "loaders/torchscript/context.h"
 
+#include "ops/infer.h"
+
 #include <sstream>
 
 namespace modelport::ts {
@@ -181,8 +183,7 @@ Node* Ctx::node_op(const std::string& type, std::vector<Value*> ins, size_t nout
                    std::map<std::string, Attribute> attrs) {
   Node* n = g.add_node(type, std::move(ins), nout, std::move(attrs));
   n->source = where();
-  DType dt = n->inputs.empty() || !n->inputs[0] ? DType::Undefined : n->inputs[0]->dtype;
-  for (auto* o : n->outputs) o->dtype = dt;
+  ops::infer_node(*n, *shape_values_);
   return n;
 }
 

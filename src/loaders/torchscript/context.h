@@ -2,6 +2,7 @@
 // and small helpers every op lowering uses (argument access, constants, shape bookkeeping).
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -12,6 +13,7 @@
 #include "modelport/error.h"
 #include "modelport/ir.h"
 #include "modelport/tensor_ops.h"
+#include "ops/shape_values.h"
 
 namespace modelport::ts {
 
@@ -24,10 +26,11 @@ c10::ScalarType torch_from_dtype(DType t);
 
 class Ctx {
  public:
-  Ctx(Graph& g, std::string path) : g(g), path(std::move(path)) {}
+  Ctx(Graph& g, std::string path) : g(g), path(std::move(path)), shape_values_(std::make_shared<ShapeValues>()) {}
   // A context lowering a block into subgraph `sub` of parent.g (an If branch or a Loop body): it
   // sees every value the parent has lowered (outer-scope reads) and the parent's scalar_dims.
-  Ctx(Graph& sub, const Ctx& parent) : g(sub), path(parent.path), scalar_dims(parent.scalar_dims), parent_(&parent) {}
+  Ctx(Graph& sub, const Ctx& parent)
+      : g(sub), path(parent.path), scalar_dims(parent.scalar_dims), parent_(&parent), shape_values_(parent.shape_values_) {}
 
   Graph& g;
   std::string path;
@@ -89,6 +92,7 @@ class Ctx {
 
  private:
   const Ctx* parent_ = nullptr;
+  std::shared_ptr<ShapeValues> shape_values_;  // shared with the subgraph contexts
   std::unordered_map<const jit::Value*, LVal> env_;
 };
 

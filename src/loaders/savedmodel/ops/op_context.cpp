@@ -4,6 +4,7 @@
 
 #include "../tf_types.h"
 #include "modelport/error.h"
+#include "ops/infer.h"
 
 namespace modelport::tf {
 
@@ -63,8 +64,7 @@ void OpCtx::fail(const std::string& cause) const {
 Node* OpCtx::add(const std::string& type, std::vector<Value*> ins, size_t n_out, std::map<std::string, Attribute> attrs) {
   Node* n = g.add_node(type, std::move(ins), n_out, std::move(attrs), node.name);
   n->source = node.function.empty() ? node.name : node.name + " (in " + node.function + ")";
-  DType dt = n->inputs.empty() || !n->inputs[0] ? DType::Undefined : n->inputs[0]->dtype;
-  for (auto* o : n->outputs) o->dtype = dt;
+  ops::infer_node(*n, cv.shape_values());
   return n;
 }
 Value* OpCtx::op(const std::string& type, std::vector<Value*> ins, std::map<std::string, Attribute> attrs) {

@@ -1,7 +1,8 @@
 // What is known, while converting, about small int64 values that hold shapes: the output of
 // Shape(x) is x's dims, fixed or symbolic, and Gather/Slice/Concat/Unsqueeze/Squeeze/Cast of such
-// values keep that knowledge. Constant folding uses it to replace the fixed parts of a shape
-// computation by constants, and shape inference to give Reshape/Expand outputs their symbolic dims.
+// values keep that knowledge (each op's entry says how: OpDef::values). Constant folding uses it to
+// replace the fixed parts of a shape computation by constants, and the shape rules to give
+// Reshape/Expand outputs their symbolic dims.
 #pragma once
 #include <map>
 #include <optional>
@@ -45,13 +46,5 @@ class ShapeValues {
  private:
   std::map<const Value*, DimValues> known_;
 };
-
-// Refines the output shapes of `n` (dims the loader left unknown) from its inputs' shapes and the
-// known shape values; never changes a dim that is already fixed or symbolic.
-void refine_output_shapes(Node& n, const ShapeValues& sv);
-
-// refine_output_shapes over every node of `g` in order, subgraphs included: what a loader calls so
-// that its model's outputs carry the shapes (and the inputs' symbols) that can be inferred.
-void refine_shapes(Graph& g);
 
 }  // namespace modelport

@@ -1,29 +1,17 @@
-#include "passes/nn_shapes.h"
-
+// Neural-network ops whose output shape is not a plain function of one input's shape: convolution
+// and pooling (batch and channels always, spatial dims when fixed), Gemm, the recurrent ops, Resize,
+// Tile and Einsum; and the normalizations and softmaxes, shaped as their input but with an axis (so
+// no layout trait). Symbolic dims pass through where the op keeps them (a Conv's batch axis stays
+// "batch"), so exported outputs reuse the inputs' symbols.
 #include <cmath>
 #include <map>
-#include <set>
+
+#include "ops/op_def.h"
+#include "ops/shape_support.h"
 
 namespace modelport {
+namespace ops {
 namespace {
-
-int64_t axis_of(int64_t axis, size_t rank) { return axis < 0 ? axis + static_cast<int64_t>(rank) : axis; }
-
-const Shape* known(const Value* v) { return v && v->shape.rank_known ? &v->shape : nullptr; }
-
-// The product of `dims`: fixed, one symbol times 1, or unknown.
-Dim product(const std::vector<Dim>& dims) {
-  int64_t fixed = 1;
-  std::string symbol;
-  int symbols = 0;
-  for (auto& d : dims) {
-    if (d.is_fixed()) fixed *= d.value;
-    else if (d.is_symbol() && ++symbols == 1) symbol = d.symbol;
-    else return Dim::unknown();
-  }
-  if (symbols == 0) return Dim::fixed(fixed);
-  return symbols == 1 && fixed == 1 ? Dim::sym(symbol) : Dim::unknown();
-}
 
 // Conv / ConvTranspose / MaxPool / AveragePool: spatial output size of one axis (unknown unless
 // the input size is fixed and the padding is explicit or auto_pad says how to compute it).
@@ -66,32 +54,6 @@ std::optional<Shape> conv_pool(const Node& n) {
   }
   for (size_t i = 2; i < x->rank(); ++i)
     out.push_back(spatial(n, x->dims[i], i - 2, i - 2 < kernel.size() ? kernel[i - 2] : -1, transpose));
-  return Shape(out);
-}
-
-// Reductions and ArgMax/ArgMin: the reduced axes are dropped or kept as 1.
-std::optional<Shape> reduce(const Node& n, const Shape& x) {
-  bool arg = n.op == "ArgMax" || n.op == "ArgMin";
-  std::vector<int64_t> axes;
-  if (arg) {
-    axes.push_back(n.attr_int("axis", 0));
-  } else if (n.input(1)) {
-    const Value* a = n.input(1);
-    if (!a->is_constant()) return std::nullopt;
-    axes = a->constant->to_int_vector();
-  } else {
-    axes = n.attr_ints("axes");
-  }
-  if (axes.empty() && !arg && n.attr_int("noop_with_empty_axes", 0) != 0) return x;
-  std::set<int64_t> reduced;
-  for (int64_t a : axes) reduced.insert(axis_of(a, x.rank()));
-  bool keep = n.attr_int("keepdims", 1) != 0;
-  std::vector<Dim> out;
-  for (size_t i = 0; i < x.rank(); ++i) {
-    bool r = axes.empty() || reduced.count(static_cast<int64_t>(i));
-    if (!r) out.push_back(x.dims[i]);
-    else if (keep) out.push_back(Dim::fixed(1));
-  }
   return Shape(out);
 }
 
@@ -162,43 +124,53 @@ std::optional<Shape> einsum(const Node& n) {
   return Shape(out);
 }
 
-}  // namespace
 
-std::optional<std::vector<Shape>> nn_output_shapes(const Node& n) {
-  if (!n.domain.empty()) return std::nullopt;
-  const std::string& op = n.op;
+Shapes global_pool(const Node& n, const ShapeValues&) {
   const Shape* x = known(n.input(0));
-  auto one = [](std::optional<Shape> s) {
-    return s ? std::optional<std::vector<Shape>>(std::vector<Shape>{*s}) : std::nullopt;
-  };
-  if (op == "Conv" || op == "ConvTranspose" || op == "MaxPool" || op == "AveragePool" || op == "LpPool")
-    return one(conv_pool(n));
-  if (!x) return std::nullopt;
-  if (op == "GlobalAveragePool" || op == "GlobalMaxPool" || op == "GlobalLpPool") {
-    if (x->rank() < 3) return std::nullopt;
-    std::vector<Dim> out{x->dims[0], x->dims[1]};
-    out.resize(x->rank(), Dim::fixed(1));
-    return one(Shape(out));
-  }
-  if (op == "Gemm") {
-    const Shape* b = known(n.input(1));
-    if (x->rank() != 2 || !b || b->rank() != 2) return std::nullopt;
-    return one(Shape({x->dims[n.attr_int("transA", 0) ? 1 : 0], b->dims[n.attr_int("transB", 0) ? 0 : 1]}));
-  }
-  if (op == "Flatten") {
-    int64_t a = axis_of(n.attr_int("axis", 1), x->rank());
-    if (a < 0 || a > static_cast<int64_t>(x->rank())) return std::nullopt;
-    return one(Shape({product({x->dims.begin(), x->dims.begin() + a}), product({x->dims.begin() + a, x->dims.end()})}));
-  }
-  if (op.rfind("Reduce", 0) == 0 || op == "ArgMax" || op == "ArgMin") return one(reduce(n, *x));
-  if (op == "RNN" || op == "GRU" || op == "LSTM") {
-    auto s = recurrent(n, *x);
-    return s.empty() ? std::nullopt : std::optional<std::vector<Shape>>(s);
-  }
-  if (op == "Resize") return one(resize(n, *x));
-  if (op == "Tile") return one(tile(n, *x));
-  if (op == "Einsum") return one(einsum(n));
-  return std::nullopt;
+  if (!x || x->rank() < 3) return std::nullopt;
+  std::vector<Dim> out{x->dims[0], x->dims[1]};
+  out.resize(x->rank(), Dim::fixed(1));
+  return one(Shape(out));
 }
 
+Shapes gemm(const Node& n, const ShapeValues&) {
+  const Shape *a = known(n.input(0)), *b = known(n.input(1));
+  if (!a || a->rank() != 2 || !b || b->rank() != 2) return std::nullopt;
+  return one(Shape({a->dims[n.attr_int("transA", 0) ? 1 : 0], b->dims[n.attr_int("transB", 0) ? 0 : 1]}));
+}
+
+// A rule taking the known shape of input 0.
+template <std::optional<Shape> (*F)(const Node&, const Shape&)>
+Shapes with_input(const Node& n, const ShapeValues&) {
+  const Shape* x = known(n.input(0));
+  return x ? one(F(n, *x)) : std::nullopt;
+}
+
+}  // namespace
+
+void add_nn_ops(Table& t) {
+  for (const char* op : {"Conv", "ConvTranspose", "MaxPool", "AveragePool", "LpPool"})
+    t.push_back({op, Layout::Opaque, [](const Node& n, const ShapeValues&) { return one(conv_pool(n)); }, nullptr, nullptr});
+  for (const char* op : {"GlobalAveragePool", "GlobalMaxPool", "GlobalLpPool"})
+    t.push_back({op, Layout::Opaque, global_pool, nullptr, nullptr});
+  t.push_back({"Gemm", Layout::Opaque, gemm, nullptr, nullptr});
+  for (const char* op : {"RNN", "GRU", "LSTM"})
+    t.push_back({op, Layout::Opaque,
+                 [](const Node& n, const ShapeValues&) -> Shapes {
+                   const Shape* x = known(n.input(0));
+                   if (!x) return std::nullopt;
+                   auto s = recurrent(n, *x);
+                   return s.empty() ? std::nullopt : Shapes(s);
+                 },
+                 nullptr, nullptr});
+  t.push_back({"Resize", Layout::Opaque, with_input<resize>, nullptr, nullptr});
+  t.push_back({"Tile", Layout::Opaque, with_input<tile>, nullptr, nullptr});
+  t.push_back({"Einsum", Layout::Opaque, [](const Node& n, const ShapeValues&) { return one(einsum(n)); }, nullptr, nullptr});
+  for (const char* op : {"Softmax", "LogSoftmax", "Hardmax", "LayerNormalization", "BatchNormalization",
+                         "InstanceNormalization", "GroupNormalization", "LpNormalization", "MeanVarianceNormalization",
+                         "LRN", "CumSum"})
+    t.push_back({op, Layout::Opaque, same_shape, nullptr, nullptr});
+}
+
+}  // namespace ops
 }  // namespace modelport
