@@ -54,15 +54,16 @@ install(DIRECTORY ${MODELPORT_NODE_MODULES}/ DESTINATION ${MODELPORT_SHARE_DIR}/
         REGEX "/onnxruntime-node/bin/napi-v[0-9]+/(darwin|win32)$" EXCLUDE
         REGEX "/onnxruntime-node/bin/napi-v[0-9]+/linux/${MODELPORT_ORT_OTHER_ARCH}$" EXCLUDE)
 
-# The man page, generated from --help and --version (help2man; tools/setup.sh installs it), gzipped
-# as Debian installs man pages.
+# The man page, generated from --help, --version and each command's --help (help2man, which
+# tools/setup.sh installs; cmake/man_commands.sh), gzipped as Debian installs man pages.
 find_program(HELP2MAN help2man)
 if(HELP2MAN)
   add_custom_command(OUTPUT ${CMAKE_BINARY_DIR}/modelport.1.gz
+    COMMAND sh ${PROJECT_SOURCE_DIR}/cmake/man_commands.sh $<TARGET_FILE:modelport> ${CMAKE_BINARY_DIR}/modelport.h2m
     COMMAND ${HELP2MAN} --no-info --no-discard-stderr --name "convert TorchScript, TensorFlow and Keras models to ONNX"
-            --output ${CMAKE_BINARY_DIR}/modelport.1 $<TARGET_FILE:modelport>
+            --include ${CMAKE_BINARY_DIR}/modelport.h2m --output ${CMAKE_BINARY_DIR}/modelport.1 $<TARGET_FILE:modelport>
     COMMAND gzip -9nf ${CMAKE_BINARY_DIR}/modelport.1
-    DEPENDS modelport VERBATIM COMMENT "help2man modelport.1")
+    DEPENDS modelport cmake/man_commands.sh VERBATIM COMMENT "help2man modelport.1")
   add_custom_target(modelport_man ALL DEPENDS ${CMAKE_BINARY_DIR}/modelport.1.gz)
   install(FILES ${CMAKE_BINARY_DIR}/modelport.1.gz DESTINATION ${CMAKE_INSTALL_MANDIR}/man1 COMPONENT runtime)
 else()
