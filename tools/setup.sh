@@ -12,6 +12,7 @@ APT_PACKAGES=(
   python3-torch python3-torchvision python3-onnx python3-h5py python3-numpy python3-jsonschema
   nodejs npm
   strace util-linux bsdutils
+  help2man dpkg-dev
 )
 
 missing=()

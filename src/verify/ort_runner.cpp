@@ -7,15 +7,27 @@
 #include "util/npy.h"
 #include "util/scratch_dir.h"
 #include "util/subprocess.h"
+#include "verify/runtime_dir.h"
 
 namespace modelport {
 namespace fs = std::filesystem;
 
 namespace {
 
-std::string tool_script(const char* env, const char* name) {
-  if (const char* p = std::getenv(env)) return p;
-  return std::string(MODELPORT_SOURCE_DIR) + "/tools/" + name;
+// $ENV (one script), else the runner found by find_runner (runtime_dir.h); throws `Exc` naming
+// where it looked when there is none.
+template <class Exc>
+std::string tool_script(const char* env, const std::string& name, const std::string& what) {
+  if (const char* p = std::getenv(env); p && *p) {
+    if (!fs::exists(p)) throw Exc(std::string(p) + ": " + what + " runner not found (set by " + env + ")");
+    return p;
+  }
+  std::string found = find_runner(name);
+  if (!found.empty()) return found;
+  std::string looked;
+  for (const std::string& d : runtime_dir_candidates()) looked += (looked.empty() ? "" : ", ") + d;
+  throw Exc(name + ": " + what + " runner not found in " + (looked.empty() ? "no directory" : looked) +
+            " (set MODELPORT_RUNTIME_DIR to an install's share/modelport or a checkout's tools/)");
 }
 
 // The runners end with one line "<script>: <cause>" on failure; libraries may print before it.
@@ -72,19 +84,17 @@ NodeRun run_node_script(const std::string& script, const std::string& model, con
 
 }  // namespace
 
-std::string ort_runner_script() { return tool_script("MODELPORT_ORT_RUNNER", "ort_run.js"); }
+std::string ort_runner_script() { return tool_script<Error>("MODELPORT_ORT_RUNNER", "ort_run.js", "ONNX Runtime"); }
 
 std::vector<NamedTensor> run_onnxruntime(const std::string& model_path, const std::vector<NamedTensor>& inputs) {
   std::string script = ort_runner_script();
-  if (!fs::exists(script)) throw Error(script + ": ONNX Runtime runner not found (set MODELPORT_ORT_RUNNER)");
   NodeRun r = run_node_script(script, model_path, inputs, "modelport-ort");
   if (r.exit_code != 0) throw Error(r.message);
   return std::move(r.outputs);
 }
 
 TfjsRun run_tfjs(const std::string& model_json, const std::vector<NamedTensor>& inputs) {
-  std::string script = tool_script("MODELPORT_TFJS_RUNNER", "tfjs_run.js");
-  if (!fs::exists(script)) throw ReferenceUnavailable(script + ": TensorFlow.js runner not found (set MODELPORT_TFJS_RUNNER)");
+  std::string script = tool_script<ReferenceUnavailable>("MODELPORT_TFJS_RUNNER", "tfjs_run.js", "TensorFlow.js");
   NodeRun r = run_node_script(script, model_json, inputs, "modelport-tfjs");
   if (r.exit_code != 0) {
     std::string why = r.message;

@@ -1,4 +1,5 @@
-// Runs models in the npm runtimes verify uses, through node scripts in tools/: ONNX Runtime
+// Runs models in the npm runtimes verify uses, through node scripts (tools/ in a checkout,
+// share/modelport installed; runtime_dir.h): ONNX Runtime
 // (tools/ort_run.js, onnxruntime-node) and TensorFlow.js (tools/tfjs_run.js, @tensorflow/tfjs).
 #pragma once
 #include <map>
@@ -10,7 +11,8 @@
 
 namespace modelport {
 
-// Path of tools/ort_run.js: $MODELPORT_ORT_RUNNER, else next to the source tree we were built from.
+// Path of ort_run.js: $MODELPORT_ORT_RUNNER, else found by find_runner (runtime_dir.h); throws Error
+// naming where it looked when there is none.
 std::string ort_runner_script();
 // Runs `model_path` on `inputs` (by input name); returns outputs in the model's output order.
 // Throws Error with ort_run's one-line message on failure (including a missing ONNX Runtime).
@@ -21,7 +23,7 @@ struct TfjsRun {
   std::string runtime;               // "@tensorflow/tfjs 4.22.0 (cpu)"
 };
 // Runs a tfjs model.json (see tools/tfjs_run.js) on `inputs` (by ONNX input name).
-// Path of the script: $MODELPORT_TFJS_RUNNER, else tools/tfjs_run.js of the source tree.
+// Path of the script: $MODELPORT_TFJS_RUNNER, else found by find_runner (runtime_dir.h).
 // Throws ReferenceUnavailable when tfjs cannot load or run the model.
 TfjsRun run_tfjs(const std::string& model_json, const std::vector<NamedTensor>& inputs);
 

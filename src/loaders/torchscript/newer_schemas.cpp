@@ -29,7 +29,11 @@ void register_newer_schemas() {
     for (const std::string& s : newer_schemas()) {
       std::string name = "aten::" + s.substr(0, s.find('('));
       if (c10::Dispatcher::singleton().findSchema({name, ""})) continue;
-      if (!lib) lib = std::make_unique<torch::Library>(torch::Library::FRAGMENT, "aten", c10::nullopt, __FILE__, __LINE__);
+      // The registration's label is this file's path in the repository, not __FILE__: no path of the
+      // build machine goes into the binary.
+      if (!lib)
+        lib = std::make_unique<torch::Library>(torch::Library::FRAGMENT, "aten", c10::nullopt,
+                                               "src/loaders/torchscript/newer_schemas.cpp", __LINE__);
       lib->def(s.c_str());
     }
     return true;
