@@ -4,7 +4,7 @@
 # Installs modelport into a temporary prefix and moves the prefix elsewhere. Then, with the checkout
 # and the build tree hidden (a private mount namespace with empty tmpfs over them: `unshare -m`, as
 # root), the moved copy runs export --verify on a TorchScript, a Keras .h5 and a SavedModel (each
-# exit 0), and examples/convert_example is configured and built against the moved package
+# exit 0), and tools/convert_example is configured and built against the moved package
 # (find_package(modelport)), converts a model, and that ONNX file is run in ONNX Runtime and compared
 # with libtorch by the installed `modelport verify`. Exits 77 (skip) without ../shared/fixtures.
 set -euo pipefail
@@ -22,7 +22,7 @@ mv "$work/installed" "$work/prefix"  # relocated: not the prefix it was installe
 mkdir "$work/in" "$work/out"
 cp "$models/cnn_traced.pt" "$models/conv2d.h5" "$work/in/"
 cp -r "$savedmodel" "$work/in/savedmodel"
-cp -r "$src/examples/convert_example" "$work/example"
+cp -r "$src/tools/convert_example" "$work/example"
 
 # Self-contained: no symlink leads out of the prefix (e.g. a node_modules copied as a link).
 while IFS= read -r -d '' link; do
