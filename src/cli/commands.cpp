@@ -12,7 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/inspect_onnx.h"
-#include "cli/op_table.h"
+#include "cli/ops_listing.h"
 #include "cli/progress.h"
 #include "modelport/convert.h"
 #include "modelport/error.h"

@@ -10,7 +10,7 @@
 
 #include "emit/emit_context.h"
 #include "emit/onnx_writer.h"
-#include "emit/op_table.h"
+#include "emit/op_forms.h"
 #include "emit/ort_float64.h"
 #include "modelport/emit.h"
 #include "util/output_transaction.h"

@@ -10,7 +10,7 @@
 #include <map>
 
 #include "emit/emit_context.h"
-#include "emit/op_table.h"
+#include "emit/op_forms.h"
 #include "modelport/emit.h"
 
 namespace modelport {

@@ -6,7 +6,7 @@
 #include <set>
 
 #include "emit/emit_test_util.h"
-#include "emit/op_table.h"
+#include "emit/op_forms.h"
 #include "modelport/emit.h"
 #include "modelport/ir.h"
 #include "modelport/passes.h"

@@ -2,7 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "emit/emit_context.h"
-#include "emit/op_table.h"
+#include "emit/op_forms.h"
 #include "emit_test_util.h"
 #include "modelport/error.h"
 

@@ -10,7 +10,7 @@
 
 #include "loaders/savedmodel/bundle.h"
 #include "loaders/savedmodel/crc32c.h"
-#include "loaders/savedmodel/sstable.h"
+#include "loaders/savedmodel/index_table.h"
 #include "fixture_util.h"
 #include "modelport/error.h"
 

@@ -7,7 +7,7 @@
 #include "mapped_file.h"
 #include "modelport/error.h"
 #include "modelport/limits.h"
-#include "sstable.h"
+#include "index_table.h"
 #include "tf_bundle.pb.h"
 #include "tf_types.h"
 

@@ -3,7 +3,7 @@
 #include <sstream>
 
 #include "modelport/error.h"
-#include "ops/op_table.h"
+#include "ops/translators.h"
 
 namespace modelport::tf {
 

@@ -1,5 +1,5 @@
 // Lowers a flat TensorFlow graph (flat_graph.h) to modelport IR, on demand from the requested
-// output tensors backwards, one translator per TF op (ops/op_table.h).
+// output tensors backwards, one translator per TF op (ops/translators.h).
 #pragma once
 #include <functional>
 #include <map>

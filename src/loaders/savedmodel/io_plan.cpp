@@ -5,7 +5,7 @@
 #include <set>
 
 #include "converter.h"
-#include "ops/op_table.h"
+#include "ops/translators.h"
 #include "modelport/error.h"
 #include "tf_types.h"
 

@@ -9,7 +9,7 @@
 #include "modelport/loaders.h"
 #include "modelport/passes.h"
 #include "ops/infer.h"
-#include "ops/op_table.h"
+#include "ops/translators.h"
 #include "side_effects.h"
 #include "tf_source.h"
 #include "tf_types.h"

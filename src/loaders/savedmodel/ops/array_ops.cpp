@@ -2,7 +2,7 @@
 // Gather, Shape, Fill, *Like, Pad, Tile, Split, Select.
 #include <limits>
 
-#include "op_table.h"
+#include "translators.h"
 
 namespace modelport::tf {
 namespace {

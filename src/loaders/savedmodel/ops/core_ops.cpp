@@ -1,6 +1,6 @@
 // Graph plumbing: constants, placeholders, identities, variables.
 #include "../tf_types.h"
-#include "op_table.h"
+#include "translators.h"
 
 namespace modelport::tf {
 namespace {

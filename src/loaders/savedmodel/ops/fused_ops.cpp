@@ -6,7 +6,7 @@
 // Semantics as tfjs-converter's executors and tfjs-core's fused_util (applyActivation).
 #include <cctype>
 
-#include "op_table.h"
+#include "translators.h"
 
 namespace modelport::tf {
 namespace {

@@ -1,5 +1,5 @@
 // Elementwise arithmetic, unary math, comparisons, reductions, MatMul, Cast, Range, ArgMax.
-#include "op_table.h"
+#include "translators.h"
 
 namespace modelport::tf {
 namespace {

@@ -3,7 +3,7 @@
 // removes the pairs that cancel.
 #include <cmath>
 
-#include "op_table.h"
+#include "translators.h"
 
 namespace modelport::tf {
 namespace {

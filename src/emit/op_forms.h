@@ -1,4 +1,4 @@
-// The emitter's op table: which ops it can write and from which opset. The CLI prints it and the
+// The emitter's op forms (op_forms.cpp): which ops it can write and from which opset. The CLI prints it and the
 // README's op table is generated from it.
 #pragma once
 

@@ -1,4 +1,4 @@
-#include "op_table.h"
+#include "translators.h"
 
 namespace modelport::tf {
 

@@ -1,4 +1,4 @@
-#include "sstable.h"
+#include "index_table.h"
 
 #include <leveldb/env.h>
 #include <leveldb/iterator.h>

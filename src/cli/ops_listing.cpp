@@ -1,8 +1,8 @@
-#include "cli/op_table.h"
+#include "cli/ops_listing.h"
 
 #include <sstream>
 
-#include "emit/op_table.h"
+#include "emit/op_forms.h"
 #include "modelport/emit.h"
 #include "modelport/loaders.h"
 
