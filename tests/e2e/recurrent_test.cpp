@@ -65,11 +65,7 @@ void export_and_verify(const Case& k, int opset) {
     EXPECT_TRUE(symbolic) << o.name() << " lost the symbolic batch axis";
   }
 
-  // Plain verify: exit 0 means every output matches.
-  auto v = test::run_cli({"verify", model(k.stem), out});
-  EXPECT_EQ(v.exit_code, 0) << v.err;
-
-  // And the measured differences.
+  // verify: exit 0 means every output matches; the JSON has the measured differences.
   auto vj = test::run_cli({"verify", model(k.stem), out, "--json"});
   ASSERT_EQ(vj.exit_code, 0) << vj.err;
   auto j = json::parse(vj.out);
