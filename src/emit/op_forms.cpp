@@ -25,6 +25,7 @@ struct Form {
   int since;          // first opset this form is valid for
   WriteFn write;
   const char* notes;  // for the op table; empty for the newest form
+  bool decomposed = false;  // written as other ops (the op itself does not appear)
 };
 
 }  // namespace
@@ -452,16 +453,16 @@ const Form kForms[] = {
     {"Hardmax", 13, as_is, ""},
     {"Hardmax", 9, softmax_old, "below 13 a non-last axis is moved last with Transpose (needs rank)"},
     {"LayerNormalization", 17, as_is, ""},
-    {"LayerNormalization", 9, layernorm_decomposed, "decomposed below 17 (ReduceMean/Sub/Mul/Sqrt/Div)"},
+    {"LayerNormalization", 9, layernorm_decomposed, "decomposed below 17 (ReduceMean/Sub/Mul/Sqrt/Div)", true},
     {"Gelu", 20, as_is, ""},
-    {"Gelu", 9, gelu_decomposed, "decomposed below 20 (Erf, or Tanh for approximate='tanh')"},
+    {"Gelu", 9, gelu_decomposed, "decomposed below 20 (Erf, or Tanh for approximate='tanh')", true},
     {"HardSwish", 14, as_is, ""},
-    {"HardSwish", 9, hardswish_decomposed, "x * HardSigmoid(x, 1/6, 0.5) below 14"},
+    {"HardSwish", 9, hardswish_decomposed, "x * HardSigmoid(x, 1/6, 0.5) below 14", true},
     {"GroupNormalization", 21, as_is, ""},
     {"GroupNormalization", 18, groupnorm_18, "18-20: per-group form with unit scale, then per-channel Mul/Add "
                                              "(needs rank)"},
     {"Mish", 18, as_is, ""},
-    {"Mish", 9, mish_decomposed, "x * Tanh(Softplus(x)) below 18"},
+    {"Mish", 9, mish_decomposed, "x * Tanh(Softplus(x)) below 18", true},
     {"Shape", 15, as_is, ""},
     {"Shape", 1, shape_slice, "start/end -> Shape + Slice below 15"},
     {"BatchNormalization", 14, batchnorm_inference, "inference form only (no training outputs)"},
@@ -494,21 +495,22 @@ const Form kForms[] = {
     {"Equal", 11, as_is, ""},
     {"Equal", 9, equal_legacy, "float operands: Not(Or(Less, Greater, IsNaN)) below 11"},
     {"GreaterOrEqual", 12, as_is, ""},
-    {"GreaterOrEqual", 9, compare_or_equal, "Or(Greater, Equal) below 12"},
+    {"GreaterOrEqual", 9, compare_or_equal, "Or(Greater, Equal) below 12", true},
     {"LessOrEqual", 12, as_is, ""},
-    {"LessOrEqual", 9, compare_or_equal, "Or(Less, Equal) below 12"},
+    {"LessOrEqual", 9, compare_or_equal, "Or(Less, Equal) below 12", true},
     {"Celu", 12, as_is, ""},
-    {"Celu", 9, celu_decomposed, "alpha * Elu(x / alpha) below 12"},
+    {"Celu", 9, celu_decomposed, "alpha * Elu(x / alpha) below 12", true},
     {"ThresholdedRelu", 10, as_is, ""},
-    {"ThresholdedRelu", 9, thresholded_relu_9, "Where(x > alpha, x, 0) at 9"},
+    {"ThresholdedRelu", 9, thresholded_relu_9, "Where(x > alpha, x, 0) at 9", true},
     {"IsInf", 10, as_is, ""},
-    {"IsInf", 9, isinf_9, "comparisons with the largest finite value at 9"},
+    {"IsInf", 9, isinf_9, "comparisons with the largest finite value at 9", true},
     // Ops newer than onnx 1.12's schemas (opset 17): written as is from their first opset.
     {"BitwiseAnd", 18, as_is, ""}, {"BitwiseNot", 18, as_is, ""}, {"BitwiseOr", 18, as_is, ""},
     {"BitwiseXor", 18, as_is, ""}, {"CenterCropPad", 18, as_is, ""}, {"Col2Im", 18, as_is, ""},
     {"DeformConv", 19, as_is, ""}, {"AffineGrid", 20, as_is, ""},
     {"ImageDecoder", 20, as_is, ""}, {"RegexFullMatch", 20, as_is, ""}, {"StringConcat", 20, as_is, ""},
     {"StringSplit", 20, as_is, ""},
+    {"Attention", 23, as_is, ""}, {"RMSNormalization", 23, as_is, ""},
 };
 
 // First opset of every default-domain op in the bundled ONNX schemas.
@@ -553,6 +555,19 @@ void write_node(EmitCtx& c) {
   const onnx::OpSchema* s = onnx::OpSchemaRegistry::Schema(n.op, c.opset(), "");
   if (s && s->Deprecated()) c.fail("deprecated at opset " + std::to_string(c.opset()));
   as_is(c);
+}
+
+int single_node_opset(const std::string& op) {
+  bool listed = false;
+  int first = INT_MAX;
+  for (const Form& f : kForms) {
+    if (op != f.op) continue;
+    listed = true;
+    if (!f.decomposed) first = std::min(first, f.since);
+  }
+  if (listed) return first == INT_MAX ? 0 : first;
+  auto it = schema_min_opsets().find(op);
+  return it == schema_min_opsets().end() ? 0 : it->second;
 }
 
 }  // namespace emit

@@ -1,0 +1,153 @@
+// fuse_ops: decomposed Gelu (erf and tanh forms, several groupings) and scaled-dot-product
+// attention become single Gelu / Attention nodes only where the emitter writes those as one node;
+// the fused model run in ONNX Runtime matches the unfused one written at the same opset.
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "emit_test_util.h"
+#include "passes/fuse_ops.h"
+
+namespace modelport {
+namespace {
+using namespace modelport::emit_testing;
+
+Value* scalar(Graph& g, double v) { return g.add_constant("c", Tensor::f32_scalar(float(v))); }
+
+// Gelu patterns as loaders and hand-written models produce them, one output each.
+void build_gelus(Model& m) {
+  Graph& g = *m.graph;
+  Value* x = g.add_input("x", DType::Float32, Shape::of({2, 3, 8}));
+  auto erf_part = [&](bool by_mul) {
+    Value* u = by_mul ? g.op("Mul", {x, scalar(g, std::sqrt(0.5))}) : g.op("Div", {x, scalar(g, std::sqrt(2.0))});
+    return g.op("Add", {g.op("Erf", {u}), scalar(g, 1.0)});
+  };
+  // 0.5 * x * (1 + erf(x / sqrt 2))  as  (x * 0.5) * a,  (x * a) * 0.5,  x * (a * 0.5)
+  g.outputs.push_back(g.op("Mul", {g.op("Mul", {x, scalar(g, 0.5)}), erf_part(false)}));
+  g.outputs.push_back(g.op("Mul", {g.op("Mul", {x, erf_part(true)}), scalar(g, 0.5)}));
+  g.outputs.push_back(g.op("Mul", {x, g.op("Mul", {erf_part(false), scalar(g, 0.5)})}));
+  // tanh approximation with x^3 as Pow and as x * x * x
+  for (bool pow : {true, false}) {
+    Value* cube = pow ? g.op("Pow", {x, scalar(g, 3.0)}) : g.op("Mul", {g.op("Mul", {x, x}), x});
+    Value* inner = g.op("Add", {x, g.op("Mul", {scalar(g, 0.044715), cube})});
+    Value* t = g.op("Tanh", {g.op("Mul", {inner, scalar(g, std::sqrt(2.0 / M_PI))})});
+    g.outputs.push_back(g.op("Mul", {g.op("Mul", {scalar(g, 0.5), x}), g.op("Add", {scalar(g, 1.0), t})}));
+  }
+  // Not a Gelu: 0.4 instead of 0.5.
+  g.outputs.push_back(g.op("Mul", {g.op("Mul", {x, scalar(g, 0.4)}), erf_part(false)}));
+}
+
+// softmax(Q K^T * scale + mask) V with K^T a Transpose of K (B 2, H 3, S 4, L 5, D 8, Dv 6).
+void build_attention(Model& m, bool scale_on_q, bool with_mask) {
+  Graph& g = *m.graph;
+  Value* q = g.add_input("q", DType::Float32, Shape::of({2, 3, 4, 8}));
+  Value* k = g.add_input("k", DType::Float32, Shape::of({2, 3, 5, 8}));
+  Value* v = g.add_input("v", DType::Float32, Shape::of({2, 3, 5, 6}));
+  double scale = 1.0 / std::sqrt(8.0);
+  if (scale_on_q) q = g.op("Mul", {q, scalar(g, scale)});
+  Value* kt = g.op("Transpose", {k}, {{"perm", std::vector<int64_t>{0, 1, 3, 2}}});
+  kt->shape = Shape::of({2, 3, 8, 5});
+  Value* s = g.op("MatMul", {q, kt});
+  if (!scale_on_q) s = g.op("Div", {s, scalar(g, std::sqrt(8.0))});
+  if (with_mask) s = g.op("Add", {s, g.add_input("mask", DType::Float32, Shape::of({4, 5}))});
+  Value* p = g.op("Softmax", {s}, {{"axis", int64_t{-1}}});
+  p->shape = Shape::of({2, 3, 4, 5});
+  Value* o = g.op("MatMul", {p, v});
+  o->shape = Shape::of({2, 3, 4, 6});
+  g.outputs.push_back(o);
+}
+
+// Emits `fused` and `plain` at `opset` and compares their outputs in ONNX Runtime on `feeds`.
+double max_diff_fused_vs_plain(const Model& fused, const Model& plain, int opset, const std::vector<NamedTensor>& feeds) {
+  TmpDir dir;
+  EmitOptions o;
+  o.opset = opset;
+  emit_onnx(fused, dir.file("fused.onnx"), o);
+  emit_onnx(plain, dir.file("plain.onnx"), o);
+  auto a = run_onnxruntime(dir.file("fused.onnx"), feeds);
+  auto b = run_onnxruntime(dir.file("plain.onnx"), feeds);
+  EXPECT_EQ(a.size(), b.size());
+  double d = 0;
+  for (size_t i = 0; i < a.size() && i < b.size(); ++i) {
+    EXPECT_EQ(a[i].tensor.dims, b[i].tensor.dims) << i;
+    double ref_range = 0;
+    for (int64_t j = 0; j < b[i].tensor.numel(); ++j) {
+      d = std::max(d, std::fabs(a[i].tensor.as_double(j) - b[i].tensor.as_double(j)));
+      ref_range = std::max(ref_range, std::fabs(b[i].tensor.as_double(j)));
+    }
+    EXPECT_GT(ref_range, 0.1) << "output " << i << " is not informative";
+  }
+  return d;
+}
+
+size_t count(const Graph& g, const std::string& op) {
+  size_t n = 0;
+  for (auto& node : g.nodes()) n += node->op == op;
+  return n;
+}
+
+TEST(FuseOps, GeluPatternsBecomeGeluFromOpset20) {
+  Model before;
+  build_gelus(before);
+  size_t nodes_before = before.graph->nodes().size();
+  for (int opset : {17, 19}) {
+    Model m;
+    build_gelus(m);
+    EXPECT_EQ(fuse_ops(*m.graph, opset).gelu, 0u) << opset;
+    EXPECT_EQ(m.graph->nodes().size(), nodes_before) << opset;
+  }
+  Model m;
+  build_gelus(m);
+  EXPECT_EQ(fuse_ops(*m.graph, 20).gelu, 5u);
+  EXPECT_EQ(count(*m.graph, "Gelu"), 5u);
+  EXPECT_EQ(count(*m.graph, "Erf"), 1u);  // the 0.4 product stays
+  std::printf("[fuse_ops] gelu patterns: %zu nodes -> %zu\n", nodes_before, m.graph->nodes().size());
+  if (!ort_available()) GTEST_SKIP() << "ONNX Runtime not available";
+  for (int opset : {20, 23}) {
+    double d = max_diff_fused_vs_plain(m, before, opset, {{"x", random_f32({2, 3, 8}, 5)}});
+    EXPECT_LT(d, 1e-5) << opset;
+    std::printf("[fuse_ops] Gelu @%d: max abs diff fused vs unfused %.3g\n", opset, d);
+  }
+}
+
+TEST(FuseOps, ScaledDotProductAttentionBecomesAttentionAt23) {
+  for (bool scale_on_q : {false, true})
+    for (bool mask : {false, true}) {
+      SCOPED_TRACE(std::string(scale_on_q ? "scale on Q" : "scale on QK^T") + (mask ? ", mask" : ""));
+      Model before, m22, m;
+      build_attention(before, scale_on_q, mask);
+      build_attention(m22, scale_on_q, mask);
+      build_attention(m, scale_on_q, mask);
+      EXPECT_EQ(fuse_ops(*m22.graph, 22).attention, 0u);
+      EXPECT_EQ(m22.graph->nodes().size(), before.graph->nodes().size());
+      EXPECT_EQ(fuse_ops(*m.graph, 23).attention, 1u);
+      EXPECT_EQ(count(*m.graph, "Softmax"), 0u);
+      // Attention plus the Transpose (turned around to give K from K^T).
+      EXPECT_EQ(m.graph->nodes().size(), 2u) << m.graph->dump();
+      std::printf("[fuse_ops] attention%s%s: %zu nodes -> %zu\n", scale_on_q ? " (scale on Q)" : "",
+                  mask ? " + mask" : "", before.graph->nodes().size(), m.graph->nodes().size());
+      if (!ort_available()) GTEST_SKIP() << "ONNX Runtime not available";
+      std::vector<NamedTensor> feeds = {{"q", random_f32({2, 3, 4, 8}, 1)},
+                                        {"k", random_f32({2, 3, 5, 8}, 2)},
+                                        {"v", random_f32({2, 3, 5, 6}, 3)}};
+      if (mask) feeds.push_back({"mask", random_f32({4, 5}, 4, 0.f, 3.f)});
+      double d = max_diff_fused_vs_plain(m, before, 23, feeds);
+      EXPECT_LT(d, 1e-5);
+      std::printf("[fuse_ops] Attention @23: max abs diff fused vs unfused %.3g\n", d);
+    }
+}
+
+// A Transpose of K read elsewhere too cannot be turned around: nothing is fused.
+TEST(FuseOps, AttentionNeedsSingleUseIntermediates) {
+  Model m;
+  build_attention(m, false, false);
+  Graph& g = *m.graph;
+  Value* kt = nullptr;
+  for (auto& n : g.nodes())
+    if (n->op == "Transpose") kt = n->outputs[0];
+  g.outputs.push_back(kt);
+  EXPECT_EQ(fuse_ops(g, 23).attention, 0u);
+}
+
+}  // namespace
+}  // namespace modelport
