@@ -260,6 +260,29 @@ void depth_to_space_legacy(EmitCtx& c) {
   c.add1("DepthToSpace", {dcr}, c.out(0), {{"blocksize", b}});
 }
 
+// ---------------------------------------------------------------- MaxPool: no ceil_mode at 9
+void maxpool_9(EmitCtx& c) {
+  // ceil_mode rounds the output size up: extra end padding of stride - 1 does the same (padding
+  // never wins a max). Exact while no window would start inside the end padding, i.e. when
+  // stride + end pad <= kernel on every axis (PyTorch drops such windows).
+  const Node& n = c.node();
+  if (n.attr_int("ceil_mode", 0) == 0) {
+    c.write_as_is(drop_late_attrs(c));
+    return;
+  }
+  auto k = n.attr_ints("kernel_shape");
+  auto s = n.attr_ints("strides", std::vector<int64_t>(k.size(), 1));
+  auto pads = n.attr_ints("pads", std::vector<int64_t>(2 * k.size(), 0));
+  auto dil = n.attr_ints("dilations", std::vector<int64_t>(k.size(), 1));
+  bool ok = n.attr_string("auto_pad", "NOTSET") == "NOTSET" && s.size() == k.size() && pads.size() == 2 * k.size() &&
+            std::all_of(dil.begin(), dil.end(), [](int64_t d) { return d == 1; });
+  for (size_t i = 0; ok && i < k.size(); ++i) ok = s[i] + pads[k.size() + i] <= k[i];
+  if (!ok) needs_opset(c, "MaxPool attribute ceil_mode", 10);
+  for (size_t i = 0; i < k.size(); ++i) pads[k.size() + i] += s[i] - 1;
+  onnx::NodeProto* p = c.write_as_is({"ceil_mode", "dilations", "pads"});
+  c.set_attr(p, "pads", pads);
+}
+
 // ---------------------------------------------------------------- comparisons
 void equal_legacy(EmitCtx& c) { write_equal(c, c.in(0), c.in(1), c.dtype_of(0, "to write Equal below opset 11"), c.out(0)); }
 

@@ -375,6 +375,13 @@ std::vector<OpCase> op_cases() {
                  b.out(b.op("Unsqueeze", {b.f32({2, 3}), b.c_i64({-1, 0})}));
                }});
   c.push_back({"Gemm", [](CaseBuilder& b) { b.out(b.op("Gemm", {b.f32({3, 4}), b.c_f32({4, 5})})); }});
+  c.push_back({"MaxPool", [](CaseBuilder& b) {  // ceil_mode: extra end padding at 9
+                 Attrs a = {{"kernel_shape", Ints{3, 3}}, {"strides", Ints{2, 2}}, {"ceil_mode", int64_t{1}}};
+                 b.out(b.op("MaxPool", {b.f32({1, 2, 8, 8})}, a));
+                 b.out(b.op("MaxPool", {b.f32({1, 2, 7, 10})}, a));
+                 a["pads"] = Ints{1, 1, 1, 1};
+                 b.out(b.op("MaxPool", {b.f32({1, 2, 6, 9})}, a));
+               }});
   c.push_back({"Clip", [](CaseBuilder& b) { b.out(b.op("Clip", {b.f32({2, 6}), b.c(Tensor::f32_scalar(0.2f))})); }});
   c.push_back({"IsInf", [](CaseBuilder& b) {
                  float inf = std::numeric_limits<float>::infinity();
