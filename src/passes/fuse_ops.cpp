@@ -119,6 +119,22 @@ Value* match_gelu(Node* root, std::string* approx) {
 
 bool rank4(const Value* v) { return v && v->shape.rank_known && v->shape.rank() == 4; }
 
+// A constant bool (S, S) matrix keeping key j <= query i: the causal mask of Attention's is_causal.
+bool causal_mask(const Value* v) {
+  if (!v || !v->is_constant() || v->constant->dtype != DType::Bool || v->constant->dims.size() != 2) return false;
+  int64_t n = v->constant->dims[0];
+  if (v->constant->dims[1] != n) return false;
+  for (int64_t i = 0; i < n; ++i)
+    for (int64_t j = 0; j < n; ++j)
+      if ((v->constant->as_double(i * n + j) != 0) != (j <= i)) return false;
+  return true;
+}
+
+bool minus_infinity(const Value* v) {
+  double x;
+  return scalar_const(v, &x) && std::isinf(x) && x < 0;
+}
+
 // MatMul(Softmax(MatMul(Q, Transpose(K)) * scale [+ mask]), V) at `root` (the last MatMul): makes
 // `root` an Attention node. The Transpose node is turned around to give K itself.
 bool fuse_attention(Node* root) {
@@ -130,7 +146,15 @@ bool fuse_attention(Node* root) {
   if (axis != -1 && axis != 3) return false;
   Value* s = sm->inputs[0];
   Value* mask = nullptr;
-  if (Node* add = made_by(s, "Add"); add && single_use(s) && add->inputs.size() == 2) {
+  bool causal = false;
+  if (Node* w = made_by(s, "Where"); w && single_use(s) && w->inputs.size() == 3 && minus_infinity(w->inputs[2])) {
+    // Where(keep, scores, -inf): a bool mask (true takes part), or the causal one.
+    Value* keep = w->inputs[0];
+    if (keep->dtype != DType::Bool || !keep->shape.rank_known || keep->shape.rank() > 4) return false;
+    causal = causal_mask(keep);
+    if (!causal) mask = keep;
+    s = w->inputs[1];
+  } else if (Node* add = made_by(s, "Add"); add && single_use(s) && add->inputs.size() == 2) {
     for (int side = 0; side < 2 && !mask; ++side) {
       Value* a = add->inputs[side];
       if (made_by(a, "MatMul") || made_by(a, "Mul") || made_by(a, "Div")) {
@@ -177,6 +201,7 @@ bool fuse_attention(Node* root) {
   root->op = "Attention";
   root->inputs = mask ? std::vector<Value*>{q, kt, v, mask} : std::vector<Value*>{q, kt, v};
   root->attrs = {{"scale", float(scale)}};
+  if (causal) root->attrs["is_causal"] = int64_t{1};
   return true;
 }
 

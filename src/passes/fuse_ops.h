@@ -6,7 +6,8 @@
 //   Gelu (tanh):  x * 0.5 * (1 + Tanh(sqrt(2/pi) * (x + 0.044715 * x^3)))
 //   Attention:    MatMul(Softmax(MatMul(Q, Transpose(K)) * scale [+ mask]), V) on rank-4 float
 //                 Q/K/V (batch, heads, sequence, head size), the scale a constant (on the product or
-//                 on Q), the mask a float tensor added before the Softmax.
+//                 on Q), the mask a float tensor added before the Softmax or a bool one kept by
+//                 Where(mask, scores, -inf) (a constant lower-triangular one: is_causal).
 // Each pattern's intermediate values must have no other reader. The root node becomes the fused op
 // (its output value and consumers stay); the rest is left dead for remove_dead().
 #pragma once

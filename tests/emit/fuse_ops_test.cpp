@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <limits>
 
 #include "emit_test_util.h"
 #include "passes/fuse_ops.h"
@@ -37,10 +38,20 @@ void build_gelus(Model& m) {
   g.outputs.push_back(g.op("Mul", {g.op("Mul", {x, scalar(g, 0.4)}), erf_part(false)}));
 }
 
-// softmax(Q K^T * scale + mask) V with K^T a Transpose of K (B 2, H 3, S 4, L 5, D 8, Dv 6).
-void build_attention(Model& m, bool scale_on_q, bool with_mask) {
+enum class Mask { None, Float, Bool, Causal };
+const char* mask_name(Mask k) {
+  return k == Mask::None ? "no mask" : k == Mask::Float ? "float mask" : k == Mask::Bool ? "bool mask" : "causal";
+}
+constexpr int64_t kKeys = 5;
+int64_t queries(Mask k) { return k == Mask::Causal ? kKeys : 4; }
+
+// softmax(Q K^T * scale + mask) V with K^T a Transpose of K (B 2, H 3, S 4 or 5, L 5, D 8, Dv 6);
+// a bool or causal mask as Where(keep, scores, -inf) (the causal one a constant, as folded from
+// the scaled_dot_product_attention lowering).
+void build_attention(Model& m, bool scale_on_q, Mask mask) {
   Graph& g = *m.graph;
-  Value* q = g.add_input("q", DType::Float32, Shape::of({2, 3, 4, 8}));
+  const int64_t S = queries(mask);
+  Value* q = g.add_input("q", DType::Float32, Shape::of({2, 3, S, 8}));
   Value* k = g.add_input("k", DType::Float32, Shape::of({2, 3, 5, 8}));
   Value* v = g.add_input("v", DType::Float32, Shape::of({2, 3, 5, 6}));
   double scale = 1.0 / std::sqrt(8.0);
@@ -49,11 +60,23 @@ void build_attention(Model& m, bool scale_on_q, bool with_mask) {
   kt->shape = Shape::of({2, 3, 8, 5});
   Value* s = g.op("MatMul", {q, kt});
   if (!scale_on_q) s = g.op("Div", {s, scalar(g, std::sqrt(8.0))});
-  if (with_mask) s = g.op("Add", {s, g.add_input("mask", DType::Float32, Shape::of({4, 5}))});
+  if (mask == Mask::Float) s = g.op("Add", {s, g.add_input("mask", DType::Float32, Shape::of({S, kKeys}))});
+  if (mask == Mask::Bool || mask == Mask::Causal) {
+    Value* keep = nullptr;
+    if (mask == Mask::Bool) {
+      keep = g.add_input("mask", DType::Bool, Shape::of({S, kKeys}));
+    } else {
+      std::vector<uint8_t> tril;
+      for (int64_t i = 0; i < S; ++i)
+        for (int64_t j = 0; j < kKeys; ++j) tril.push_back(j <= i);
+      keep = g.add_constant("causal", Tensor::from_vector(DType::Bool, tril, {S, kKeys}));
+    }
+    s = g.op("Where", {keep, s, scalar(g, -std::numeric_limits<double>::infinity())});
+  }
   Value* p = g.op("Softmax", {s}, {{"axis", int64_t{-1}}});
-  p->shape = Shape::of({2, 3, 4, 5});
+  p->shape = Shape::of({2, 3, S, kKeys});
   Value* o = g.op("MatMul", {p, v});
-  o->shape = Shape::of({2, 3, 4, 6});
+  o->shape = Shape::of({2, 3, S, 6});
   g.outputs.push_back(o);
 }
 
@@ -62,8 +85,9 @@ double max_diff_fused_vs_plain(const Model& fused, const Model& plain, int opset
   TmpDir dir;
   EmitOptions o;
   o.opset = opset;
-  emit_onnx(fused, dir.file("fused.onnx"), o);
-  emit_onnx(plain, dir.file("plain.onnx"), o);
+  EmitResult rf = emit_onnx(fused, dir.file("fused.onnx"), o);
+  EmitResult rp = emit_onnx(plain, dir.file("plain.onnx"), o);
+  EXPECT_LT(rf.node_count, rp.node_count);  // the written files differ
   auto a = run_onnxruntime(dir.file("fused.onnx"), feeds);
   auto b = run_onnxruntime(dir.file("plain.onnx"), feeds);
   EXPECT_EQ(a.size(), b.size());
@@ -112,8 +136,8 @@ TEST(FuseOps, GeluPatternsBecomeGeluFromOpset20) {
 
 TEST(FuseOps, ScaledDotProductAttentionBecomesAttentionAt23) {
   for (bool scale_on_q : {false, true})
-    for (bool mask : {false, true}) {
-      SCOPED_TRACE(std::string(scale_on_q ? "scale on Q" : "scale on QK^T") + (mask ? ", mask" : ""));
+    for (Mask mask : {Mask::None, Mask::Float, Mask::Bool, Mask::Causal}) {
+      SCOPED_TRACE(std::string(scale_on_q ? "scale on Q, " : "scale on QK^T, ") + mask_name(mask));
       Model before, m22, m;
       build_attention(before, scale_on_q, mask);
       build_attention(m22, scale_on_q, mask);
@@ -124,13 +148,23 @@ TEST(FuseOps, ScaledDotProductAttentionBecomesAttentionAt23) {
       EXPECT_EQ(count(*m.graph, "Softmax"), 0u);
       // Attention plus the Transpose (turned around to give K from K^T).
       EXPECT_EQ(m.graph->nodes().size(), 2u) << m.graph->dump();
-      std::printf("[fuse_ops] attention%s%s: %zu nodes -> %zu\n", scale_on_q ? " (scale on Q)" : "",
-                  mask ? " + mask" : "", before.graph->nodes().size(), m.graph->nodes().size());
+      for (auto& n : m.graph->nodes())
+        if (n->op == "Attention") {
+          EXPECT_EQ(n->attr_int("is_causal", 0), mask == Mask::Causal ? 1 : 0);
+        }
+      std::printf("[fuse_ops] attention%s, %s: %zu nodes -> %zu\n", scale_on_q ? " (scale on Q)" : "",
+                  mask_name(mask), before.graph->nodes().size(), m.graph->nodes().size());
       if (!ort_available()) GTEST_SKIP() << "ONNX Runtime not available";
-      std::vector<NamedTensor> feeds = {{"q", random_f32({2, 3, 4, 8}, 1)},
+      std::vector<NamedTensor> feeds = {{"q", random_f32({2, 3, queries(mask), 8}, 1)},
                                         {"k", random_f32({2, 3, 5, 8}, 2)},
                                         {"v", random_f32({2, 3, 5, 6}, 3)}};
-      if (mask) feeds.push_back({"mask", random_f32({4, 5}, 4, 0.f, 3.f)});
+      if (mask == Mask::Float) feeds.push_back({"mask", random_f32({4, kKeys}, 4, 0.f, 3.f)});
+      if (mask == Mask::Bool) {  // every query keeps key 0 (a row without keys is NaN in PyTorch)
+        Tensor r = random_f32({4, kKeys}, 4);
+        std::vector<uint8_t> keep(size_t(r.numel()));
+        for (int64_t i = 0; i < r.numel(); ++i) keep[size_t(i)] = i % kKeys == 0 || r.data<float>()[i] > 0.5f;
+        feeds.push_back({"mask", Tensor::from_vector(DType::Bool, keep, {4, kKeys})});
+      }
       double d = max_diff_fused_vs_plain(m, before, 23, feeds);
       EXPECT_LT(d, 1e-5);
       std::printf("[fuse_ops] Attention @23: max abs diff fused vs unfused %.3g\n", d);
@@ -140,7 +174,7 @@ TEST(FuseOps, ScaledDotProductAttentionBecomesAttentionAt23) {
 // A Transpose of K read elsewhere too cannot be turned around: nothing is fused.
 TEST(FuseOps, AttentionNeedsSingleUseIntermediates) {
   Model m;
-  build_attention(m, false, false);
+  build_attention(m, false, Mask::None);
   Graph& g = *m.graph;
   Value* kt = nullptr;
   for (auto& n : g.nodes())
