@@ -119,14 +119,15 @@ Value* match_gelu(Node* root, std::string* approx) {
 
 bool rank4(const Value* v) { return v && v->shape.rank_known && v->shape.rank() == 4; }
 
-// A constant bool (S, S) matrix keeping key j <= query i: the causal mask of Attention's is_causal.
-bool causal_mask(const Value* v) {
+// A constant bool (S, S) matrix keeping key j <= query i (`masked`: true where j > i): the causal
+// mask of Attention's is_causal.
+bool causal_mask(const Value* v, bool masked) {
   if (!v || !v->is_constant() || v->constant->dtype != DType::Bool || v->constant->dims.size() != 2) return false;
   int64_t n = v->constant->dims[0];
   if (v->constant->dims[1] != n) return false;
   for (int64_t i = 0; i < n; ++i)
     for (int64_t j = 0; j < n; ++j)
-      if ((v->constant->as_double(i * n + j) != 0) != (j <= i)) return false;
+      if ((v->constant->as_double(i * n + j) != 0) != (masked ? j > i : j <= i)) return false;
   return true;
 }
 
@@ -147,13 +148,18 @@ bool fuse_attention(Node* root) {
   Value* s = sm->inputs[0];
   Value* mask = nullptr;
   bool causal = false;
-  if (Node* w = made_by(s, "Where"); w && single_use(s) && w->inputs.size() == 3 && minus_infinity(w->inputs[2])) {
-    // Where(keep, scores, -inf): a bool mask (true takes part), or the causal one.
+  Node* masked_fill = nullptr;  // Where(masked, -inf, scores): becomes Not(masked)
+  if (Node* w = made_by(s, "Where"); w && single_use(s) && w->inputs.size() == 3 &&
+                                     (minus_infinity(w->inputs[2]) || minus_infinity(w->inputs[1]))) {
+    // Where(keep, scores, -inf): a bool mask (true takes part), or the causal one; or the
+    // masked_fill form Where(masked, -inf, scores).
+    bool inverted = minus_infinity(w->inputs[1]);
     Value* keep = w->inputs[0];
     if (keep->dtype != DType::Bool || !keep->shape.rank_known || keep->shape.rank() > 4) return false;
-    causal = causal_mask(keep);
+    causal = causal_mask(keep, inverted);
     if (!causal) mask = keep;
-    s = w->inputs[1];
+    if (!causal && inverted) masked_fill = w;
+    s = w->inputs[inverted ? 2 : 1];
   } else if (Node* add = made_by(s, "Add"); add && single_use(s) && add->inputs.size() == 2) {
     for (int side = 0; side < 2 && !mask; ++side) {
       Value* a = add->inputs[side];
@@ -195,6 +201,15 @@ bool fuse_attention(Node* root) {
   for (int i : {0, 1})
     if (!(qd[i] == kd[i]) || !(qd[i] == vd[i]) || (!qd[i].is_fixed() && !qd[i].is_symbol())) return false;
   if (!(qd[3] == kd[2]) || !(kd[3] == vd[2])) return false;
+  if (masked_fill) {  // the Where's slot computes the keep mask: Not(masked)
+    masked_fill->op = "Not";
+    masked_fill->inputs = {mask};
+    masked_fill->attrs.clear();
+    Value* keep = masked_fill->outputs[0];
+    keep->dtype = DType::Bool;
+    keep->shape = mask->shape;
+    mask = keep;
+  }
   std::swap(perm[2], perm[3]);  // the Transpose now yields K
   t->attrs["perm"] = perm;
   std::swap(kt->shape.dims[2], kt->shape.dims[3]);
@@ -205,12 +220,214 @@ bool fuse_attention(Node* root) {
   return true;
 }
 
+// ---------------------------------------------------------------- normalizations
+
+// The one node reading `v` (which single_use() allows), else nullptr.
+Node* reader(const Value* v) { return single_use(v) ? v->uses()[0]->node() : nullptr; }
+
+// ReduceMean(x, constant axes) keeping dims: its input and axes.
+bool mean_over(const Value* v, std::vector<int64_t>* axes, Value** x) {
+  Node* m = made_by(v, "ReduceMean");
+  if (!m || m->attr_int("keepdims", 1) != 1 || !m->input(1) || !m->input(1)->is_constant()) return false;
+  *axes = m->input(1)->constant->to_int_vector();
+  *x = m->inputs[0];
+  return !axes->empty();
+}
+
+// `axes` non-negative and sorted for a rank-`r` tensor (false when one is out of range).
+bool normalize_axes(std::vector<int64_t>& axes, int64_t r) {
+  for (auto& a : axes) {
+    a = a < 0 ? a + r : a;
+    if (a < 0 || a >= r) return false;
+  }
+  std::sort(axes.begin(), axes.end());
+  return true;
+}
+
+// The statistics part of a normalization: norm = (x - mean) / sqrt(mean((x - mean)^2) + eps), the
+// means over `axes`, every intermediate read only inside the pattern.
+struct NormCore {
+  Value* x = nullptr;
+  std::vector<int64_t> axes;
+  double eps = 0;
+};
+bool match_norm_core(Node* div, NormCore* core) {
+  if (div->op != "Div" || div->inputs.size() != 2) return false;
+  Value* d = div->inputs[0];
+  Value* sd = div->inputs[1];
+  Node* sqrt = made_by(sd, "Sqrt");
+  Node* sub = made_by(d, "Sub");
+  if (!sqrt || !sub || !single_use(sd)) return false;
+  Node* add = made_by(sqrt->inputs[0], "Add");
+  if (!add || !single_use(sqrt->inputs[0]) || add->inputs.size() != 2) return false;
+  int e = scalar_const(add->inputs[1], &core->eps) ? 1 : scalar_const(add->inputs[0], &core->eps) ? 0 : -1;
+  if (e < 0) return false;
+  std::vector<int64_t> var_axes;
+  Value* sq = nullptr;
+  if (!single_use(add->inputs[1 - e]) || !mean_over(add->inputs[1 - e], &var_axes, &sq) || !single_use(sq)) return false;
+  Node* sqn = sq->producer;
+  bool square = sqn && ((sqn->op == "Mul" && sqn->inputs.size() == 2 && sqn->inputs[0] == d && sqn->inputs[1] == d) ||
+                        (sqn->op == "Pow" && sqn->inputs[0] == d && near(sqn->inputs[1], 2.0)));
+  if (!square) return false;
+  for (ValueList* u : d->uses())  // d feeds the square and the Div only
+    if (u->node() != sqn && u->node() != div) return false;
+  Value* mean = sub->inputs[1];
+  Value* x = nullptr;
+  if (!single_use(mean) || !mean_over(mean, &core->axes, &x) || x != sub->inputs[0] || !x->shape.rank_known)
+    return false;
+  int64_t r = int64_t(x->shape.rank());
+  if (!normalize_axes(core->axes, r) || !normalize_axes(var_axes, r) || core->axes != var_axes) return false;
+  core->x = x;
+  return true;
+}
+
+bool const_of_size(const Value* v, int64_t numel) { return v && v->is_constant() && v->constant->numel() == numel; }
+Value* reshaped(Graph& g, const Value* v, const std::vector<int64_t>& dims, const std::string& hint) {
+  Tensor t = *v->constant;
+  t.dims = dims;
+  return g.add_constant(hint, std::move(t));
+}
+// A float32 constant of `dims` holding `value` everywhere.
+Value* filled(Graph& g, const std::vector<int64_t>& dims, double value, const std::string& hint) {
+  int64_t n = 1;
+  for (auto d : dims) n *= d;
+  return g.add_constant(hint, Tensor::from_vector(DType::Float32, std::vector<float>(size_t(n), float(value)), dims));
+}
+
+// Follows `v` through Mul(., scale) and Add(., bias) with constants of `numel` values (read only
+// there); returns the last node (nullptr when none) and the constants found.
+Node* affine_after(Value* v, int64_t numel, Value** scale, Value** bias) {
+  Node* last = nullptr;
+  auto other = [](Node* n, const Value* v) { return n->inputs[0] == v ? n->inputs[1] : n->inputs[0]; };
+  if (Node* m = reader(v); m && m->op == "Mul" && m->inputs.size() == 2 && const_of_size(other(m, v), numel)) {
+    *scale = other(m, v);
+    last = m;
+    v = m->outputs[0];
+  }
+  if (Node* a = reader(v); a && a->op == "Add" && a->inputs.size() == 2 && const_of_size(other(a, v), numel)) {
+    *bias = other(a, v);
+    last = a;
+  }
+  return last;
+}
+
+// norm over the trailing axes of x -> LayerNormalization(x, scale, bias) at the last node of the
+// pattern (the affine Mul/Add after it when their constants hold one value per normalized element).
+bool fuse_layer_norm(Graph& g, Node* div) {
+  NormCore core;
+  if (!match_norm_core(div, &core) || core.x->dtype != DType::Float32) return false;
+  const auto& xd = core.x->shape.dims;
+  int64_t r = int64_t(xd.size()), axis = core.axes.front();
+  std::vector<int64_t> norm_dims;
+  for (int64_t i = 0; i < int64_t(core.axes.size()); ++i)
+    if (core.axes[size_t(i)] != axis + i) return false;
+  if (axis + int64_t(core.axes.size()) != r) return false;  // trailing axes only
+  for (int64_t a = axis; a < r; ++a) {
+    if (!xd[size_t(a)].is_fixed()) return false;
+    norm_dims.push_back(xd[size_t(a)].value);
+  }
+  int64_t numel = 1;
+  for (auto d : norm_dims) numel *= d;
+  Value *scale = nullptr, *bias = nullptr;
+  Node* root = affine_after(div->outputs[0], numel, &scale, &bias);
+  if (!root) root = div;
+  scale = scale ? reshaped(g, scale, norm_dims, "ln_scale") : filled(g, norm_dims, 1.0, "ln_scale");
+  std::vector<Value*> ins = {core.x, scale};
+  if (bias) ins.push_back(reshaped(g, bias, norm_dims, "ln_bias"));
+  root->op = "LayerNormalization";
+  root->inputs = ins;
+  root->attrs = {{"axis", axis}, {"epsilon", float(core.eps)}};
+  return true;
+}
+
+// GroupNormalization: Reshape(x, [0, G, -1]), the statistics over axis 2, Reshape back to Shape(x),
+// then the per-channel affine -> GroupNormalization(x, scale, bias) (per-channel: the 21 form,
+// which the emitter writes for 18-20 too).
+bool fuse_group_norm(Graph& g, Node* div) {
+  NormCore core;
+  if (!match_norm_core(div, &core) || core.axes != std::vector<int64_t>{2}) return false;
+  Node* grouping = made_by(core.x, "Reshape");
+  if (!grouping || !grouping->input(1) || !grouping->input(1)->is_constant()) return false;
+  auto gshape = grouping->input(1)->constant->to_int_vector();
+  Value* x = grouping->inputs[0];
+  if (gshape.size() != 3 || gshape[0] != 0 || gshape[1] <= 0 || gshape[2] != -1 || x->dtype != DType::Float32 ||
+      !x->shape.rank_known || x->shape.rank() < 3 || !x->shape.dims[1].is_fixed())
+    return false;
+  int64_t groups = gshape[1], ch = x->shape.dims[1].value;
+  Node* back = reader(div->outputs[0]);
+  if (!back || back->op != "Reshape" || !back->input(1)) return false;
+  Node* shape = made_by(back->input(1), "Shape");
+  if (!shape || shape->inputs[0] != x || shape->has_attr("start") || shape->has_attr("end")) return false;
+  Value *scale = nullptr, *bias = nullptr;
+  Node* root = affine_after(back->outputs[0], ch, &scale, &bias);
+  if (!root) root = back;
+  root->op = "GroupNormalization";
+  root->inputs = {x, scale ? reshaped(g, scale, {ch}, "gn_scale") : filled(g, {ch}, 1.0, "gn_scale"),
+                  bias ? reshaped(g, bias, {ch}, "gn_bias") : filled(g, {ch}, 0.0, "gn_bias")};
+  root->attrs = {{"num_groups", groups}, {"epsilon", float(core.eps)}};
+  return true;
+}
+
+// x * Reciprocal(Sqrt(mean(x * x over trailing axes) + eps)) [* scale] -> RMSNormalization.
+bool fuse_rms_norm(Graph& g, Node* mul) {
+  if (mul->inputs.size() != 2) return false;
+  for (int side = 0; side < 2; ++side) {
+    Value* x = mul->inputs[side];
+    Value* inv = mul->inputs[1 - side];
+    Node* rec = made_by(inv, "Reciprocal");
+    if (!rec || !single_use(inv) || x->dtype != DType::Float32 || !x->shape.rank_known) continue;
+    Node* sqrt = made_by(rec->inputs[0], "Sqrt");
+    if (!sqrt || !single_use(rec->inputs[0])) continue;
+    Node* add = made_by(sqrt->inputs[0], "Add");
+    double eps = 0;
+    if (!add || !single_use(sqrt->inputs[0]) || add->inputs.size() != 2) continue;
+    int e = scalar_const(add->inputs[1], &eps) ? 1 : scalar_const(add->inputs[0], &eps) ? 0 : -1;
+    std::vector<int64_t> axes;
+    Value* sq = nullptr;
+    if (e < 0 || !single_use(add->inputs[1 - e]) || !mean_over(add->inputs[1 - e], &axes, &sq) || !single_use(sq))
+      continue;
+    Node* sqn = made_by(sq, "Mul");
+    if (!sqn || sqn->inputs[0] != x || sqn->inputs[1] != x || !normalize_axes(axes, int64_t(x->shape.rank()))) continue;
+    int64_t r = int64_t(x->shape.rank()), axis = axes.front();
+    bool trailing = axis + int64_t(axes.size()) == r;
+    std::vector<int64_t> norm_dims;
+    for (size_t i = 0; trailing && i < axes.size(); ++i) {
+      trailing = axes[i] == axis + int64_t(i) && x->shape.dims[size_t(axes[i])].is_fixed();
+      if (trailing) norm_dims.push_back(x->shape.dims[size_t(axes[i])].value);
+    }
+    if (!trailing) continue;
+    int64_t numel = 1;
+    for (auto d : norm_dims) numel *= d;
+    Node* root = mul;
+    Value* scale = nullptr;
+    if (Node* m = reader(mul->outputs[0]); m && m->op == "Mul" && m->inputs.size() == 2) {
+      Value* w = m->inputs[0] == mul->outputs[0] ? m->inputs[1] : m->inputs[0];
+      if (const_of_size(w, numel)) {
+        scale = w;
+        root = m;
+      }
+    }
+    root->op = "RMSNormalization";
+    root->inputs = {x, scale ? reshaped(g, scale, norm_dims, "rms_scale") : filled(g, norm_dims, 1.0, "rms_scale")};
+    root->attrs = {{"axis", axis}, {"epsilon", float(eps)}};
+    return true;
+  }
+  return false;
+}
+
+bool writes_single_node(const char* op, int opset) {
+  int first = emit::single_node_opset(op);
+  return first > 0 && first <= opset;
+}
+
 void fuse_in(Graph& g, int opset, FusedOps& done) {
-  bool gelu = emit::single_node_opset("Gelu") > 0 && emit::single_node_opset("Gelu") <= opset;
-  bool attention = emit::single_node_opset("Attention") > 0 && emit::single_node_opset("Attention") <= opset;
-  for (auto& up : g.nodes()) {
-    Node* n = up.get();
-    if (!n->domain.empty() || n->outputs.size() != 1) continue;
+  bool gelu = writes_single_node("Gelu", opset), attention = writes_single_node("Attention", opset);
+  bool layer_norm = writes_single_node("LayerNormalization", opset);
+  bool group_norm = writes_single_node("GroupNormalization", opset);
+  bool rms_norm = writes_single_node("RMSNormalization", opset);
+  for (size_t i = 0; i < g.nodes().size(); ++i) {  // fusing adds constants, not nodes
+    Node* n = g.nodes()[i].get();
+    if (!n->domain.empty() || n->outputs.size() != 1 || n->outputs[0]->uses().empty()) continue;  // dead: folded
     if (gelu && n->op == "Mul") {
       std::string approx;
       if (Value* x = match_gelu(n, &approx)) {
@@ -221,7 +438,11 @@ void fuse_in(Graph& g, int opset, FusedOps& done) {
       }
     } else if (attention && n->op == "MatMul" && n->inputs.size() == 2 && fuse_attention(n)) {
       ++done.attention;
+    } else if (n->op == "Div") {
+      if (group_norm && fuse_group_norm(g, n)) ++done.group_norm;
+      else if (layer_norm && fuse_layer_norm(g, n)) ++done.layer_norm;
     }
+    if (rms_norm && n->op == "Mul" && fuse_rms_norm(g, n)) ++done.rms_norm;
   }
   for_each_subgraph(g, [&](Graph& sg) { fuse_in(sg, opset, done); });
 }
@@ -231,7 +452,7 @@ void fuse_in(Graph& g, int opset, FusedOps& done) {
 FusedOps fuse_ops(Graph& g, int opset) {
   FusedOps done;
   fuse_in(g, opset, done);
-  if (done.gelu || done.attention) g.remove_dead();
+  if (done.gelu || done.attention || done.layer_norm || done.group_norm || done.rms_norm) g.remove_dead();
   return done;
 }
 

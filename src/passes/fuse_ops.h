@@ -7,7 +7,13 @@
 //   Attention:    MatMul(Softmax(MatMul(Q, Transpose(K)) * scale [+ mask]), V) on rank-4 float
 //                 Q/K/V (batch, heads, sequence, head size), the scale a constant (on the product or
 //                 on Q), the mask a float tensor added before the Softmax or a bool one kept by
-//                 Where(mask, scores, -inf) (a constant lower-triangular one: is_causal).
+//                 Where(mask, scores, -inf) or Where(masked, -inf, scores) (PyTorch's masked_fill;
+//                 a constant causal one: is_causal).
+//   LayerNormalization: (x - mean) / Sqrt(mean((x - mean)^2) + eps) over trailing axes of fixed
+//                 size [* scale] [+ bias] (constants with one value per normalized element).
+//   GroupNormalization: the same over axis 2 of Reshape(x, [0, G, -1]), reshaped back to Shape(x),
+//                 [* scale] [+ bias] per channel (PyTorch's group_norm lowering).
+//   RMSNormalization: x * Reciprocal(Sqrt(mean(x * x over trailing axes) + eps)) [* scale].
 // Each pattern's intermediate values must have no other reader. The root node becomes the fused op
 // (its output value and consumers stay); the rest is left dead for remove_dead().
 #pragma once
@@ -21,6 +27,9 @@ namespace modelport {
 struct FusedOps {
   size_t gelu = 0;
   size_t attention = 0;
+  size_t layer_norm = 0;
+  size_t group_norm = 0;
+  size_t rms_norm = 0;
 };
 
 // Recurses into subgraphs.

@@ -38,9 +38,10 @@ void build_gelus(Model& m) {
   g.outputs.push_back(g.op("Mul", {g.op("Mul", {x, scalar(g, 0.4)}), erf_part(false)}));
 }
 
-enum class Mask { None, Float, Bool, Causal };
+enum class Mask { None, Float, Bool, MaskedFill, Causal };
 const char* mask_name(Mask k) {
-  return k == Mask::None ? "no mask" : k == Mask::Float ? "float mask" : k == Mask::Bool ? "bool mask" : "causal";
+  const char* names[] = {"no mask", "float mask", "bool mask", "masked_fill", "causal"};
+  return names[int(k)];
 }
 constexpr int64_t kKeys = 5;
 int64_t queries(Mask k) { return k == Mask::Causal ? kKeys : 4; }
@@ -61,6 +62,9 @@ void build_attention(Model& m, bool scale_on_q, Mask mask) {
   Value* s = g.op("MatMul", {q, kt});
   if (!scale_on_q) s = g.op("Div", {s, scalar(g, std::sqrt(8.0))});
   if (mask == Mask::Float) s = g.op("Add", {s, g.add_input("mask", DType::Float32, Shape::of({S, kKeys}))});
+  if (mask == Mask::MaskedFill)  // PyTorch's masked_fill(masked, -inf)
+    s = g.op("Where", {g.add_input("mask", DType::Bool, Shape::of({S, kKeys})),
+                       scalar(g, -std::numeric_limits<double>::infinity()), s});
   if (mask == Mask::Bool || mask == Mask::Causal) {
     Value* keep = nullptr;
     if (mask == Mask::Bool) {
@@ -136,7 +140,7 @@ TEST(FuseOps, GeluPatternsBecomeGeluFromOpset20) {
 
 TEST(FuseOps, ScaledDotProductAttentionBecomesAttentionAt23) {
   for (bool scale_on_q : {false, true})
-    for (Mask mask : {Mask::None, Mask::Float, Mask::Bool, Mask::Causal}) {
+    for (Mask mask : {Mask::None, Mask::Float, Mask::Bool, Mask::MaskedFill, Mask::Causal}) {
       SCOPED_TRACE(std::string(scale_on_q ? "scale on Q, " : "scale on QK^T, ") + mask_name(mask));
       Model before, m22, m;
       build_attention(before, scale_on_q, mask);
@@ -146,8 +150,8 @@ TEST(FuseOps, ScaledDotProductAttentionBecomesAttentionAt23) {
       EXPECT_EQ(m22.graph->nodes().size(), before.graph->nodes().size());
       EXPECT_EQ(fuse_ops(*m.graph, 23).attention, 1u);
       EXPECT_EQ(count(*m.graph, "Softmax"), 0u);
-      // Attention plus the Transpose (turned around to give K from K^T).
-      EXPECT_EQ(m.graph->nodes().size(), 2u) << m.graph->dump();
+      // Attention plus the Transpose (turned around to give K from K^T) and, for masked_fill, a Not.
+      EXPECT_EQ(m.graph->nodes().size(), mask == Mask::MaskedFill ? 3u : 2u) << m.graph->dump();
       for (auto& n : m.graph->nodes())
         if (n->op == "Attention") {
           EXPECT_EQ(n->attr_int("is_causal", 0), mask == Mask::Causal ? 1 : 0);
@@ -159,16 +163,71 @@ TEST(FuseOps, ScaledDotProductAttentionBecomesAttentionAt23) {
                                         {"k", random_f32({2, 3, 5, 8}, 2)},
                                         {"v", random_f32({2, 3, 5, 6}, 3)}};
       if (mask == Mask::Float) feeds.push_back({"mask", random_f32({4, kKeys}, 4, 0.f, 3.f)});
-      if (mask == Mask::Bool) {  // every query keeps key 0 (a row without keys is NaN in PyTorch)
+      if (mask == Mask::Bool || mask == Mask::MaskedFill) {  // every query keeps key 0 (else NaN rows)
         Tensor r = random_f32({4, kKeys}, 4);
         std::vector<uint8_t> keep(size_t(r.numel()));
-        for (int64_t i = 0; i < r.numel(); ++i) keep[size_t(i)] = i % kKeys == 0 || r.data<float>()[i] > 0.5f;
+        for (int64_t i = 0; i < r.numel(); ++i)
+          keep[size_t(i)] = (i % kKeys == 0 || r.data<float>()[i] > 0.5f) != (mask == Mask::MaskedFill);
         feeds.push_back({"mask", Tensor::from_vector(DType::Bool, keep, {4, kKeys})});
       }
       double d = max_diff_fused_vs_plain(m, before, 23, feeds);
       EXPECT_LT(d, 1e-5);
       std::printf("[fuse_ops] Attention @23: max abs diff fused vs unfused %.3g\n", d);
     }
+}
+
+// (x - mean) / sqrt(var + eps) over `axes` of x, as the loaders' decompositions write it.
+Value* normalized(Graph& g, Value* x, std::vector<int64_t> axes, bool pow) {
+  Value* ax = g.add_constant("axes", Tensor::i64(axes));
+  Value* d = g.op("Sub", {x, g.op("ReduceMean", {x, ax})});
+  Value* sq = pow ? g.op("Pow", {d, scalar(g, 2.0)}) : g.op("Mul", {d, d});
+  Value* var = g.op("ReduceMean", {sq, ax});
+  return g.op("Div", {d, g.op("Sqrt", {g.op("Add", {var, scalar(g, 1e-5)})})});
+}
+
+void build_norms(Model& m) {
+  Graph& g = *m.graph;
+  Value* x = g.add_input("x", DType::Float32, Shape::of({2, 3, 8}));
+  Tensor gamma = random_f32({8}, 21, 1.f, 0.5f), beta = random_f32({8}, 22, 0.f, 0.5f);
+  // layer norm with affine, over the last axis; without, over the last two (Pow form)
+  Value* ln = g.op("Mul", {normalized(g, x, {-1}, false), g.add_constant("gamma", gamma)});
+  g.outputs.push_back(g.op("Add", {ln, g.add_constant("beta", beta)}));
+  g.outputs.push_back(normalized(g, x, {1, 2}, true));
+  // group norm as PyTorch's group_norm lowering writes it: 6 channels in 3 groups
+  Value* y = g.add_input("y", DType::Float32, Shape::of({2, 6, 4, 4}));
+  Value* grouped = g.op("Reshape", {y, g.add_constant("g", Tensor::i64({0, 3, -1}))});
+  grouped->shape = Shape({Dim::fixed(2), Dim::fixed(3), Dim::unknown()});
+  Value* back = g.op("Reshape", {normalized(g, grouped, {2}, false), g.op("Shape", {y})});
+  Tensor w = random_f32({6, 1, 1}, 23, 1.f, 0.5f), b = random_f32({6, 1, 1}, 24, 0.f, 0.5f);
+  g.outputs.push_back(g.op("Add", {g.op("Mul", {back, g.add_constant("w", w)}), g.add_constant("b", b)}));
+  // RMS norm as the rms_norm lowering writes it
+  Value* ms = g.op("ReduceMean", {g.op("Mul", {x, x}), g.add_constant("axes", Tensor::i64({2}))});
+  Value* inv = g.op("Reciprocal", {g.op("Sqrt", {g.op("Add", {ms, scalar(g, 1e-6)})})});
+  g.outputs.push_back(g.op("Mul", {g.op("Mul", {x, inv}), g.add_constant("rms_w", gamma)}));
+}
+
+TEST(FuseOps, NormalizationPatternsBecomeSingleNodes) {
+  Model before;
+  build_norms(before);
+  struct Want {
+    int opset;
+    size_t ln, gn, rms;
+  };
+  for (Want w : {Want{16, 0, 0, 0}, Want{17, 2, 0, 0}, Want{18, 2, 1, 0}, Want{21, 2, 1, 0}, Want{23, 2, 1, 1}}) {
+    Model m;
+    build_norms(m);
+    FusedOps f = fuse_ops(*m.graph, w.opset);
+    EXPECT_EQ(f.layer_norm, w.ln) << w.opset;
+    EXPECT_EQ(f.group_norm, w.gn) << w.opset;
+    EXPECT_EQ(f.rms_norm, w.rms) << w.opset;
+    std::printf("[fuse_ops] norms @%d: %zu nodes -> %zu (%zu LayerNormalization, %zu GroupNormalization, %zu "
+                "RMSNormalization)\n", w.opset, before.graph->nodes().size(), m.graph->nodes().size(), f.layer_norm,
+                f.group_norm, f.rms_norm);
+    if (w.opset == 16 || !ort_available()) continue;
+    double d = max_diff_fused_vs_plain(m, before, w.opset, {{"x", random_f32({2, 3, 8}, 7)}, {"y", random_f32({2, 6, 4, 4}, 8)}});
+    EXPECT_LT(d, 1e-5) << w.opset;
+    std::printf("[fuse_ops] norms @%d: max abs diff fused vs unfused %.3g\n", w.opset, d);
+  }
 }
 
 // A Transpose of K read elsewhere too cannot be turned around: nothing is fused.
