@@ -45,6 +45,7 @@ void resize_legacy(EmitCtx& c);         // Upsample-9 / Resize-10: asymmetric on
 void gemm_legacy(EmitCtx& c);           // C required before 11
 void gather_legacy(EmitCtx& c);         // negative indices made non-negative
 void depth_to_space_legacy(EmitCtx& c); // CRD through a channel Gather + DCR
+void mod_9(EmitCtx& c);                // integer Mod through Div/Mul/Sub at 9
 void maxpool_9(EmitCtx& c);            // ceil_mode -> extra end padding at 9
 void equal_legacy(EmitCtx& c);          // float Equal through Less/Greater/IsNaN
 void compare_or_equal(EmitCtx& c);      // GreaterOrEqual/LessOrEqual below 12: Or(Greater/Less, Equal)

@@ -484,6 +484,8 @@ const Form kForms[] = {
     {"Slice", 9, slice_legacy, "attributes at 9 (constant starts/ends, steps 1); non-negative axes below 11"},
     {"TopK", 10, as_is, ""},
     {"TopK", 9, topk_legacy, "k attribute at 9 (k must be constant); largest/sorted need 11"},
+    {"Mod", 10, as_is, ""},
+    {"Mod", 9, mod_9, "integers only at 9: a - b * (a / b), sign fixed for fmod=0", true},
     {"MaxPool", 10, as_is, ""},
     {"MaxPool", 9, maxpool_9, "ceil_mode -> extra end padding at 9 (when stride + end pad <= kernel)"},
     {"Clip", 11, as_is, ""},

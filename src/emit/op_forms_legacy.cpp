@@ -283,6 +283,25 @@ void maxpool_9(EmitCtx& c) {
   c.set_attr(p, "pads", pads);
 }
 
+// ---------------------------------------------------------------- Mod (10): integers at 9
+void mod_9(EmitCtx& c) {
+  // t = a - b * (a / b) is the remainder with the sign of a (Div truncates integers); Mod's default
+  // (fmod=0) takes the sign of b: t + b where t != 0 and t, b differ in sign.
+  const Node& n = c.node();
+  DType dt = c.dtype_of(0, "to decompose Mod");
+  if (dt != DType::Int32 && dt != DType::Int64) needs_opset(c, std::string("Mod on ") + dtype_name(dt), 10);
+  std::string a = c.in(0), b = c.in(1);
+  std::string t = c.add1("Sub", {a, c.add1("Mul", {b, c.add1("Div", {a, b})})});
+  if (n.attr_int("fmod", 0) != 0) {
+    c.add1("Identity", {t}, c.out(0));
+    return;
+  }
+  std::string zero = c.scalar(dt, 0.0, "zero");
+  std::string signs_differ = c.add1("Xor", {c.add1("Less", {t, zero}), c.add1("Less", {b, zero})});
+  std::string fix = c.add1("And", {c.add1("Not", {write_equal(c, t, zero, dt)}), signs_differ});
+  c.add1("Where", {fix, c.add1("Add", {t, b}), t}, c.out(0));
+}
+
 // ---------------------------------------------------------------- comparisons
 void equal_legacy(EmitCtx& c) { write_equal(c, c.in(0), c.in(1), c.dtype_of(0, "to write Equal below opset 11"), c.out(0)); }
 
