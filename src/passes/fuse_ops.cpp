@@ -311,33 +311,100 @@ Node* affine_after(Value* v, int64_t numel, Value** scale, Value** bias) {
   return last;
 }
 
+// The dims of x over `axes` (sorted) when they are its trailing axes and fixed; empty otherwise.
+std::vector<int64_t> trailing_dims(const Value* x, const std::vector<int64_t>& axes) {
+  const auto& xd = x->shape.dims;
+  int64_t r = int64_t(xd.size()), axis = axes.front();
+  std::vector<int64_t> dims;
+  if (axis + int64_t(axes.size()) != r) return {};
+  for (size_t i = 0; i < axes.size(); ++i) {
+    if (axes[i] != axis + int64_t(i) || !xd[size_t(axes[i])].is_fixed()) return {};
+    dims.push_back(xd[size_t(axes[i])].value);
+  }
+  return dims;
+}
+
+int64_t product(const std::vector<int64_t>& dims) {
+  int64_t n = 1;
+  for (auto d : dims) n *= d;
+  return n;
+}
+
+// `root` becomes LayerNormalization(x, scale or ones, bias?) over `norm_dims` from `axis`.
+void make_layer_norm(Graph& g, Node* root, Value* x, int64_t axis, const std::vector<int64_t>& norm_dims,
+                     Value* scale, Value* bias, double eps) {
+  std::vector<Value*> ins = {x, scale ? reshaped(g, scale, norm_dims, "ln_scale") : filled(g, norm_dims, 1.0, "ln_scale")};
+  if (bias) ins.push_back(reshaped(g, bias, norm_dims, "ln_bias"));
+  root->op = "LayerNormalization";
+  root->inputs = ins;
+  root->attrs = {{"axis", axis}, {"epsilon", float(eps)}};
+}
+
 // norm over the trailing axes of x -> LayerNormalization(x, scale, bias) at the last node of the
 // pattern (the affine Mul/Add after it when their constants hold one value per normalized element).
 bool fuse_layer_norm(Graph& g, Node* div) {
   NormCore core;
   if (!match_norm_core(div, &core) || core.x->dtype != DType::Float32) return false;
-  const auto& xd = core.x->shape.dims;
-  int64_t r = int64_t(xd.size()), axis = core.axes.front();
-  std::vector<int64_t> norm_dims;
-  for (int64_t i = 0; i < int64_t(core.axes.size()); ++i)
-    if (core.axes[size_t(i)] != axis + i) return false;
-  if (axis + int64_t(core.axes.size()) != r) return false;  // trailing axes only
-  for (int64_t a = axis; a < r; ++a) {
-    if (!xd[size_t(a)].is_fixed()) return false;
-    norm_dims.push_back(xd[size_t(a)].value);
-  }
-  int64_t numel = 1;
-  for (auto d : norm_dims) numel *= d;
+  std::vector<int64_t> norm_dims = trailing_dims(core.x, core.axes);
+  if (norm_dims.empty()) return false;
   Value *scale = nullptr, *bias = nullptr;
-  Node* root = affine_after(div->outputs[0], numel, &scale, &bias);
-  if (!root) root = div;
-  scale = scale ? reshaped(g, scale, norm_dims, "ln_scale") : filled(g, norm_dims, 1.0, "ln_scale");
-  std::vector<Value*> ins = {core.x, scale};
-  if (bias) ins.push_back(reshaped(g, bias, norm_dims, "ln_bias"));
-  root->op = "LayerNormalization";
-  root->inputs = ins;
-  root->attrs = {{"axis", axis}, {"epsilon", float(core.eps)}};
+  Node* root = affine_after(div->outputs[0], product(norm_dims), &scale, &bias);
+  make_layer_norm(g, root ? root : div, core.x, core.axes.front(), norm_dims, scale, bias, core.eps);
   return true;
+}
+
+// TensorFlow's form (tf.nn.moments + tf.nn.batch_normalization, as Keras writes LayerNormalization
+// into a graph): s = Reciprocal(Sqrt(mean((x - mean)^2) + eps)) [* gamma];
+// y = x * s + (beta - mean * s). `add` is the last Add.
+bool fuse_layer_norm_tf(Graph& g, Node* add) {
+  if (add->inputs.size() != 2) return false;
+  auto other = [](Node* n, const Value* v) { return n->inputs[0] == v ? n->inputs[1] : n->inputs[0]; };
+  for (int side = 0; side < 2; ++side) {
+    Node* xs = made_by(add->inputs[side], "Mul");
+    Node* shift = made_by(add->inputs[1 - side], "Sub");
+    if (!xs || !shift || !single_use(add->inputs[side]) || !single_use(add->inputs[1 - side])) continue;
+    Value* beta = shift->inputs[0];
+    Node* ms = made_by(shift->inputs[1], "Mul");
+    if (!ms || !single_use(shift->inputs[1]) || !beta->is_constant()) continue;
+    // s is the factor x * s and mean * s share.
+    Value* s = nullptr;
+    for (Value* a : xs->inputs)
+      if (a == ms->inputs[0] || a == ms->inputs[1]) s = a;
+    if (!s || s->uses().size() != 2) continue;
+    Value* x = other(xs, s);
+    Value* mean = other(ms, s);
+    Value* gamma = nullptr;
+    Value* r = s;
+    if (Node* m = made_by(s, "Mul"); m && m->inputs.size() == 2) {
+      gamma = m->inputs[1]->is_constant() ? m->inputs[1] : m->inputs[0]->is_constant() ? m->inputs[0] : nullptr;
+      if (!gamma) continue;
+      r = other(m, gamma);
+      if (!single_use(r)) continue;
+    }
+    Node* rec = made_by(r, "Reciprocal");
+    Node* sqrt = rec ? made_by(rec->inputs[0], "Sqrt") : nullptr;
+    Node* eps_add = sqrt && single_use(rec->inputs[0]) ? made_by(sqrt->inputs[0], "Add") : nullptr;
+    double eps = 0;
+    if (!eps_add || !single_use(sqrt->inputs[0]) || eps_add->inputs.size() != 2) continue;
+    int e = scalar_const(eps_add->inputs[1], &eps) ? 1 : scalar_const(eps_add->inputs[0], &eps) ? 0 : -1;
+    std::vector<int64_t> axes, var_axes;
+    Value *sq = nullptr, *mx = nullptr;
+    if (e < 0 || !single_use(eps_add->inputs[1 - e]) || !mean_over(eps_add->inputs[1 - e], &var_axes, &sq) ||
+        !single_use(sq) || !mean_over(mean, &axes, &mx) || mx != x || mean->uses().size() != 2)
+      continue;
+    Node* sqn = made_by(sq, "Mul");
+    Node* d = sqn && sqn->inputs[0] == sqn->inputs[1] ? made_by(sqn->inputs[0], "Sub") : nullptr;
+    if (!d || d->inputs[0] != x || d->inputs[1] != mean || sqn->inputs[0]->uses().size() != 2) continue;
+    if (x->dtype != DType::Float32 || !x->shape.rank_known) continue;
+    int64_t rank = int64_t(x->shape.rank());
+    if (!normalize_axes(axes, rank) || !normalize_axes(var_axes, rank) || axes != var_axes) continue;
+    std::vector<int64_t> norm_dims = trailing_dims(x, axes);
+    int64_t n = product(norm_dims);
+    if (norm_dims.empty() || beta->constant->numel() != n || (gamma && gamma->constant->numel() != n)) continue;
+    make_layer_norm(g, add, x, axes.front(), norm_dims, gamma, beta, eps);
+    return true;
+  }
+  return false;
 }
 
 // GroupNormalization: Reshape(x, [0, G, -1]), the statistics over axis 2, Reshape back to Shape(x),
@@ -441,6 +508,8 @@ void fuse_in(Graph& g, int opset, FusedOps& done) {
     } else if (n->op == "Div") {
       if (group_norm && fuse_group_norm(g, n)) ++done.group_norm;
       else if (layer_norm && fuse_layer_norm(g, n)) ++done.layer_norm;
+    } else if (layer_norm && n->op == "Add" && fuse_layer_norm_tf(g, n)) {
+      ++done.layer_norm;
     }
     if (rms_norm && n->op == "Mul" && fuse_rms_norm(g, n)) ++done.rms_norm;
   }

@@ -11,6 +11,8 @@
 //                 a constant causal one: is_causal).
 //   LayerNormalization: (x - mean) / Sqrt(mean((x - mean)^2) + eps) over trailing axes of fixed
 //                 size [* scale] [+ bias] (constants with one value per normalized element).
+//                 Also TensorFlow's form: x * s + (beta - mean * s), s = [gamma *]
+//                 Reciprocal(Sqrt(mean((x - mean)^2) + eps)).
 //   GroupNormalization: the same over axis 2 of Reshape(x, [0, G, -1]), reshaped back to Shape(x),
 //                 [* scale] [+ bias] per channel (PyTorch's group_norm lowering).
 //   RMSNormalization: x * Reciprocal(Sqrt(mean(x * x over trailing axes) + eps)) [* scale].

@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 
 #include "modelport/error.h"
@@ -32,11 +33,12 @@ const int kOldOpsets[] = {9, 10};
 // Exports `args` at `opset` with --verify --json; checks exit 0, a verified report against
 // `reference`, the opset import and the checks recorded in the result and the manifest. With
 // `reference_may_refuse`, exit 4 is accepted when the reference (not ONNX Runtime) cannot take the
-// model; returns whether the model was verified.
+// model; returns whether the model was verified. `written` receives the ONNX file's path.
 bool export_verified(std::vector<std::string> args, int opset, const std::string& reference, const std::string& what,
-                     bool reference_may_refuse = false) {
+                     bool reference_may_refuse = false, std::string* written = nullptr) {
   std::string dir = test::scratch_dir("opsets_e2e");
   std::string out = dir + "/m" + std::to_string(opset) + ".onnx";
+  if (written) *written = out;
   args.insert(args.begin(), "export");
   args.insert(args.end(), {"-o", out, "--opset", std::to_string(opset), "--verify", "--json"});
   auto r = test::run_cli(args);
@@ -73,7 +75,9 @@ bool export_verified(std::vector<std::string> args, int opset, const std::string
   std::ifstream in(out, std::ios::binary);
   EXPECT_TRUE(m.ParseFromIstream(&in)) << out;
   EXPECT_EQ(m.opset_import(0).version(), opset);
-  EXPECT_EQ(m.ir_version(), opset >= 23 ? 11 : opset >= 18 ? 8 : opset == 10 ? 5 : 4);
+  // onnx/helper.py VERSION_TABLE: the IR version released with each opset.
+  const std::map<int, int> ir_of = {{9, 4}, {10, 5}, {13, 7}, {17, 8}, {18, 8}, {23, 11}};
+  EXPECT_EQ(m.ir_version(), ir_of.at(opset)) << opset;
   std::ifstream mf(out + ".json");
   json manifest = json::parse(mf, nullptr, false);
   EXPECT_TRUE(manifest.is_object() && manifest["export"]["checks"] == j["checks"]) << manifest.dump();
@@ -154,6 +158,46 @@ TEST(OlderOpsets, GraphDefVerifiesAgainstTfjs) {
   for (int opset : kOldOpsets)
     export_verified({pb, "--format", "graphdef", "--output", "mean", "--output", "max", "--output", "sum"}, opset,
                     "@tensorflow/tfjs", "reduce_split graphdef");
+}
+
+// Keras LayerNormalization as a TensorFlow graph holds it (tf.nn.moments + batch_normalization):
+// one LayerNormalization node from opset 17 (fuse_ops), decomposed at 13; verified against tfjs.
+TEST(NewerOpsets, GraphDefLayerNormIsOneNodeFrom17) {
+  REQUIRE_ORT();
+  test::sm::GraphDefBuilder b;
+  b.placeholder("x", {-1, 5, 8});
+  b.const_i("axes", {-1});
+  std::vector<float> gamma(8), beta(8);
+  for (int i = 0; i < 8; ++i) gamma[i] = 0.5f + 0.1f * i, beta[i] = 0.2f * i - 0.7f;
+  b.const_f("gamma", {8}, gamma);
+  b.const_f("beta", {8}, beta);
+  b.const_f("eps", {}, {1e-3f});
+  test::sm::GraphDefBuilder::set_bool(b.node("mean", "Mean", {"x", "axes"}), "keep_dims", true);
+  b.node("mean_sg", "StopGradient", {"mean"});
+  b.node("sqd", "SquaredDifference", {"x", "mean_sg"});
+  test::sm::GraphDefBuilder::set_bool(b.node("var", "Mean", {"sqd", "axes"}), "keep_dims", true);
+  b.node("var_eps", "AddV2", {"var", "eps"});
+  b.node("rs", "Rsqrt", {"var_eps"});
+  b.node("s", "Mul", {"rs", "gamma"});
+  b.node("xs", "Mul", {"x", "s"});
+  b.node("ms", "Mul", {"mean", "s"});
+  b.node("shift", "Sub", {"beta", "ms"});
+  b.node("y", "AddV2", {"xs", "shift"});
+  std::string pb = b.save();
+  for (int opset : {13, 17}) {
+    std::string out;
+    ASSERT_TRUE(export_verified({pb, "--format", "graphdef", "--output", "y"}, opset, "@tensorflow/tfjs", "tf layer norm",
+                                false, &out));
+    onnx::ModelProto m;
+    std::ifstream in(out, std::ios::binary);
+    ASSERT_TRUE(m.ParseFromIstream(&in));
+    int ln = 0;
+    for (auto& n : m.graph().node()) ln += n.op_type() == "LayerNormalization";
+    EXPECT_EQ(ln, opset >= 17 ? 1 : 0) << opset;
+    if (opset >= 17) {
+      EXPECT_EQ(m.graph().node_size(), 1) << opset;
+    }
+  }
 }
 
 // An op that opset 9 cannot express: one line naming the file, the op, the node and opset 11.
