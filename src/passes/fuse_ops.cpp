@@ -117,7 +117,8 @@ Value* match_gelu(Node* root, std::string* approx) {
   return nullptr;
 }
 
-bool rank4(const Value* v) { return v && v->shape.rank_known && v->shape.rank() == 4; }
+// Rank 4 (batch, heads, sequence, size) or 3 (batch, sequence, size: one head).
+bool attention_rank(const Value* v, size_t r) { return v && v->shape.rank_known && v->shape.rank() == r; }
 
 // A constant bool (S, S) matrix keeping key j <= query i (`masked`: true where j > i): the causal
 // mask of Attention's is_causal.
@@ -142,9 +143,11 @@ bool fuse_attention(Node* root) {
   Value* p = root->inputs[0];
   Value* v = root->inputs[1];
   Node* sm = made_by(p, "Softmax");
-  if (!sm || !single_use(p) || !rank4(p) || !rank4(v)) return false;
+  if (!sm || !single_use(p) || !p->shape.rank_known) return false;
+  const size_t r = p->shape.rank();
+  if ((r != 3 && r != 4) || !attention_rank(v, r)) return false;
   int64_t axis = sm->attr_int("axis", -1);
-  if (axis != -1 && axis != 3) return false;
+  if (axis != -1 && axis != int64_t(r) - 1) return false;
   Value* s = sm->inputs[0];
   Value* mask = nullptr;
   bool causal = false;
@@ -191,16 +194,21 @@ bool fuse_attention(Node* root) {
       scale *= c;
       q = m->inputs[1 - k];
     }
+  } else if (Node* d = made_by(q, "Div"); d && single_use(q) && scalar_const(d->inputs[1], &c) && c != 0) {
+    scale /= c;
+    q = d->inputs[0];
   }
   Node* t = made_by(kt, "Transpose");
-  if (!t || !single_use(kt) || !rank4(q) || !rank4(kt) || q->dtype != DType::Float32) return false;
+  if (!t || !single_use(kt) || !attention_rank(q, r) || !attention_rank(kt, r) || q->dtype != DType::Float32)
+    return false;
   std::vector<int64_t> perm = t->attr_ints("perm");
-  if (perm.size() != 4) return false;
+  if (perm.size() != r) return false;
   const auto &qd = q->shape.dims, &kd = kt->shape.dims, &vd = v->shape.dims;
-  // Attention takes Q (B, H, S, D), K (B, H, L, D), V (B, H, L, Dv): no broadcast of B or H.
-  for (int i : {0, 1})
+  // Attention takes Q (B, H, S, D), K (B, H, L, D), V (B, H, L, Dv) (or rank 3 without H): no
+  // broadcast of B or H, so those must be known equal.
+  for (size_t i = 0; i + 2 < r; ++i)
     if (!(qd[i] == kd[i]) || !(qd[i] == vd[i]) || (!qd[i].is_fixed() && !qd[i].is_symbol())) return false;
-  if (!(qd[3] == kd[2]) || !(kd[3] == vd[2])) return false;
+  if (!(qd[r - 1] == kd[r - 2]) || !(kd[r - 1] == vd[r - 2])) return false;
   if (masked_fill) {  // the Where's slot computes the keep mask: Not(masked)
     masked_fill->op = "Not";
     masked_fill->inputs = {mask};
@@ -210,12 +218,16 @@ bool fuse_attention(Node* root) {
     keep->shape = mask->shape;
     mask = keep;
   }
-  std::swap(perm[2], perm[3]);  // the Transpose now yields K
+  std::swap(perm[r - 2], perm[r - 1]);  // the Transpose now yields K
   t->attrs["perm"] = perm;
-  std::swap(kt->shape.dims[2], kt->shape.dims[3]);
+  std::swap(kt->shape.dims[r - 2], kt->shape.dims[r - 1]);
   root->op = "Attention";
   root->inputs = mask ? std::vector<Value*>{q, kt, v, mask} : std::vector<Value*>{q, kt, v};
   root->attrs = {{"scale", float(scale)}};
+  if (r == 3) {  // (batch, sequence, heads * size) with one head
+    root->attrs["q_num_heads"] = int64_t{1};
+    root->attrs["kv_num_heads"] = int64_t{1};
+  }
   if (causal) root->attrs["is_causal"] = int64_t{1};
   return true;
 }

@@ -5,8 +5,9 @@
 //   Gelu (erf):   x * 0.5 * (1 + Erf(x / sqrt(2)))  (any grouping of the product; x * (1/sqrt(2)))
 //   Gelu (tanh):  x * 0.5 * (1 + Tanh(sqrt(2/pi) * (x + 0.044715 * x^3)))
 //   Attention:    MatMul(Softmax(MatMul(Q, Transpose(K)) * scale [+ mask]), V) on rank-4 float
-//                 Q/K/V (batch, heads, sequence, head size), the scale a constant (on the product or
-//                 on Q), the mask a float tensor added before the Softmax or a bool one kept by
+//                 Q/K/V (batch, heads, sequence, head size) or rank 3 (one head; the batch dims
+//                 known equal), the scale a constant Mul or Div (on the
+//                 product or on Q), the mask a float tensor added before the Softmax or a bool one kept by
 //                 Where(mask, scores, -inf) or Where(masked, -inf, scores) (PyTorch's masked_fill;
 //                 a constant causal one: is_causal).
 //   LayerNormalization: (x - mean) / Sqrt(mean((x - mean)^2) + eps) over trailing axes of fixed

@@ -56,7 +56,7 @@ void build_attention(Model& m, bool scale_on_q, Mask mask) {
   Value* k = g.add_input("k", DType::Float32, Shape::of({2, 3, 5, 8}));
   Value* v = g.add_input("v", DType::Float32, Shape::of({2, 3, 5, 6}));
   double scale = 1.0 / std::sqrt(8.0);
-  if (scale_on_q) q = g.op("Mul", {q, scalar(g, scale)});
+  if (scale_on_q) q = mask == Mask::Float ? g.op("Div", {q, scalar(g, 1 / scale)}) : g.op("Mul", {q, scalar(g, scale)});
   Value* kt = g.op("Transpose", {k}, {{"perm", std::vector<int64_t>{0, 1, 3, 2}}});
   kt->shape = Shape::of({2, 3, 8, 5});
   Value* s = g.op("MatMul", {q, kt});
@@ -236,6 +236,37 @@ TEST(FuseOps, NormalizationPatternsBecomeSingleNodes) {
     EXPECT_LT(d, 1e-5) << w.opset;
     std::printf("[fuse_ops] norms @%d: max abs diff fused vs unfused %.3g\n", w.opset, d);
   }
+}
+
+// Rank 3 (heads folded into the batch, as PyTorch's multi_head_attention_forward does with bmm):
+// Attention with one head.
+TEST(FuseOps, Rank3AttentionHasOneHead) {
+  auto build = [](Model& m) {
+    Graph& g = *m.graph;
+    Value* q = g.add_input("q", DType::Float32, Shape::of({6, 4, 8}));
+    Value* k = g.add_input("k", DType::Float32, Shape::of({6, 5, 8}));
+    Value* v = g.add_input("v", DType::Float32, Shape::of({6, 5, 3}));
+    Value* kt = g.op("Transpose", {k}, {{"perm", std::vector<int64_t>{0, 2, 1}}});
+    kt->shape = Shape::of({6, 8, 5});
+    Value* p = g.op("Softmax", {g.op("MatMul", {g.op("Div", {q, scalar(g, std::sqrt(8.0))}), kt})}, {{"axis", int64_t{-1}}});
+    p->shape = Shape::of({6, 4, 5});
+    Value* o = g.op("MatMul", {p, v});
+    o->shape = Shape::of({6, 4, 3});
+    g.outputs.push_back(o);
+  };
+  Model before, m;
+  build(before);
+  build(m);
+  EXPECT_EQ(fuse_ops(*m.graph, 23).attention, 1u);
+  for (auto& n : m.graph->nodes())
+    if (n->op == "Attention") {
+      EXPECT_EQ(n->attr_int("q_num_heads", 0), 1);
+    }
+  if (!ort_available()) GTEST_SKIP() << "ONNX Runtime not available";
+  double d = max_diff_fused_vs_plain(m, before, 23, {{"q", random_f32({6, 4, 8}, 1)}, {"k", random_f32({6, 5, 8}, 2)},
+                                                      {"v", random_f32({6, 5, 3}, 3)}});
+  EXPECT_LT(d, 1e-5);
+  std::printf("[fuse_ops] rank-3 Attention @23: max abs diff fused vs unfused %.3g\n", d);
 }
 
 // A Transpose of K read elsewhere too cannot be turned around: nothing is fused.
