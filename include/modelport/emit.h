@@ -10,7 +10,7 @@
 
 namespace modelport {
 
-constexpr int kMinOpset = 11;
+constexpr int kMinOpset = 9;
 constexpr int kMaxOpset = 23;
 constexpr int kDefaultOpset = 17;
 // The newest opset the linked onnx library (1.12) has schemas for: its checker and shape

@@ -10,6 +10,7 @@
 #include <map>
 
 #include "emit/emit_context.h"
+#include "emit/op_form_helpers.h"
 #include "emit/op_forms.h"
 #include "modelport/emit.h"
 
@@ -24,12 +25,18 @@ struct Form {
   int since;          // first opset this form is valid for
   WriteFn write;
   const char* notes;  // for the op table; empty for the newest form
+  bool decomposed = false;  // written as other ops (the op itself does not appear)
 };
 
-[[noreturn]] void needs_opset(const std::string& op, int min, int requested, const std::string& node) {
-  throw Error(op + " needs opset >= " + std::to_string(min) + " (requested " + std::to_string(requested) +
-              "): node '" + node + "'");
+}  // namespace
+
+void needs_opset(const EmitCtx& c, const std::string& what, int min) {
+  const Node& n = c.node();
+  throw Error(what + " needs opset >= " + std::to_string(min) + " (requested " + std::to_string(c.opset()) +
+              "): node '" + n.name + "'" + (n.source.empty() || n.source == n.name ? "" : " (" + n.source + ")"));
 }
+
+namespace {
 
 // Attributes added to an op after its first form. Below `since` the attribute is dropped when it
 // holds its default, otherwise the node cannot be written.
@@ -50,6 +57,9 @@ const LateAttr kLateAttrs[] = {
     {"Resize", "axes", 18, int64_t{-1}},  // no default: always an error below 18
     {"AveragePool", "dilations", 19, int64_t{-1}}, {"LpPool", "dilations", 18, int64_t{-1}},
     {"LpPool", "ceil_mode", 18, int64_t{0}},
+    {"MaxPool", "ceil_mode", 10, int64_t{0}},        {"MaxPool", "dilations", 10, int64_t{-1}},
+    {"AveragePool", "ceil_mode", 10, int64_t{0}},
+    {"TopK", "largest", 11, int64_t{1}},             {"TopK", "sorted", 11, int64_t{1}},
 };
 
 // String attribute values added after the attribute itself: below `since` the node cannot be written.
@@ -69,7 +79,7 @@ void check_late_values(const EmitCtx& c) {
   const Node& n = c.node();
   for (auto& lv : kLateValues)
     if (n.op == lv.op && c.opset() < lv.since && n.attr_string(lv.attr, "") == lv.value)
-      needs_opset(n.op + " " + lv.attr + " '" + lv.value + "'", lv.since, c.opset(), n.name);
+      needs_opset(c, n.op + " " + lv.attr + " '" + lv.value + "'", lv.since);
 }
 
 bool holds_default(const Attribute& a, const std::variant<int64_t, std::string>& def) {
@@ -81,8 +91,8 @@ bool holds_default(const Attribute& a, const std::variant<int64_t, std::string>&
   return false;
 }
 
-// Names of late attributes the current node carries that the requested opset lacks (and which
-// hold their default, so they can be dropped). Throws for non-default values.
+}  // namespace
+
 std::set<std::string> drop_late_attrs(EmitCtx& c) {
   std::set<std::string> drop;
   const Node& n = c.node();
@@ -91,13 +101,12 @@ std::set<std::string> drop_late_attrs(EmitCtx& c) {
     auto it = n.attrs.find(la.attr);
     if (it == n.attrs.end()) continue;
     if (!holds_default(it->second, la.def))
-      needs_opset(n.op + " attribute " + la.attr, la.since, c.opset(), n.name);
+      needs_opset(c, n.op + " attribute " + la.attr, la.since);
     drop.insert(la.attr);
   }
   return drop;
 }
 
-// Keeps the first k inputs, minus trailing omitted ("") ones.
 void keep_inputs(onnx::NodeProto* p, int k) {
   while (p->input_size() > k || (p->input_size() && p->input(p->input_size() - 1).empty()))
     p->mutable_input()->RemoveLast();
@@ -111,8 +120,9 @@ bool output_used(EmitCtx& c, size_t i) {
   return i < outs.size() && !outs[i]->uses().empty();
 }
 
-// ---------------------------------------------------------------- generic
 void as_is(EmitCtx& c) { c.write_as_is(drop_late_attrs(c)); }
+
+namespace {
 
 // ---------------------------------------------------------------- Squeeze / Unsqueeze: axes input since 13
 void axes_to_attr(EmitCtx& c) {
@@ -121,6 +131,10 @@ void axes_to_attr(EmitCtx& c) {
   if (c.node().op == "Unsqueeze" && !has_axes) c.fail("axes input is required");
   std::vector<int64_t> axes;
   if (has_axes) axes = c.const_ints(1, "axes");
+  if (c.opset() < 11 && std::any_of(axes.begin(), axes.end(), [](int64_t a) { return a < 0; })) {
+    int64_t r = c.rank_of(0, "for negative axes");  // Unsqueeze: axes index the output
+    axes = nonneg_axes(c, axes, c.node().op == "Unsqueeze" ? r + int64_t(axes.size()) : r);
+  }
   onnx::NodeProto* p = c.write_as_is(skip);
   keep_inputs(p, 1);
   if (has_axes) c.set_attr(p, "axes", axes);
@@ -137,6 +151,7 @@ void reduce_axes_attr(EmitCtx& c) {
   }
   std::set<std::string> skip = drop_late_attrs(c);
   skip.insert("noop_with_empty_axes");
+  if (c.opset() < 11) axes = nonneg_axes(c, axes);
   onnx::NodeProto* p = c.write_as_is(skip);
   keep_inputs(p, 1);
   if (!axes.empty()) c.set_attr(p, "axes", axes);  // no axes attribute: reduce over all axes
@@ -163,7 +178,9 @@ void split_old(EmitCtx& c) {
   }
   std::set<std::string> skip = drop_late_attrs(c);
   skip.insert("num_outputs");
+  if (c.opset() < 11) skip.insert("axis");
   onnx::NodeProto* p = c.write_as_is(skip);
+  if (c.opset() < 11) c.set_attr(p, "axis", nonneg_axis(c, n.attr_int("axis", 0)));
   if (c.opset() < 13) {
     keep_inputs(p, 1);
     if (explicit_sizes) c.set_attr(p, "split", sizes);
@@ -180,24 +197,31 @@ void split_18(EmitCtx& c) {
 }
 
 // ---------------------------------------------------------------- Pad: axes input 18 (wrap mode 19: kLateValues)
-void pad_full(EmitCtx& c) {
-  const Node& n = c.node();
-  std::vector<int64_t> full;
-  bool expand = n.input(3) != nullptr;
-  if (expand) {  // pads for the listed axes only -> pads for every axis
-    auto axes = c.const_ints(3, "axes");
-    auto pads = c.const_ints(1, "pads");
-    int64_t r = c.rank_of(0, "to expand Pad axes");
-    if (pads.size() != 2 * axes.size()) c.fail("pads has " + std::to_string(pads.size()) + " values for " +
-                                               std::to_string(axes.size()) + " axes");
-    full.assign(2 * r, 0);
-    for (size_t j = 0; j < axes.size(); ++j) {
-      int64_t a = axes[j] < 0 ? axes[j] + r : axes[j];
-      if (a < 0 || a >= r) c.fail("axis " + std::to_string(axes[j]) + " out of range");
-      full[a] = pads[j];
-      full[a + r] = pads[j + axes.size()];
-    }
+}  // namespace
+
+std::vector<int64_t> full_pads(EmitCtx& c) {
+  auto pads = c.const_ints(1, "pads");
+  if (!c.node().input(3)) return pads;
+  auto axes = c.const_ints(3, "axes");  // pads for the listed axes only -> pads for every axis
+  int64_t r = c.rank_of(0, "to expand Pad axes");
+  if (pads.size() != 2 * axes.size()) c.fail("pads has " + std::to_string(pads.size()) + " values for " +
+                                             std::to_string(axes.size()) + " axes");
+  std::vector<int64_t> full(2 * r, 0);
+  for (size_t j = 0; j < axes.size(); ++j) {
+    int64_t a = axes[j] < 0 ? axes[j] + r : axes[j];
+    if (a < 0 || a >= r) c.fail("axis " + std::to_string(axes[j]) + " out of range");
+    full[a] = pads[j];
+    full[a + r] = pads[j + axes.size()];
   }
+  return full;
+}
+
+namespace {
+
+void pad_full(EmitCtx& c) {
+  bool expand = c.node().input(3) != nullptr;
+  std::vector<int64_t> full;
+  if (expand) full = full_pads(c);
   onnx::NodeProto* p = c.write_as_is(drop_late_attrs(c));
   keep_inputs(p, 3);
   if (expand) set_input(p, 1, c.ints(full, "pads"));
@@ -222,15 +246,15 @@ void softmax_old(EmitCtx& c) {
   int64_t axis = n.attr_int("axis", -1);
   bool last = axis == -1;
   int64_t r = 0;
-  if (!last) {
+  if (!last || c.opset() < 11) {
     r = c.rank_of(0, "to move a non-last softmax axis");
     if (axis < 0) axis += r;
     if (axis < 0 || axis >= r) c.fail("axis out of range");
     last = axis == r - 1;
   }
-  if (last) {
+  if (last) {  // negative axes need opset 11
     onnx::NodeProto* p = c.write_as_is({"axis"});
-    c.set_attr(p, "axis", int64_t{-1});
+    c.set_attr(p, "axis", c.opset() < 11 ? r - 1 : int64_t{-1});
     return;
   }
   std::vector<int64_t> perm(r);
@@ -249,10 +273,11 @@ void layernorm_decomposed(EmitCtx& c) {
   float eps = n.attr_float("epsilon", 1e-5f);
   if (n.attr_int("stash_type", 1) != 1) c.fail("only stash_type=1 (float) can be decomposed");
   std::vector<int64_t> axes;
-  if (axis < 0) {  // -k..-1: no rank needed
+  if (axis < 0 && c.opset() >= 11) {  // -k..-1: no rank needed
     for (int64_t a = axis; a < 0; ++a) axes.push_back(a);
   } else {
     int64_t r = c.rank_of(0, "for a non-negative LayerNormalization axis");
+    if (axis < 0) axis += r;
     for (int64_t a = axis; a < r; ++a) axes.push_back(a);
   }
   DType dt = c.dtype_of(0, "to decompose LayerNormalization");
@@ -339,9 +364,7 @@ void shape_slice(EmitCtx& c) {
     return;
   }
   std::string s = c.add1("Shape", {c.in(0)});
-  std::string starts = c.ints({n.attr_int("start", 0)}, "start");
-  std::string ends = c.ints({n.attr_int("end", INT64_MAX)}, "end");
-  c.add1("Slice", {s, starts, ends, c.ints({0}, "axes")}, c.out(0));
+  write_slice(c, s, {n.attr_int("start", 0)}, {n.attr_int("end", INT64_MAX)}, {0}, c.out(0));
 }
 
 // ---------------------------------------------------------------- BatchNormalization: inference form only
@@ -360,8 +383,9 @@ void dropout_10(EmitCtx& c) {
   const Node& n = c.node();
   if (n.input(2)) {
     const Tensor* t = c.const_input(2);
-    if (!t || t->numel() != 1 || t->as_int(0) != 0) needs_opset("Dropout with training_mode", 12, c.opset(), n.name);
+    if (!t || t->numel() != 1 || t->as_int(0) != 0) needs_opset(c, "Dropout with training_mode", 12);
   }
+  if (c.opset() < 10 && output_used(c, 1)) needs_opset(c, "Dropout mask output", 10);
   float ratio = 0.5f;
   if (n.input(1)) {
     const Tensor* t = c.const_input(1);
@@ -392,69 +416,105 @@ void constant_11(EmitCtx& c) {
       else t.strings = std::get<std::vector<std::string>>(a), t.dims = {(int64_t)t.strings.size()};
     }
   }
-  if (t.dtype == DType::Undefined) needs_opset("Constant without 'value'", 12, c.opset(), n.name);
+  if (t.dtype == DType::Undefined) needs_opset(c, "Constant without 'value'", 12);
   c.add1("Constant", {}, c.out(0), {{"value", t}});
 }
 
 // One row per op form. Notes describe the older forms.
 const Form kForms[] = {
     {"Squeeze", 13, as_is, ""},
-    {"Squeeze", 11, axes_to_attr, "axes input -> attribute below 13 (axes must be constant)"},
+    {"Squeeze", 9, axes_to_attr, "axes input -> attribute below 13 (axes must be constant); non-negative axes below 11 (needs rank for negative ones)"},
     {"Unsqueeze", 13, as_is, ""},
-    {"Unsqueeze", 11, axes_to_attr, "axes input -> attribute below 13 (axes must be constant)"},
+    {"Unsqueeze", 9, axes_to_attr, "axes input -> attribute below 13 (axes must be constant); non-negative axes below 11 (needs rank for negative ones)"},
     {"ReduceSum", 13, as_is, ""},
-    {"ReduceSum", 11, reduce_axes_attr, "axes input -> attribute below 13 (axes must be constant)"},
+    {"ReduceSum", 9, reduce_axes_attr, "axes input -> attribute below 13 (axes must be constant); non-negative axes below 11 (needs rank for negative ones)"},
 #define REDUCE(op)                                                                            \
   {op, 18, as_is, ""}, {                                                                      \
-    op, 11, reduce_axes_attr, "axes input -> attribute below 18 (axes must be constant)" \
+    op, 9, reduce_axes_attr, "axes input -> attribute below 18 (axes must be constant); non-negative axes below 11 (needs rank for negative ones)" \
   }
     REDUCE("ReduceMean"), REDUCE("ReduceMax"), REDUCE("ReduceMin"), REDUCE("ReduceProd"), REDUCE("ReduceL1"),
     REDUCE("ReduceL2"), REDUCE("ReduceLogSum"), REDUCE("ReduceLogSumExp"), REDUCE("ReduceSumSquare"),
 #undef REDUCE
     {"Split", 18, split_18, ""},
-    {"Split", 11, split_old, "split input -> attribute below 13; num_outputs dropped below 18 (uneven split "
-                             "-> explicit sizes when the dim is known)"},
+    {"Split", 9, split_old, "split input -> attribute below 13; num_outputs dropped below 18 (uneven split "
+                            "-> explicit sizes when the dim is known); non-negative axis below 11"},
     {"Pad", 19, as_is, ""},
     {"Pad", 18, as_is, ""},
     {"Pad", 11, pad_full, "axes input expanded into full pads below 18 (needs rank)"},
+    {"Pad", 9, pad_legacy, "9-10: pads/value attributes (must be constant), float data only"},
     {"Resize", 19, as_is, ""},
     {"Resize", 11, resize_old, "antialias/axes/keep_aspect_ratio_policy need 18; empty roi/scales inserted at 11-12"},
+    {"Resize", 9, resize_legacy, "Upsample at 9 (no downsampling), Resize-10 at 10: nearest/linear, 'asymmetric' "
+                                 "and nearest_mode 'floor' only; constant sizes -> scales (needs fixed dims)"},
     {"Softmax", 13, as_is, ""},
-    {"Softmax", 11, softmax_old, "below 13 a non-last axis is moved last with Transpose (needs rank)"},
+    {"Softmax", 9, softmax_old, "below 13 a non-last axis is moved last with Transpose (needs rank)"},
     {"LogSoftmax", 13, as_is, ""},
-    {"LogSoftmax", 11, softmax_old, "below 13 a non-last axis is moved last with Transpose (needs rank)"},
+    {"LogSoftmax", 9, softmax_old, "below 13 a non-last axis is moved last with Transpose (needs rank)"},
     {"Hardmax", 13, as_is, ""},
-    {"Hardmax", 11, softmax_old, "below 13 a non-last axis is moved last with Transpose (needs rank)"},
+    {"Hardmax", 9, softmax_old, "below 13 a non-last axis is moved last with Transpose (needs rank)"},
     {"LayerNormalization", 17, as_is, ""},
-    {"LayerNormalization", 11, layernorm_decomposed, "decomposed below 17 (ReduceMean/Sub/Mul/Sqrt/Div)"},
+    {"LayerNormalization", 9, layernorm_decomposed, "decomposed below 17 (ReduceMean/Sub/Mul/Sqrt/Div)", true},
     {"Gelu", 20, as_is, ""},
-    {"Gelu", 11, gelu_decomposed, "decomposed below 20 (Erf, or Tanh for approximate='tanh')"},
+    {"Gelu", 9, gelu_decomposed, "decomposed below 20 (Erf, or Tanh for approximate='tanh')", true},
     {"HardSwish", 14, as_is, ""},
-    {"HardSwish", 11, hardswish_decomposed, "x * HardSigmoid(x, 1/6, 0.5) below 14"},
+    {"HardSwish", 9, hardswish_decomposed, "x * HardSigmoid(x, 1/6, 0.5) below 14", true},
     {"GroupNormalization", 21, as_is, ""},
     {"GroupNormalization", 18, groupnorm_18, "18-20: per-group form with unit scale, then per-channel Mul/Add "
                                              "(needs rank)"},
     {"Mish", 18, as_is, ""},
-    {"Mish", 11, mish_decomposed, "x * Tanh(Softplus(x)) below 18"},
+    {"Mish", 9, mish_decomposed, "x * Tanh(Softplus(x)) below 18", true},
     {"Shape", 15, as_is, ""},
     {"Shape", 1, shape_slice, "start/end -> Shape + Slice below 15"},
     {"BatchNormalization", 14, batchnorm_inference, "inference form only (no training outputs)"},
     {"BatchNormalization", 9, batchnorm_inference, "inference form only (no training outputs)"},
     {"Dropout", 12, as_is, ""},
-    {"Dropout", 10, dropout_10, "ratio input -> attribute below 12 (inference only)"},
+    {"Dropout", 9, dropout_10, "ratio input -> attribute below 12 (inference only); mask output needs 10"},
     {"Constant", 12, as_is, ""},
     {"Constant", 1, constant_11, "value_* attributes -> value tensor below 12"},
     {"Trilu", 14, as_is, ""},
-    // Control flow: If/Loop-13 and -16 changed only type constraints (sequences, optionals,
-    // bfloat16); the subgraph attributes are written the same way at every opset.
-    {"If", 11, as_is, ""},
-    {"Loop", 11, as_is, ""},
+    // Control flow: If/Loop-11, -13 and -16 changed only shape inference and type constraints
+    // (sequences, optionals, bfloat16); the subgraph attributes are written the same way at every opset.
+    {"If", 1, as_is, ""},
+    {"Loop", 1, as_is, ""},
+    // Opsets 9 and 10 (op_forms_legacy.cpp).
+#define NONNEG_AXIS(op) {op, 11, as_is, ""}, {op, 9, axis_attr_legacy, "negative axis made non-negative below 11 (needs rank)"}
+    NONNEG_AXIS("Concat"), NONNEG_AXIS("Flatten"), NONNEG_AXIS("ArgMax"), NONNEG_AXIS("ArgMin"),
+#undef NONNEG_AXIS
+    {"Slice", 11, as_is, ""},
+    {"Slice", 9, slice_legacy, "attributes at 9 (constant starts/ends, steps 1); non-negative axes below 11"},
+    {"TopK", 10, as_is, ""},
+    {"TopK", 9, topk_legacy, "k attribute at 9 (k must be constant); largest/sorted need 11"},
+    {"Mod", 10, as_is, ""},
+    {"Mod", 9, mod_9, "integers only at 9: a - b * (a / b), sign fixed for fmod=0", true},
+    {"MaxPool", 10, as_is, ""},
+    {"MaxPool", 9, maxpool_9, "ceil_mode -> extra end padding at 9 (when stride + end pad <= kernel)"},
+    {"Clip", 11, as_is, ""},
+    {"Clip", 9, clip_legacy, "min/max attributes below 11 (must be constant), float data only"},
+    {"Gemm", 11, as_is, ""},
+    {"Gemm", 9, gemm_legacy, "zero C added below 11"},
+    {"Gather", 11, as_is, ""},
+    {"Gather", 9, gather_legacy, "negative indices made non-negative below 11 (Where(i < 0, i + dim, i) when dynamic)"},
+    {"DepthToSpace", 11, as_is, ""},
+    {"DepthToSpace", 9, depth_to_space_legacy, "mode 'CRD' -> channel Gather + DCR below 11 (needs a fixed channel count)"},
+    {"Equal", 11, as_is, ""},
+    {"Equal", 9, equal_legacy, "float operands: Not(Or(Less, Greater, IsNaN)) below 11"},
+    {"GreaterOrEqual", 12, as_is, ""},
+    {"GreaterOrEqual", 9, compare_or_equal, "Or(Greater, Equal) below 12", true},
+    {"LessOrEqual", 12, as_is, ""},
+    {"LessOrEqual", 9, compare_or_equal, "Or(Less, Equal) below 12", true},
+    {"Celu", 12, as_is, ""},
+    {"Celu", 9, celu_decomposed, "alpha * Elu(x / alpha) below 12", true},
+    {"ThresholdedRelu", 10, as_is, ""},
+    {"ThresholdedRelu", 9, thresholded_relu_9, "Where(x > alpha, x, 0) at 9", true},
+    {"IsInf", 10, as_is, ""},
+    {"IsInf", 9, isinf_9, "comparisons with the largest finite value at 9", true},
     // Ops newer than onnx 1.12's schemas (opset 17): written as is from their first opset.
     {"BitwiseAnd", 18, as_is, ""}, {"BitwiseNot", 18, as_is, ""}, {"BitwiseOr", 18, as_is, ""},
     {"BitwiseXor", 18, as_is, ""}, {"CenterCropPad", 18, as_is, ""}, {"Col2Im", 18, as_is, ""},
     {"DeformConv", 19, as_is, ""}, {"AffineGrid", 20, as_is, ""},
     {"ImageDecoder", 20, as_is, ""}, {"RegexFullMatch", 20, as_is, ""}, {"StringConcat", 20, as_is, ""},
     {"StringSplit", 20, as_is, ""},
+    {"Attention", 23, as_is, ""}, {"RMSNormalization", 23, as_is, ""},
 };
 
 // First opset of every default-domain op in the bundled ONNX schemas.
@@ -488,17 +548,30 @@ void write_node(EmitCtx& c) {
   }
   check_late_values(c);
   if (min_since != INT_MAX) {
-    if (!best) needs_opset(n.op, min_since, c.opset(), n.name);
+    if (!best) needs_opset(c, n.op, min_since);
     best->write(c);
     return;
   }
   auto& schemas = schema_min_opsets();
   auto it = schemas.find(n.op);
   if (it == schemas.end()) c.fail("unknown ONNX operator");
-  if (it->second > c.opset()) needs_opset(n.op, it->second, c.opset(), n.name);
+  if (it->second > c.opset()) needs_opset(c, n.op, it->second);
   const onnx::OpSchema* s = onnx::OpSchemaRegistry::Schema(n.op, c.opset(), "");
   if (s && s->Deprecated()) c.fail("deprecated at opset " + std::to_string(c.opset()));
   as_is(c);
+}
+
+int single_node_opset(const std::string& op) {
+  bool listed = false;
+  int first = INT_MAX;
+  for (const Form& f : kForms) {
+    if (op != f.op) continue;
+    listed = true;
+    if (!f.decomposed) first = std::min(first, f.since);
+  }
+  if (listed) return first == INT_MAX ? 0 : first;
+  auto it = schema_min_opsets().find(op);
+  return it == schema_min_opsets().end() ? 0 : it->second;
 }
 
 }  // namespace emit

@@ -22,6 +22,10 @@ class EmitCtx;
 // Writes the context's current node at the context's opset (one form per op, picked by opset).
 // Throws Error "<op> needs opset >= N (requested M)" when no form fits.
 void write_node(EmitCtx& ctx);
+// The lowest opset at which the emitter writes `op` as a node of its own rather than as a
+// decomposition (0: never). Passes that fuse patterns into one op ask this instead of comparing
+// opsets themselves.
+int single_node_opset(const std::string& op);
 }  // namespace emit
 
 }  // namespace modelport

@@ -7,6 +7,7 @@
 #include "modelport/error.h"
 #include "passes/cleanup.h"
 #include "passes/fixed_axes.h"
+#include "passes/fuse_ops.h"
 #include "pipeline/manifest.h"
 #include "pipeline/output_plan.h"
 #include "util/digest.h"
@@ -65,6 +66,7 @@ ConvertResult convert(const std::string& source, const ConvertOptions& o) {
   for (auto& w : find_fixed_symbolic_axes(*model.graph)) model.warnings.push_back(source + ": " + w);
   progress("passes");
   cleanup_graph(*model.graph);
+  fuse_ops(*model.graph, o.emit.opset);  // single ops of the requested opset (Gelu, Attention)
   if (o.on_warning)
     for (auto& w : model.warnings) o.on_warning(w);
   if (o.on_ir) o.on_ir(model.graph->dump());

@@ -11,6 +11,7 @@
 #include "modelport/emit.h"
 #include "passes/cleanup.h"
 #include "passes/fixed_axes.h"
+#include "passes/fuse_ops.h"
 #include "support/test_support.h"
 #include "util/npy.h"
 #include "util/subprocess.h"
@@ -24,6 +25,7 @@ Model convert_in_process(const std::string& source, Format format, const LoadOpt
   Model m = load_model(source, format, opts);
   if (fixed_axes) *fixed_axes = find_fixed_symbolic_axes(*m.graph);  // before folding, as export does
   cleanup_graph(*m.graph);
+  fuse_ops(*m.graph, opset);
   EmitOptions eo;
   eo.opset = opset;
   emit_onnx(m, out_onnx, eo);

@@ -14,6 +14,11 @@
 
 namespace modelport::test {
 
+// The lowest opset the per-op loader cases are converted at (with their own min_opset). Opsets 9
+// and 10 are covered op by op in tests/emit/opset_table_ort_test.cpp and end to end in
+// tests/e2e/older_opsets_test.cpp.
+constexpr int kLoaderCaseMinOpset = 11;
+
 // What `modelport export` does (load, the clean-up passes, emit at `opset`), in this process: one
 // process converting hundreds of tiny models is much faster than one CLI run each. Throws Error.
 // `fixed_axes` receives export's warnings about symbolic axes the graph turns into constants.

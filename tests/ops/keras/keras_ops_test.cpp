@@ -43,7 +43,7 @@ TEST_P(KerasOps, MatchTorch) {
     std::vector<Tensor> ins, refs;
     for (auto& f : c.inputs) ins.push_back(read_npy(f));
     for (auto& f : c.outputs) refs.push_back(read_npy(f));
-    for (int opset : std::set<int>{std::max(kMinOpset, c.min_opset), kMaxOpset}) {
+    for (int opset : std::set<int>{std::max(kLoaderCaseMinOpset, c.min_opset), kMaxOpset}) {
       std::string onnx = scratch + "/" + c.name + "_opset" + std::to_string(opset) + ".onnx";
       Model m;
       try {

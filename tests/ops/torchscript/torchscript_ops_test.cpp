@@ -53,7 +53,7 @@ TEST_P(TorchScriptOps, MatchLibtorch) {
       std::vector<std::vector<Tensor>> inputs = {ts_ops::make_inputs(c, 0), ts_ops::make_inputs(c, 1)};
       std::vector<std::vector<Tensor>> refs;
       for (auto& in : inputs) refs.push_back(run_libtorch(c.reference.empty() ? file : c.reference, in));
-      for (int opset : std::set<int>{std::max(kMinOpset, c.min_opset), kMaxOpset}) {
+      for (int opset : std::set<int>{std::max(kLoaderCaseMinOpset, c.min_opset), kMaxOpset}) {
         std::string onnx = scratch + "/" + stem + "_opset" + std::to_string(opset) + ".onnx";
         try {
           std::vector<std::string> fixed;
