@@ -356,6 +356,48 @@ void mish_decomposed(EmitCtx& c) {
   c.add1("Mul", {c.in(0), c.add1("Tanh", {c.add1("Softplus", {c.in(0)})})}, c.out(0));
 }
 
+// ---------------------------------------------------------------- Trilu (14)
+// Below 14: Where(keep, x, 0), keep[i, j] = j - i >= k (upper) or j - i <= k (lower) over the last
+// two axes: a constant mask when those dims and k are fixed, else built from Shape and Range (11).
+void trilu_decomposed(EmitCtx& c) {
+  const Node& n = c.node();
+  int64_t r = c.rank_of(0, "Trilu below opset 14 needs the input's rank");
+  if (r < 2) c.fail("Trilu needs an input of rank >= 2");
+  DType dt = c.dtype_of(0, "Trilu below opset 14 needs the input's dtype");
+  bool upper = n.attr_int("upper", 1) != 0;
+  const Tensor* kt = n.input(1) ? c.const_input(1) : nullptr;
+  bool k_known = !n.input(1) || kt;
+  int64_t k = kt ? kt->as_int(0) : 0;
+  const Dim& rows = n.input(0)->shape.dims[size_t(r - 2)];
+  const Dim& cols = n.input(0)->shape.dims[size_t(r - 1)];
+  std::string keep;
+  if (k_known && rows.is_fixed() && cols.is_fixed()) {
+    std::vector<uint8_t> mask(size_t(rows.value * cols.value));
+    for (int64_t i = 0; i < rows.value; ++i)
+      for (int64_t j = 0; j < cols.value; ++j) mask[size_t(i * cols.value + j)] = upper ? j - i >= k : j - i <= k;
+    Tensor t;
+    t.dtype = DType::Bool;
+    t.dims = {rows.value, cols.value};
+    t.buffer = Buffer::owned(std::move(mask));
+    keep = c.constant(t, "trilu_keep");
+  } else {
+    if (c.opset() < 11) needs_opset(c, "Trilu with symbolic rows/columns or a run-time diagonal", 11);
+    std::string shape = c.add1("Shape", {c.in(0)});
+    auto dim = [&](int64_t axis) {
+      return c.add1("Gather", {shape, c.constant(Tensor::i64_scalar(axis), "trilu_axis")}, "", {{"axis", int64_t{0}}});
+    };
+    std::string zero = c.constant(Tensor::i64_scalar(0), "trilu_zero"), one = c.constant(Tensor::i64_scalar(1), "trilu_one");
+    std::string row_ids = c.add1("Range", {zero, dim(r - 2), one}), col_ids = c.add1("Range", {zero, dim(r - 1), one});
+    std::string column = c.opset() < 13 ? c.add1("Unsqueeze", {row_ids}, "", {{"axes", std::vector<int64_t>{1}}})
+                                        : c.add1("Unsqueeze", {row_ids, c.ints({1}, "trilu_axes")});
+    std::string diff = c.add1("Sub", {col_ids, column});
+    std::string drop = c.add1(upper ? "Less" : "Greater", {diff, n.input(1) ? c.in(1) : zero});
+    keep = c.add1("Not", {drop});
+  }
+  if (dt == DType::Bool) c.add1("And", {keep, c.in(0)}, c.out(0));  // ONNX Runtime has no bool Where
+  else c.add1("Where", {keep, c.in(0), c.scalar(dt, 0.0, "trilu_fill")}, c.out(0));
+}
+
 // ---------------------------------------------------------------- Shape start/end (15)
 void shape_slice(EmitCtx& c) {
   const Node& n = c.node();
@@ -472,6 +514,8 @@ const Form kForms[] = {
     {"Constant", 12, as_is, ""},
     {"Constant", 1, constant_11, "value_* attributes -> value tensor below 12"},
     {"Trilu", 14, as_is, ""},
+    {"Trilu", 9, trilu_decomposed, "Where with a mask below 14 (constant when the last two dims and k are fixed, "
+                                   "else from Shape and Range, which need 11)", true},
     // Control flow: If/Loop-11, -13 and -16 changed only shape inference and type constraints
     // (sequences, optionals, bfloat16); the subgraph attributes are written the same way at every opset.
     {"If", 1, as_is, ""},

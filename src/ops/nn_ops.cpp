@@ -168,7 +168,7 @@ void add_nn_ops(Table& t) {
   t.push_back({"Einsum", Layout::Opaque, [](const Node& n, const ShapeValues&) { return one(einsum(n)); }, nullptr, nullptr});
   for (const char* op : {"Softmax", "LogSoftmax", "Hardmax", "LayerNormalization", "BatchNormalization",
                          "InstanceNormalization", "GroupNormalization", "LpNormalization", "MeanVarianceNormalization",
-                         "LRN", "CumSum"})
+                         "LRN", "CumSum", "Trilu"})
     t.push_back({op, Layout::Opaque, same_shape, nullptr, nullptr});
 }
 

@@ -1,10 +1,13 @@
 // Opset-dependent op forms: the emitted proto structure at old vs new opsets.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+
 #include "emit/emit_context.h"
 #include "emit/op_forms.h"
 #include "emit_test_util.h"
 #include "modelport/error.h"
+#include "verify/ort_runner.h"
 
 namespace modelport {
 namespace {
@@ -259,24 +262,56 @@ TEST(OpForms, ResizeRoiInsertedBefore13) {
   EXPECT_EQ(p13.graph().output(0).type().tensor_type().shape().dim(3).dim_value(), 4);
 }
 
-TEST(OpForms, TriluBelow14FailsAndLeavesNoFile) {
+// Trilu below 14 is Where over a keep-mask: a constant when the last two dims and k are fixed, else
+// built from Shape and Range (11). Its outputs match Trilu-14's in ONNX Runtime.
+TEST(OpForms, TriluBelow14IsAMaskedWhere) {
+  if (!ort_available()) GTEST_SKIP() << "ONNX Runtime not available";
   Model m;
-  Value* x = input(m, "x", {3, 3});
-  output(m, m.graph->op("Trilu", {x}, {}, "tril"));
+  Value* x = m.graph->add_input("x", DType::Float32, Shape({Dim::sym("n"), Dim::fixed(5)}));
+  Value* y = input(m, "y", {2, 4, 3});
+  output(m, m.graph->op("Trilu", {x, m.graph->add_constant("k", Tensor::i64_scalar(1))}));  // upper
+  output(m, m.graph->op("Trilu", {y, m.graph->add_constant("k2", Tensor::i64_scalar(-1))}, {{"upper", int64_t{0}}}));
+  std::vector<NamedTensor> feeds = {{"x", random_f32({4, 5}, 1, 1.f, 1.f)}, {"y", random_f32({2, 4, 3}, 2, 1.f, 1.f)}};
   TmpDir dir;
+  std::vector<NamedTensor> want;
+  for (int opset : {14, 11, 13}) {
+    std::string path = dir.file("trilu" + std::to_string(opset) + ".onnx");
+    EmitOptions o;
+    o.opset = opset;
+    emit_onnx(m, path, o);
+    auto p = load_model(path);
+    EXPECT_EQ(nodes_of(p.graph(), "Trilu").size(), opset >= 14 ? 2u : 0u) << opset;
+    EXPECT_EQ(nodes_of(p.graph(), "Range").size(), opset >= 14 ? 0u : 2u) << opset;  // the symbolic one only
+    auto got = run_onnxruntime(path, feeds);
+    ASSERT_EQ(got.size(), 2u);
+    if (want.empty()) {
+      want = got;
+      for (auto& t : want) {  // the reference keeps some elements and zeroes others
+        int zeros = 0;
+        for (int64_t i = 0; i < t.tensor.numel(); ++i) zeros += t.tensor.as_double(i) == 0.0;
+        EXPECT_GT(zeros, 0);
+        EXPECT_LT(zeros, t.tensor.numel());
+      }
+      continue;
+    }
+    for (size_t i = 0; i < 2; ++i) {
+      ASSERT_EQ(got[i].tensor.dims, want[i].tensor.dims);
+      for (int64_t k = 0; k < got[i].tensor.numel(); ++k)
+        EXPECT_EQ(got[i].tensor.as_double(k), want[i].tensor.as_double(k)) << opset << " output " << i << " element " << k;
+    }
+  }
+  // At 10 the fixed one is a constant mask, the symbolic one needs Range.
   EmitOptions o;
-  o.opset = 13;
+  o.opset = 10;
   try {
-    emit_onnx(m, dir.file("m.onnx"), o);
+    emit_onnx(m, dir.file("trilu10.onnx"), o);
     FAIL() << "no error";
   } catch (const Error& e) {
-    EXPECT_EQ(std::string(e.what()).rfind("Trilu needs opset >= 14 (requested 13)", 0), 0u) << e.what();
+    EXPECT_EQ(std::string(e.what()).rfind("Trilu with symbolic rows/columns or a run-time diagonal needs opset >= 11 "
+                                          "(requested 10)", 0), 0u) << e.what();
     EXPECT_EQ(e.exit_code(), kExitConversionFailed);
   }
-  EXPECT_TRUE(dir.entries().empty());
-  o.opset = 14;
-  emit_onnx(m, dir.file("m.onnx"), o);
-  EXPECT_EQ(dir.entries().size(), 1u);
+  EXPECT_FALSE(std::filesystem::exists(dir.file("trilu10.onnx")));
 }
 
 TEST(OpForms, NewerOpAndLateAttributeErrors) {
@@ -386,7 +421,7 @@ TEST(OpForms, OpTableListsMinOpsets) {
       if (i.op == op) return i;
     return OpInfo{};
   };
-  EXPECT_EQ(find("Trilu").min_opset, 14);
+  EXPECT_EQ(find("Trilu").min_opset, 9);
   EXPECT_EQ(find("Gelu").min_opset, 9);
   EXPECT_FALSE(find("Gelu").notes.empty());
   EXPECT_EQ(find("LayerNormalization").min_opset, 9);

@@ -288,6 +288,9 @@ std::vector<OpCase> op_cases() {
   c.push_back({"Trilu", [](CaseBuilder& b) {
                  b.out(b.op("Trilu", {b.f32({4, 4}), b.c(Tensor::i64_scalar(1))}, {{"upper", int64_t{0}}}));
                }});
+  c.push_back({"TriluDynamic", [](CaseBuilder& b) {
+                 b.out(b.op("Trilu", {b.f32_dynamic({4, 5}), b.c(Tensor::i64_scalar(-1))}));
+               }});
   c.push_back({"LSTM", [](CaseBuilder& b) {
                  const int64_t h = 5;
                  b.outs(b.node("LSTM", {b.f32({3, 2, 4}), b.c_f32({1, 4 * h, 4}, 1), b.c_f32({1, 4 * h, h}, 2),
@@ -503,7 +506,7 @@ std::map<std::string, std::string> expected_refusals(int opset) {
       {"GatherND", "GatherND needs opset >= 11"},
       {"Range", "Range needs opset >= 11"},
       {"Unique", "Unique needs opset >= 11"},
-      {"Trilu", "Trilu needs opset >= 14"},
+      {"TriluDynamic", "Trilu with symbolic rows/columns or a run-time diagonal needs opset >= 11"},
       {"Resize", "Resize coordinate_transformation_mode 'half_pixel' needs opset >= 11"},
   };
   if (opset < 10) {

@@ -17,6 +17,13 @@ Value* hard_sigmoid(Ctx& c, Value* x) {
   return c.op("HardSigmoid", {x}, {{"alpha", alpha}, {"beta", 0.5f}});
 }
 
+// x * hard_sigmoid(x): ONNX HardSwish (x * clip(x/6 + 0.5, 0, 1)) is Keras 3's; Keras 2's
+// hard_sigmoid has slope 0.2, so its product stays written out.
+Value* hard_swish(Ctx& c, Value* x) {
+  if (c.keras_major >= 3) return c.op("HardSwish", {x});
+  return c.op("Mul", {x, hard_sigmoid(c, x)});
+}
+
 Value* gelu(Ctx& c, Value* x) {
   // Exact gelu (Keras default approximate=False): 0.5 * x * (1 + erf(x / sqrt(2))).
   Value* e = c.op("Erf", {c.op("Div", {x, c.scalar(std::sqrt(2.0f))})});
@@ -41,9 +48,9 @@ const std::map<std::string, ActFn>& table() {
       {"softsign", [](Ctx& c, Value* x) { return c.op("Softsign", {x}); }},
       {"swish", [](Ctx& c, Value* x) { return c.op("Mul", {x, c.op("Sigmoid", {x})}); }},
       {"silu", [](Ctx& c, Value* x) { return c.op("Mul", {x, c.op("Sigmoid", {x})}); }},
-      {"hard_silu", [](Ctx& c, Value* x) { return c.op("Mul", {x, hard_sigmoid(c, x)}); }},
-      {"hard_swish", [](Ctx& c, Value* x) { return c.op("Mul", {x, hard_sigmoid(c, x)}); }},
-      {"mish", [](Ctx& c, Value* x) { return c.op("Mul", {x, c.op("Tanh", {c.op("Softplus", {x})})}); }},
+      {"hard_silu", hard_swish},
+      {"hard_swish", hard_swish},
+      {"mish", [](Ctx& c, Value* x) { return c.op("Mish", {x}); }},
       {"gelu", gelu},
       {"exponential", [](Ctx& c, Value* x) { return c.op("Exp", {x}); }},
       {"leaky_relu", [](Ctx& c, Value* x) { return c.op("LeakyRelu", {x}, {{"alpha", 0.2f}}); }},

@@ -83,11 +83,14 @@ template <const char* Op>
 void lower_logical(Ctx& c) {
   c.out(gb::cmp(c, Op, as_bool(c, 0), as_bool(c, 1)));
 }
+// logical_not: Not of the value as bool; bitwise_not: Not on bools, BitwiseNot on integers.
 void lower_not(Ctx& c) {
   Value* x = c.tensor(0);
-  if (std::string(c.node->kind().toUnqualString()) == "bitwise_not" && x->dtype != DType::Bool)
-    c.fail("bitwise_not is supported on bool tensors only (ONNX BitwiseNot needs opset 18)");
-  c.out(gb::typed(un(c, "Not", c.cast(x, DType::Bool)), DType::Bool));
+  if (std::string(c.node->kind().toUnqualString()) == "bitwise_not" && x->dtype != DType::Bool) {
+    if (dtype_is_float(x->dtype)) c.fail("bitwise_not needs an integer or bool tensor");
+    return c.out(c.op("BitwiseNot", {x}));
+  }
+  c.out(c.op("Not", {c.cast(x, DType::Bool)}));
 }
 
 // The reduction axes of an optional `dim` argument (empty = all), normalized.

@@ -45,8 +45,7 @@ std::optional<LVal> fold(const std::string& k, const LVal& a, const LVal& b) {
 }
 
 // Comparisons of run-time int/float scalars (rank-0 tensors, e.g. a loop counter) and and/or of
-// run-time bools: rank-0 bool IR ops. LessOrEqual/GreaterOrEqual are written as Not(Greater/Less)
-// so they exist at opset 11. nullptr when `k` or the operands do not fit.
+// run-time bools: rank-0 bool IR ops. nullptr when `k` or the operands do not fit.
 Value* dynamic_compare_or_logic(Ctx& c, const std::string& k, const LVal& a, const LVal& b) {
   if (!a.is_tensor() && !b.is_tensor()) return nullptr;
   auto rank0 = [](Value* v) {
@@ -61,7 +60,7 @@ Value* dynamic_compare_or_logic(Ctx& c, const std::string& k, const LVal& a, con
   }
   static const std::map<std::string, std::pair<const char*, bool>> cmp = {
       {"eq", {"Equal", false}}, {"ne", {"Equal", true}},  {"lt", {"Less", false}},
-      {"gt", {"Greater", false}}, {"le", {"Greater", true}}, {"ge", {"Less", true}}};
+      {"gt", {"Greater", false}}, {"le", {"LessOrEqual", false}}, {"ge", {"GreaterOrEqual", false}}};
   auto it = cmp.find(k);
   if (it == cmp.end()) return nullptr;
   bool floats = a.kind == K::Double || b.kind == K::Double || (a.is_tensor() && dtype_is_float(a.v->dtype)) ||
@@ -227,14 +226,15 @@ void lower_compare(Ctx& c) {
 
 void lower_scalar_only(Ctx& c) {
   std::string k = c.node->kind().toUnqualString();
-  // `a & b`, `a | b` on bool tensors: ONNX And / Or (integer bitwise ops need opset 18).
+  // `a & b`, `a | b` on tensors: ONNX And / Or on bools, BitwiseAnd / BitwiseOr on integers (the
+  // emitter says which opset those need).
   if ((k == "__and__" || k == "__or__") && c.output_is_tensor()) {
     Value *a = c.tensor(0), *b = c.tensor(1);
-    if (a->dtype != DType::Bool || b->dtype != DType::Bool) c.fail("only bool tensor operands are supported");
-    Value* o = c.op(k == "__and__" ? "And" : "Or", {a, b});
-    o->dtype = DType::Bool;
-    o->shape = broadcast_shapes(a->shape, b->shape);
-    return c.out(o);
+    bool logical = a->dtype == DType::Bool && b->dtype == DType::Bool;
+    if (!logical && (dtype_is_float(a->dtype) || dtype_is_float(b->dtype)))
+      c.fail("bitwise operators need integer or bool tensors");
+    if (logical) return c.out(c.op(k == "__and__" ? "And" : "Or", {a, b}));
+    return c.out(c.op(k == "__and__" ? "BitwiseAnd" : "BitwiseOr", {a, c.cast(b, a->dtype)}));
   }
   if (!lower_scalar_op(c, k)) c.fail("tensor operands are not supported");
 }

@@ -143,32 +143,15 @@ void lower_where(Ctx& c) {
   c.out(where(c, as_bool(c, c.tensor(0)), operand(c, a, dt), operand(c, b, dt)));
 }
 
-// triu/tril(self, diagonal): keeps x[..., i, j] where j - i >= k (triu) or j - i <= k (tril).
-// Built from Range + comparison + Where, so it works at every opset (Trilu needs 14) and with
-// symbolic row/column counts.
+// triu/tril(self, diagonal) -> Trilu (upper = 1 for triu), diagonal as its k input. The emitter
+// builds it from Range + comparison + Where where the opset lacks Trilu.
 void lower_trilu(Ctx& c) {
   Value* x = c.tensor(0);
   int64_t k = c.num_inputs() > 1 ? c.int_arg(1) : 0;
   bool upper = c.node->kind().toUnqualString() == std::string("triu");
   size_t r = c.need_rank(x, upper ? "triu" : "tril");
   if (r < 2) c.fail("needs a tensor of rank >= 2");
-  auto range_of = [&](int64_t axis) {
-    LVal n = c.dim_of(x, axis);
-    Value* end = n.kind == K::Int ? c.c_i64_scalar(n.i) : n.v;
-    Value* o = c.op("Range", {c.c_i64_scalar(0), end, c.c_i64_scalar(1)});
-    o->dtype = DType::Int64;
-    return with_shape(o, Shape({x->shape.dims[size_t(axis)]}));
-  };
-  Value* rows = range_of(int64_t(r) - 2);
-  Value* cols = range_of(int64_t(r) - 1);
-  Value* rows2 = with_shape(c.op("Unsqueeze", {rows, c.c_i64({1})}), Shape({rows->shape.dims[0], Dim::fixed(1)}));
-  Value* diff = c.op("Sub", {cols, rows2});
-  diff->shape = Shape({rows->shape.dims[0], cols->shape.dims[0]});
-  // triu keeps diff >= k  <=> !(diff < k); tril keeps diff <= k <=> !(diff > k)
-  Value* drop = with_dtype(c.op(upper ? "Less" : "Greater", {diff, c.c_i64_scalar(k)}), DType::Bool);
-  drop->shape = diff->shape;
-  Value* zero = c.c_scalar(x->dtype, 0.0);
-  c.out(with_shape(where(c, drop, zero, x), x->shape));
+  c.out(c.op("Trilu", {x, c.c_i64_scalar(k)}, {{"upper", int64_t(upper)}}));
 }
 
 // ---------------------------------------------------------------- batched matmul
