@@ -76,7 +76,7 @@ bool export_verified(std::vector<std::string> args, int opset, const std::string
   EXPECT_TRUE(m.ParseFromIstream(&in)) << out;
   EXPECT_EQ(m.opset_import(0).version(), opset);
   // onnx/helper.py VERSION_TABLE: the IR version released with each opset.
-  const std::map<int, int> ir_of = {{9, 4}, {10, 5}, {13, 7}, {17, 8}, {18, 8}, {23, 11}};
+  const std::map<int, int> ir_of = {{9, 4}, {10, 5}, {11, 6}, {13, 7}, {17, 8}, {18, 8}, {23, 11}};
   EXPECT_EQ(m.ir_version(), ir_of.at(opset)) << opset;
   std::ifstream mf(out + ".json");
   json manifest = json::parse(mf, nullptr, false);
@@ -198,6 +198,21 @@ TEST(NewerOpsets, GraphDefLayerNormIsOneNodeFrom17) {
       EXPECT_EQ(m.graph().node_size(), 1) << opset;
     }
   }
+}
+
+// TF LessEqual/GreaterEqual (ONNX 12) below 12: Or(Less/Greater, Equal), float Equal below 11
+// through Less/Greater/IsNaN; verified against tfjs at 9 and 11.
+TEST(OlderOpsets, GraphDefLessEqualGreaterEqualBelow12) {
+  REQUIRE_ORT();
+  test::sm::GraphDefBuilder b;
+  b.placeholder("x", {-1, 6});
+  b.const_f("c", {6}, {0.f, 0.5f, 1.f, 1.5f, 2.f, 2.5f});
+  b.node("le", "LessEqual", {"x", "c"});
+  b.node("ge", "GreaterEqual", {"x", "c"});
+  std::string pb = b.save();
+  for (int opset : {9, 11})
+    export_verified({pb, "--format", "graphdef", "--output", "le", "--output", "ge"}, opset, "@tensorflow/tfjs",
+                    "less_equal graphdef");
 }
 
 // An op that opset 9 cannot express: one line naming the file, the op, the node and opset 11.
