@@ -1,8 +1,8 @@
 // Neural-network ops whose output shape is not a plain function of one input's shape: convolution
 // and pooling (batch and channels always, spatial dims when fixed), Gemm, the recurrent ops, Resize,
-// Tile and Einsum; and the normalizations and softmaxes, shaped as their input but with an axis (so
-// no layout trait). Symbolic dims pass through where the op keeps them (a Conv's batch axis stays
-// "batch"), so exported outputs reuse the inputs' symbols.
+// Tile, DepthToSpace/SpaceToDepth and Einsum; and the normalizations and softmaxes, shaped as their
+// input but with an axis (so no layout trait). Symbolic dims pass through where the op keeps them (a
+// Conv's batch axis stays "batch"), so exported outputs reuse the inputs' symbols.
 #include <cmath>
 #include <map>
 
@@ -98,6 +98,21 @@ std::optional<Shape> tile(const Node& n, const Shape& x) {
   return Shape(out);
 }
 
+// DepthToSpace / SpaceToDepth (NCHW): channels divided / multiplied by blocksize^2, H and W the
+// other way; the batch keeps its symbol.
+std::optional<Shape> depth_space(const Node& n, const Shape& x) {
+  int64_t b = n.attr_int("blocksize", 0);
+  if (x.rank() != 4 || b < 1) return std::nullopt;
+  bool to_space = n.op == "DepthToSpace";
+  auto scale = [](const Dim& d, int64_t mul, int64_t div) {
+    return d.is_fixed() && (d.value * mul) % div == 0 ? Dim::fixed(d.value * mul / div) : Dim::unknown();
+  };
+  int64_t bb = b * b;
+  return Shape({x.dims[0], to_space ? scale(x.dims[1], 1, bb) : scale(x.dims[1], bb, 1),
+                to_space ? scale(x.dims[2], b, 1) : scale(x.dims[2], 1, b),
+                to_space ? scale(x.dims[3], b, 1) : scale(x.dims[3], 1, b)});
+}
+
 // Einsum with an explicit output ("ij,jk->ik", no ellipsis): each output letter's dim from an input.
 std::optional<Shape> einsum(const Node& n) {
   std::string eq;
@@ -165,6 +180,7 @@ void add_nn_ops(Table& t) {
                  nullptr, nullptr});
   t.push_back({"Resize", Layout::Opaque, with_input<resize>, nullptr, nullptr});
   t.push_back({"Tile", Layout::Opaque, with_input<tile>, nullptr, nullptr});
+  for (const char* op : {"DepthToSpace", "SpaceToDepth"}) t.push_back({op, Layout::Opaque, with_input<depth_space>, nullptr, nullptr});
   t.push_back({"Einsum", Layout::Opaque, [](const Node& n, const ShapeValues&) { return one(einsum(n)); }, nullptr, nullptr});
   for (const char* op : {"Softmax", "LogSoftmax", "Hardmax", "LayerNormalization", "BatchNormalization",
                          "InstanceNormalization", "GroupNormalization", "LpNormalization", "MeanVarianceNormalization",

@@ -62,6 +62,7 @@ void add_elementwise_ops(Table& t);
 void add_shape_ops(Table& t);
 void add_reduce_ops(Table& t);
 void add_nn_ops(Table& t);
+void add_index_ops(Table& t);
 
 }  // namespace ops
 }  // namespace modelport

@@ -95,7 +95,8 @@ std::optional<Shape> slice_shape(const Node& n, const Shape& in) {
     if (d.is_fixed()) {
       out[ax] = Dim::fixed(static_cast<int64_t>(slice_indices(d.value, (*starts)[k], (*ends)[k], steps[k]).size()));
     } else {
-      bool whole = (*starts)[k] == 0 && (*ends)[k] >= (int64_t{1} << 31) && steps[k] == 1;
+      bool whole = ((*starts)[k] == 0 && (*ends)[k] >= (int64_t{1} << 31) && steps[k] == 1) ||
+                   ((*starts)[k] == -1 && (*ends)[k] <= -(int64_t{1} << 31) && steps[k] == -1);  // reversed
       out[ax] = whole ? d : Dim::unknown();
     }
   }

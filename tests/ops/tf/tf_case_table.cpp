@@ -7,6 +7,8 @@ namespace modelport::test::tf_ops {
 void add_math_cases(std::vector<Case>& out);
 void add_nn_cases(std::vector<Case>& out);
 void add_array_cases(std::vector<Case>& out);
+void add_index_cases(std::vector<Case>& out);
+void add_layout_cases(std::vector<Case>& out);
 
 const std::vector<Case>& cases() {
   static const std::vector<Case> all = [] {
@@ -14,6 +16,8 @@ const std::vector<Case>& cases() {
     add_math_cases(v);
     add_nn_cases(v);
     add_array_cases(v);
+    add_index_cases(v);
+    add_layout_cases(v);
     return v;
   }();
   return all;

@@ -30,6 +30,7 @@ Tensors make_inputs(const Case& c, int which) {
       case Input::Positive: t = at::randn(dims, gen).abs() + 0.5; break;
       case Input::SmallInt: t = at::randint(-4, 5, dims, gen); break;
       case Input::NonZeroInt: t = at::randint(-4, 5, dims, gen); t = at::where(t == 0, at::full_like(t, 3), t); break;
+      case Input::Unit: t = (at::rand(dims, gen) * 2 - 1) * 0.95; break;
     }
     switch (in.dtype) {
       case tf::DT_INT32: t = t.to(at::kInt); break;

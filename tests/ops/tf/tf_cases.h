@@ -22,8 +22,9 @@ struct Input {
   std::string name;
   std::vector<int64_t> dims;
   tf::DataType dtype = tf::DT_FLOAT;
-  // N(0,1) / |N(0,1)| + 0.5 / ints in [-4, 5) / the same with 0 replaced by 3 (divisors)
-  enum Domain { Normal, Positive, SmallInt, NonZeroInt } domain = Normal;
+  // N(0,1) / |N(0,1)| + 0.5 / ints in [-4, 5) / the same with 0 replaced by 3 (divisors) /
+  // uniform in (-0.95, 0.95) (asin, atanh)
+  enum Domain { Normal, Positive, SmallInt, NonZeroInt, Unit } domain = Normal;
   std::string op = "Placeholder";
 };
 

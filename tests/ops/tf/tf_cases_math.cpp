@@ -216,6 +216,124 @@ void add_math_cases(std::vector<Case>& out) {
     return Tensors{(in[0] * 3.0f).to(at::kInt), in[1].to(at::kFloat), in[1] != 0};
   };
   out.push_back(cast);
+
+  // Inverse and hyperbolic trig inside their domains; erfc = 1 - erf, expm1 = exp - 1 (absolute
+  // error as ATen's fused kernels); Rint on exact halves rounds half to even (tf.math.rint).
+  out.push_back(unary_case("unary_unit", {
+      {"Asin", [](auto& x) { return x.asin(); }},
+      {"Acos", [](auto& x) { return x.acos(); }},
+      {"Atanh", [](auto& x) { return x.atanh(); }},
+      {"Tan", [](auto& x) { return x.tan(); }},
+  }, Input::Unit));
+  out.push_back(unary_case("unary_hyperbolic", {
+      {"Atan", [](auto& x) { return x.atan(); }},
+      {"Sinh", [](auto& x) { return x.sinh(); }},
+      {"Cosh", [](auto& x) { return x.cosh(); }},
+      {"Asinh", [](auto& x) { return x.asinh(); }},
+      {"Erfc", [](auto& x) { return x.erfc(); }},
+      {"Expm1", [](auto& x) { return x.expm1(); }},
+  }, Input::Normal, 2.0f));
+  out.push_back(unary_case("unary_acosh", {{"Acosh", [](auto& x) { return x.acosh(); }}}, Input::Positive, 2.0f));
+  out.push_back(unary_case("unary_rint", {{"Rint", [](auto& x) { return x.round(); }}}, Input::SmallInt, 0.5f));
+
+  // Division of small integers as floats by floor(y / 4) (often 0) makes inf, -inf and nan (0 / 0)
+  // for IsInf/IsNan/IsFinite; q - q is nan wherever q is not finite.
+  Case cls;
+  cls.name = "float_classes";
+  cls.ops = {"IsNan", "IsInf", "IsFinite"};
+  cls.inputs = {{"x", {-1, 3, 4}, tf::DT_FLOAT, Input::SmallInt}, {"y", {-1, 3, 4}, tf::DT_FLOAT, Input::SmallInt}};
+  cls.outputs = {"nan", "inf", "finite"};
+  cls.build = [](B& b) {
+    b.const_f("quarter", {}, {0.25f});
+    b.node("y4", "Mul", {"y", "quarter"});
+    b.node("yf", "Floor", {"y4"});
+    b.node("q", "RealDiv", {"x", "yf"});
+    b.node("d", "Sub", {"q", "q"});
+    b.node("nan", "IsNan", {"d"});
+    b.node("inf", "IsInf", {"q"});
+    b.node("finite", "IsFinite", {"q"});
+  };
+  cls.reference = [](const Tensors& in) {
+    at::Tensor q = in[0] / (in[1] * 0.25).floor();
+    return Tensors{(q - q).isnan(), q.isinf(), q.isfinite()};
+  };
+  out.push_back(cls);
+
+  // tf.math.atan2(y, x) in all four quadrants, and on x = 0 (column 0 of xm): sign(y) * pi/2.
+  Case at2;
+  at2.name = "atan2";
+  at2.ops = {"Atan2"};
+  at2.inputs = {{"y", {-1, 3, 4}}, {"x", {-1, 3, 4}}};
+  at2.outputs = {"angle", "angle_axis"};
+  at2.build = [](B& b) {
+    b.node("angle", "Atan2", {"y", "x"});
+    b.const_f("mask", {4}, {0.f, 1.f, -1.f, 1.f});
+    b.node("xm", "Mul", {"x", "mask"});
+    b.node("angle_axis", "Atan2", {"y", "xm"});
+  };
+  at2.reference = [](const Tensors& in) {
+    return Tensors{at::atan2(in[0], in[1]), at::atan2(in[0], in[1] * at::tensor({0.f, 1.f, -1.f, 1.f}))};
+  };
+  out.push_back(at2);
+
+  // Truncating division and its remainder (C's / and %: tf.truncatediv, tf.truncatemod; Mod is
+  // the same op, "consistent with a truncating divide"); Mod of floats is fmod.
+  out.push_back(binary_case("binary_int_truncating", {
+      {"Mod", [](auto& x, auto& y) { return at::fmod(x, y); }},
+      {"TruncateMod", [](auto& x, auto& y) { return at::fmod(x, y); }},
+      {"TruncateDiv", [](auto& x, auto& y) { return at::div(x, y, "trunc"); }},
+  }, tf::DT_INT32, Input::SmallInt, Input::NonZeroInt));
+  out.push_back(binary_case("binary_float_mod", {
+      {"Mod", [](auto& x, auto& y) { return at::fmod(x, y); }},
+  }, tf::DT_FLOAT, Input::Normal, Input::Positive));
+  // tf.math.divide_no_nan: 0 where the divisor is 0 (small integers as floats: zeros happen).
+  out.push_back(binary_case("div_no_nan", {
+      {"DivNoNan", [](auto& x, auto& y) { return at::where(y == 0, at::zeros_like(x), x / y); }},
+  }, tf::DT_FLOAT, Input::Normal, Input::SmallInt));
+
+  // tf.reduce_all / reduce_any over constant axes, keep_dims both ways, a scalar axis (short axes
+  // of fair coin flips, so that both results happen).
+  Case logic;
+  logic.name = "all_any";
+  logic.ops = {"All", "Any"};
+  logic.inputs = {{"p", {-1, 3, 2}, tf::DT_BOOL, Input::Normal}};
+  logic.outputs = {"all2", "any2", "all0"};
+  logic.build = [](B& b) {
+    b.const_i("a2", {2});
+    b.node("all2", "All", {"p", "a2"});
+    B::set_bool(b.node("any2", "Any", {"p", "a2"}), "keep_dims", true);
+    const_scalar_i(b, "a0", 0);
+    b.node("all0", "All", {"p", "a0"});
+  };
+  logic.reference = [](const Tensors& in) {
+    auto& p = in[0];
+    return Tensors{p.all(2), p.any(2, true), p.all(0)};
+  };
+  out.push_back(logic);
+
+  // tf.math.cumsum along an axis, exclusive (the sum before each element) and reverse (from the end).
+  Case cs;
+  cs.name = "cumsum";
+  cs.ops = {"Cumsum"};
+  cs.inputs = {{"x", {-1, 3, 4}}};
+  cs.outputs = {"plain", "exclusive", "reverse", "both", "batch"};
+  cs.build = [](B& b) {
+    const_scalar_i(b, "one", 1);
+    const_scalar_i(b, "zero", 0);
+    b.node("plain", "Cumsum", {"x", "one"});
+    B::set_bool(b.node("exclusive", "Cumsum", {"x", "one"}), "exclusive", true);
+    B::set_bool(b.node("reverse", "Cumsum", {"x", "one"}), "reverse", true);
+    tf::NodeDef* both = b.node("both", "Cumsum", {"x", "one"});
+    B::set_bool(both, "exclusive", true);
+    B::set_bool(both, "reverse", true);
+    b.node("batch", "Cumsum", {"x", "zero"});
+  };
+  cs.reference = [](const Tensors& in) {
+    auto& x = in[0];
+    at::Tensor fwd = x.cumsum(1), bwd = x.flip(1).cumsum(1).flip(1);
+    return Tensors{fwd, fwd - x, bwd, bwd - x, x.cumsum(0)};
+  };
+  out.push_back(cs);
 }
 
 }  // namespace modelport::test::tf_ops

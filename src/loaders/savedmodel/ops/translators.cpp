@@ -10,6 +10,10 @@ const OpTable& op_table() {
     register_nn_ops(t);
     register_array_ops(t);
     register_fused_ops(t);
+    register_index_ops(t);
+    register_layout_ops(t);
+    register_special_math_ops(t);
+    register_scan_reduce_ops(t);
     return t;
   }();
   return table;
