@@ -80,8 +80,10 @@ void add_index_cases(std::vector<Case>& out) {
     const_scalar_i(b, "depth", 4);
     b.const_f("on", {}, {2.5f});
     b.const_f("off", {}, {-1.f});
-    b.node("last", "OneHot", {"i", "depth", "on", "off"});
-    B::set_int(b.node("middle", "OneHot", {"i", "depth", "on", "off"}), "axis", 1);
+    set_type(b.node("last", "OneHot", {"i", "depth", "on", "off"}), "T", tf::DT_FLOAT);
+    tf::NodeDef* middle = b.node("middle", "OneHot", {"i", "depth", "on", "off"});
+    set_type(middle, "T", tf::DT_FLOAT);
+    B::set_int(middle, "axis", 1);
   };
   oh.reference = [](const Tensors& in) {
     at::Tensor depth = at::arange(4, at::kInt);

@@ -59,8 +59,11 @@ void add_layout_cases(std::vector<Case>& out) {
   ds.inputs = {{"d", {-1, 2, 3, 8}}, {"s", {-1, 4, 6, 3}}};
   ds.outputs = {"to_space", "to_depth"};
   ds.build = [](B& b) {
-    B::set_int(b.node("to_space", "DepthToSpace", {"d"}), "block_size", 2);
-    B::set_int(b.node("to_depth", "SpaceToDepth", {"s"}), "block_size", 2);
+    for (auto [name, op, in] : {std::tuple{"to_space", "DepthToSpace", "d"}, {"to_depth", "SpaceToDepth", "s"}}) {
+      tf::NodeDef* n = b.node(name, op, {in});
+      B::set_int(n, "block_size", 2);
+      B::set_str(n, "data_format", "NHWC");
+    }
   };
   ds.reference = [](const Tensors& in) {
     int64_t n = in[0].size(0);
