@@ -72,6 +72,33 @@ void add_layout_cases(std::vector<Case>& out) {
     return Tensors{sp, dp};
   };
   out.push_back(ds);
+
+  // tf.rank (times the size: the rank alone is a constant), tf.shape_n, tf.broadcast_dynamic_shape
+  // (BroadcastArgs) of a [3, 1] and a [batch, 3, 4] shape; AccumulateNV2 (tf.math.accumulate_n) sums.
+  Case sq;
+  sq.name = "shape_queries";
+  sq.ops = {"Rank", "ShapeN", "BroadcastArgs", "AccumulateNV2"};
+  sq.inputs = {{"x", {-1, 3, 4}}, {"z", {3, 1}}};
+  sq.outputs = {"rank_size", "shapes:0", "shapes:1", "bargs", "acc"};
+  sq.build = [](B& b) {
+    b.node("rank", "Rank", {"x"});
+    b.node("size", "Size", {"x"});
+    b.node("rank_size", "Mul", {"rank", "size"});
+    tf::NodeDef* shapes = b.node("shapes", "ShapeN", {"x", "z"});
+    B::set_int(shapes, "N", 2);
+    set_type(shapes, "out_type", tf::DT_INT32);
+    b.node("sz", "Shape", {"z"});
+    b.node("sx", "Shape", {"x"});
+    b.node("bargs", "BroadcastArgs", {"sz", "sx"});
+    B::set_int(b.node("acc", "AccumulateNV2", {"x", "x", "z"}), "N", 3);
+  };
+  sq.reference = [](const Tensors& in) {
+    auto& x = in[0];
+    auto i32 = [](std::vector<int64_t> v) { return at::tensor(v).to(at::kInt); };
+    return Tensors{i32({3 * x.numel()}).reshape({}), i32({x.size(0), 3, 4}), i32({3, 1}), i32({x.size(0), 3, 4}),
+                   x + x + in[1]};
+  };
+  out.push_back(sq);
 }
 
 }  // namespace modelport::test::tf_ops

@@ -1,8 +1,8 @@
 // The TF op cases whose ops TensorFlow.js implements, verified against tfjs through `export
 // --verify` (TF's semantics as another implementation computes them, next to the ATen references of
 // tf_ops_test.cpp). Listed: the case and the outputs tfjs runs; ops tfjs has no kernel for (Roll,
-// SpaceToDepth, Erfc, Rint, TopK v1) or computes differently from TF (Mod of floats: tfjs floors,
-// TF truncates; OneHot's axis: tfjs ignores it) are left to the ATen references.
+// SpaceToDepth, Erfc, Rint, TopK v1, AccumulateNV2) or computes differently from TF (Mod of floats:
+// tfjs floors, TF truncates; OneHot's axis: tfjs ignores it) are left to the ATen references.
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -37,6 +37,7 @@ const std::vector<TfjsCase> kTfjsCases = {
     {"div_no_nan", {"z_DivNoNan"}},
     {"all_any", {"all2", "any2", "all0"}},
     {"cumsum", {"plain", "exclusive", "reverse", "both", "batch"}},
+    {"shape_queries", {"rank_size", "bargs"}},  // tfjs's ShapeN gives float32 shapes (TF: out_type)
 };
 
 TEST(TensorFlowOpsTfjs, NewOpsMatchTfjs) {

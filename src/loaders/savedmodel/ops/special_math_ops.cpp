@@ -1,5 +1,5 @@
 // Math beyond the basic elementwise ops: inverse and hyperbolic trig, Tan, Atan2, Erfc, Expm1,
-// Rint, IsNan/IsInf/IsFinite, the truncating Mod/TruncateMod/TruncateDiv, DivNoNan.
+// Rint, IsNan/IsInf/IsFinite, the truncating Mod/TruncateMod/TruncateDiv, DivNoNan, AccumulateNV2.
 #include <cmath>
 
 #include "translators.h"
@@ -57,6 +57,13 @@ std::vector<Value*> div_no_nan(OpCtx& c) {
   return {c.op("Where", {c.op("Equal", {y, zero}), zero, c.op("Div", {x, y})})};
 }
 
+// AccumulateNV2(inputs...) {shape}: the sum of its inputs, as AddN.
+std::vector<Value*> accumulate_n(OpCtx& c) {
+  std::vector<Value*> ins;
+  for (size_t i = 0; i < c.in.size(); ++i) ins.push_back(c.input(i));
+  return {ins.size() == 1 ? ins[0] : c.op("Sum", ins)};
+}
+
 }  // namespace
 
 void register_special_math_ops(OpTable& t) {
@@ -68,6 +75,7 @@ void register_special_math_ops(OpTable& t) {
   t["Mod"] = t["TruncateMod"] = truncate_mod;
   t["TruncateDiv"] = truncate_div;
   t["DivNoNan"] = div_no_nan;
+  t["AccumulateNV2"] = accumulate_n;
 }
 
 }  // namespace modelport::tf

@@ -14,6 +14,7 @@ const OpTable& op_table() {
     register_layout_ops(t);
     register_special_math_ops(t);
     register_scan_reduce_ops(t);
+    register_shape_query_ops(t);
     return t;
   }();
   return table;

@@ -22,5 +22,6 @@ void register_index_ops(OpTable& t);      // TopKV2, GatherNd, OneHot
 void register_layout_ops(OpTable& t);     // ReverseV2, Roll, BroadcastTo, DepthToSpace, SpaceToDepth
 void register_special_math_ops(OpTable& t);  // inverse/hyperbolic trig, Atan2, Erfc, IsNan, Mod, DivNoNan, ...
 void register_scan_reduce_ops(OpTable& t);   // All, Any, Cumsum
+void register_shape_query_ops(OpTable& t);  // Rank, ShapeN, BroadcastArgs
 
 }  // namespace modelport::tf
