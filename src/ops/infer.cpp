@@ -22,7 +22,8 @@ void merge_into(Value* v, const Shape& inferred) {
 }  // namespace
 
 void refine_output_shapes(Node& n, const ShapeValues& sv) {
-  if (!n.domain.empty() || n.outputs.empty() || !n.outputs[0] || n.inputs.empty() || !n.input(0)) return;
+  if (!n.domain.empty() || n.outputs.empty() || !n.outputs[0] || n.inputs.empty()) return;
+  if (!n.input(0) && n.op != "Loop") return;  // only Loop's input 0 (the trip count) is optional
   const ops::OpDef* def = ops::find(n.op);
   if (!def || !def->shape) return;
   auto shapes = def->shape(n, sv);

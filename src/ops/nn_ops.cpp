@@ -33,9 +33,11 @@ Dim spatial(const Node& n, const Dim& in, size_t i, int64_t kernel, bool transpo
   if (pad_mode == "SAME_UPPER" || pad_mode == "SAME_LOWER") return Dim::fixed((in.value + s - 1) / s);
   int64_t total = pad_mode == "VALID" ? 0 : at(pads, i, 0) + at(pads, i + spatial_rank, 0);
   int64_t span = in.value + total - eff;
-  // ceil_mode drops a last window that would start in the padding: left to the runtime.
-  if (span < 0 || n.attr_int("ceil_mode", 0) != 0) return Dim::unknown();
-  return Dim::fixed(span / s + 1);
+  if (span < 0) return Dim::unknown();
+  if (n.attr_int("ceil_mode", 0) == 0) return Dim::fixed(span / s + 1);
+  // ceil_mode: a last window that would start in the end padding is dropped.
+  int64_t out = (span + s - 1) / s + 1, begin = pad_mode == "VALID" ? 0 : at(pads, i, 0);
+  return Dim::fixed((out - 1) * s >= in.value + begin ? out - 1 : out);
 }
 
 std::optional<Shape> conv_pool(const Node& n) {
@@ -57,8 +59,10 @@ std::optional<Shape> conv_pool(const Node& n) {
   return Shape(out);
 }
 
-// RNN / GRU / LSTM (layout 0): X [T, N, I] -> Y [T, D, N, H], Y_h and Y_c [D, N, H].
-std::vector<Shape> recurrent(const Node& n, const Shape& x) {
+// RNN / GRU / LSTM (layout 0): X [T, N, I] -> Y [T, D, N, H], Y_h and Y_c [D, N, H] (X is 3-D
+// even when its rank is not known here).
+std::vector<Shape> recurrent(const Node& n, const Shape& known_x) {
+  Shape x = known_x.rank_known ? known_x : Shape(std::vector<Dim>(3, Dim::unknown()));
   if (x.rank() != 3 || n.attr_int("layout", 0) != 0) return {};
   Dim d = Dim::fixed(n.attr_string("direction", "forward") == "bidirectional" ? 2 : 1);
   int64_t hidden = n.attr_int("hidden_size", -1);
@@ -68,11 +72,14 @@ std::vector<Shape> recurrent(const Node& n, const Shape& x) {
   return out;
 }
 
-// Resize with constant sizes, or constant scales (an axis scaled by 1 keeps its dim).
-std::optional<Shape> resize(const Node& n, const Shape& x) {
-  const Value* sizes = n.input(3);
-  if (sizes && sizes->is_constant() && sizes->constant->numel() == static_cast<int64_t>(x.rank()))
-    return Shape::of(sizes->constant->to_int_vector());
+// Resize with sizes (constants or shape values), or constant scales (an axis scaled by 1 keeps
+// its dim).
+std::optional<Shape> resize(const Node& n, const Shape& x, const ShapeValues& sv) {
+  if (const Value* sizes = n.input(3)) {
+    auto entries = target_entries(sizes, sv);
+    if (!entries || entries->scalar || entries->dims.size() != x.rank()) return std::nullopt;
+    return from_dims(*entries);
+  }
   const Value* scales = n.input(2);
   if (!scales || !scales->is_constant() || scales->constant->numel() != static_cast<int64_t>(x.rank()))
     return std::nullopt;
@@ -85,17 +92,21 @@ std::optional<Shape> resize(const Node& n, const Shape& x) {
   return Shape(out);
 }
 
-// Tile with constant repeats: a dim repeated once keeps its symbol.
-std::optional<Shape> tile(const Node& n, const Shape& x) {
-  const Value* r = n.input(1);
-  if (!r || !r->is_constant() || r->constant->numel() != static_cast<int64_t>(x.rank())) return std::nullopt;
-  std::vector<int64_t> reps = r->constant->to_int_vector();
+// Tile: a dim repeated once keeps its symbol, a fixed dim repeated a known number of times is
+// fixed (the repeats are constants or a shape value with some entries known).
+Shapes tile(const Node& n, const ShapeValues& sv) {
+  const Shape* x = known(n.input(0));
+  auto reps = target_entries(n.input(1), sv);
+  if (!x || !reps || reps->scalar || reps->dims.size() != x->rank()) return std::nullopt;
   std::vector<Dim> out;
-  for (size_t i = 0; i < x.rank(); ++i) {
-    const Dim& d = x.dims[i];
-    out.push_back(reps[i] == 1 ? d : d.is_fixed() ? Dim::fixed(d.value * reps[i]) : Dim::unknown());
+  for (size_t i = 0; i < x->rank(); ++i) {
+    const Dim& d = x->dims[i];
+    const ShapeEntry& r = reps->dims[i];
+    out.push_back(r.is_fixed() && r.value == 1       ? d
+                  : r.is_fixed() && d.is_fixed()      ? Dim::fixed(d.value * r.value)
+                                                      : Dim::unknown());
   }
-  return Shape(out);
+  return one(Shape(out));
 }
 
 // DepthToSpace / SpaceToDepth (NCHW): channels divided / multiplied by blocksize^2, H and W the
@@ -172,14 +183,17 @@ void add_nn_ops(Table& t) {
   for (const char* op : {"RNN", "GRU", "LSTM"})
     t.push_back({op, Layout::Opaque,
                  [](const Node& n, const ShapeValues&) -> Shapes {
-                   const Shape* x = known(n.input(0));
-                   if (!x) return std::nullopt;
-                   auto s = recurrent(n, *x);
+                   auto s = recurrent(n, n.input(0)->shape);
                    return s.empty() ? std::nullopt : Shapes(s);
                  },
                  nullptr, nullptr});
-  t.push_back({"Resize", Layout::Opaque, with_input<resize>, nullptr, nullptr});
-  t.push_back({"Tile", Layout::Opaque, with_input<tile>, nullptr, nullptr});
+  t.push_back({"Resize", Layout::Opaque,
+               [](const Node& n, const ShapeValues& sv) -> Shapes {
+                 const Shape* x = known(n.input(0));
+                 return x ? one(resize(n, *x, sv)) : std::nullopt;
+               },
+               nullptr, nullptr});
+  t.push_back({"Tile", Layout::Opaque, tile, nullptr, nullptr});
   for (const char* op : {"DepthToSpace", "SpaceToDepth"}) t.push_back({op, Layout::Opaque, with_input<depth_space>, nullptr, nullptr});
   t.push_back({"Einsum", Layout::Opaque, [](const Node& n, const ShapeValues&) { return one(einsum(n)); }, nullptr, nullptr});
   for (const char* op : {"Softmax", "LogSoftmax", "Hardmax", "LayerNormalization", "BatchNormalization",

@@ -63,6 +63,7 @@ void add_shape_ops(Table& t);
 void add_reduce_ops(Table& t);
 void add_nn_ops(Table& t);
 void add_index_ops(Table& t);
+void add_control_ops(Table& t);
 
 }  // namespace ops
 }  // namespace modelport

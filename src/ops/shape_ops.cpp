@@ -36,8 +36,8 @@ std::optional<Shape> reshape_shape(const Shape& in, const DimValues& target, boo
   for (size_t i = 0; i < target.dims.size(); ++i) {
     const ShapeEntry& e = target.dims[i];
     if (e.is_fixed() && e.value == 0 && !allowzero) {
-      if (!in.rank_known || i >= in.rank()) return std::nullopt;
-      out.push_back(in.dims[i]);
+      if (in.rank_known && i >= in.rank()) return std::nullopt;
+      out.push_back(in.rank_known ? in.dims[i] : Dim::unknown());
     } else if (e.is_fixed() && e.value == -1) {
       if (infer >= 0) return std::nullopt;
       infer = static_cast<int64_t>(i);
@@ -69,9 +69,31 @@ std::optional<Shape> reshape_shape(const Shape& in, const DimValues& target, boo
   return Shape(out);
 }
 
+// Slice with run-time starts or ends: the sliced axes (constant `axes`, or the first ones) unknown.
+std::optional<Shape> slice_dynamic_shape(const Node& n, const Shape& in) {
+  std::vector<Dim> out = in.dims;
+  int64_t rank = static_cast<int64_t>(in.rank());
+  if (n.input(3)) {
+    auto axes = const_ints(n.input(3));
+    if (!axes) return std::nullopt;
+    for (int64_t a : *axes) {
+      a = norm(a, rank);
+      if (a < 0 || a >= rank) return std::nullopt;
+      out[a] = Dim::unknown();
+    }
+    return Shape(out);
+  }
+  const Shape* s = known(n.input(1));
+  if (!s || s->rank() != 1 || !s->dims[0].is_fixed() || s->dims[0].value > rank) return std::nullopt;
+  for (int64_t i = 0; i < s->dims[0].value; ++i) out[i] = Dim::unknown();
+  return Shape(out);
+}
+
 std::optional<Shape> slice_shape(const Node& n, const Shape& in) {
   auto starts = const_ints(n.input(1)), ends = const_ints(n.input(2));
-  if (!in.rank_known || !starts || !ends || starts->size() != ends->size()) return std::nullopt;
+  if (!in.rank_known) return std::nullopt;
+  if (!starts || !ends) return slice_dynamic_shape(n, in);
+  if (starts->size() != ends->size()) return std::nullopt;
   std::vector<int64_t> axes, steps(starts->size(), 1);
   if (n.input(3)) {
     auto a = const_ints(n.input(3));
@@ -105,8 +127,9 @@ std::optional<Shape> slice_shape(const Node& n, const Shape& in) {
 
 std::optional<Shape> pad_shape(const Node& n, const Shape& in, const ShapeValues& sv) {
   auto pads = sv.get(n.input(1));
-  if (!in.rank_known || !pads || !pads->all_fixed() || pads->dims.size() != 2 * in.rank() || n.input(3))
-    return std::nullopt;
+  if (!in.rank_known || n.input(3)) return std::nullopt;
+  if (!pads || !pads->all_fixed() || pads->dims.size() != 2 * in.rank())  // the rank stays
+    return Shape(std::vector<Dim>(in.rank(), Dim::unknown()));
   std::vector<int64_t> p = pads->fixed();
   std::vector<Dim> out = in.dims;
   for (size_t i = 0; i < in.rank(); ++i) {
@@ -117,11 +140,38 @@ std::optional<Shape> pad_shape(const Node& n, const Shape& in, const ShapeValues
   return Shape(out);
 }
 
+// x[s:] and x[:s] (Slice steps 1 along `axis`, the same `s`), in either order: x's whole axis.
+bool complementary_slices(const Value* a, const Value* b, int64_t axis) {
+  auto piece = [axis](const Value* v) -> const Node* {
+    const Node* p = v->producer;
+    if (!p || p->op != "Slice" || !p->domain.empty() || p->inputs.size() < 4 || !p->input(3)) return nullptr;
+    auto ax = const_ints(p->input(3));
+    const Shape* x = known(p->input(0));
+    if (!ax || ax->size() != 1 || !x || norm((*ax)[0], static_cast<int64_t>(x->rank())) != axis) return nullptr;
+    if (p->input(4)) {
+      auto st = const_ints(p->input(4));
+      if (!st || *st != std::vector<int64_t>{1}) return nullptr;
+    }
+    return p;
+  };
+  const Node *ta = piece(a), *tb = piece(b);
+  if (!ta || !tb || ta->input(0) != tb->input(0)) return false;
+  auto whole = [](const Node* tail, const Node* head) {
+    auto end = const_ints(tail->input(2)), start = const_ints(head->input(1));
+    return tail->input(1) == head->input(2) && end && end->size() == 1 && (*end)[0] >= (int64_t{1} << 31) && start &&
+           *start == std::vector<int64_t>{0};
+  };
+  return whole(ta, tb) || whole(tb, ta);
+}
+
+// The inputs of known rank give the dims; one of unknown rank leaves the axis' size unknown.
 std::optional<Shape> concat_shape(const Node& n) {
   std::vector<const Shape*> in;
+  bool all_known = true;
   for (Value* v : n.inputs) {
-    if (!v || !v->shape.rank_known) return std::nullopt;
-    in.push_back(&v->shape);
+    if (!v) return std::nullopt;
+    if (v->shape.rank_known) in.push_back(&v->shape);
+    else all_known = false;
   }
   if (in.empty()) return std::nullopt;
   int64_t rank = static_cast<int64_t>(in[0]->rank());
@@ -130,7 +180,7 @@ std::optional<Shape> concat_shape(const Node& n) {
   std::vector<Dim> out(rank);
   for (int64_t i = 0; i < rank; ++i) {
     int64_t sum = 0;
-    bool all_fixed = true;
+    bool all_fixed = all_known;
     for (auto* s : in) {
       if (static_cast<int64_t>(s->rank()) != rank) return std::nullopt;
       const Dim& d = s->dims[i];
@@ -143,11 +193,19 @@ std::optional<Shape> concat_shape(const Node& n) {
     }
     if (i == axis) out[i] = all_fixed ? Dim::fixed(sum) : Dim::unknown();
   }
+  if (n.inputs.size() == 2 && complementary_slices(n.input(0), n.input(1), axis))
+    out[axis] = n.input(0)->producer->input(0)->shape.dims[axis];
   return Shape(out);
 }
 
 std::optional<Shape> axes_shape(const Node& n, const Shape& in, bool unsqueeze) {
   auto axes = n.input(1) ? const_ints(n.input(1)) : std::optional<std::vector<int64_t>>(n.attr_ints("axes"));
+  if (!unsqueeze && !n.input(1) && axes && axes->empty() && in.all_fixed()) {  // Squeeze without axes: the 1s go
+    std::vector<Dim> out;
+    for (auto& d : in.dims)
+      if (d.value != 1) out.push_back(d);
+    return Shape(out);
+  }
   if (!in.rank_known || !axes || axes->empty()) return std::nullopt;
   int64_t out_rank = static_cast<int64_t>(in.rank()) + (unsqueeze ? static_cast<int64_t>(axes->size()) : 0);
   std::set<int64_t> ax;
@@ -164,12 +222,17 @@ std::optional<Shape> axes_shape(const Node& n, const Shape& in, bool unsqueeze) 
 }
 
 
+// numpy matmul: a 1-D operand gets a 1 prepended (a) or appended (b), dropped from the result.
 std::optional<Shape> matmul_shape(const Shape& a, const Shape& b) {
-  if (!a.rank_known || !b.rank_known || a.rank() < 2 || b.rank() < 2) return std::nullopt;
-  Shape ba(std::vector<Dim>(a.dims.begin(), a.dims.end() - 2)), bb(std::vector<Dim>(b.dims.begin(), b.dims.end() - 2));
-  Shape out = broadcast_shapes(ba, bb);
-  out.dims.push_back(a.dims[a.rank() - 2]);
-  out.dims.push_back(b.dims[b.rank() - 1]);
+  if (!a.rank_known || !b.rank_known || a.rank() == 0 || b.rank() == 0) return std::nullopt;
+  std::vector<Dim> da = a.dims, db = b.dims;
+  bool a1 = da.size() == 1, b1 = db.size() == 1;
+  if (a1) da.insert(da.begin(), Dim::fixed(1));
+  if (b1) db.push_back(Dim::fixed(1));
+  Shape out = broadcast_shapes(Shape(std::vector<Dim>(da.begin(), da.end() - 2)),
+                               Shape(std::vector<Dim>(db.begin(), db.end() - 2)));
+  if (!a1) out.dims.push_back(da[da.size() - 2]);
+  if (!b1) out.dims.push_back(db.back());
   return out;
 }
 
@@ -199,6 +262,21 @@ Shapes flatten_shape(const Node& n, const ShapeValues&) {
   int64_t a = norm(n.attr_int("axis", 1), static_cast<int64_t>(x->rank()));
   if (a < 0 || a > static_cast<int64_t>(x->rank())) return std::nullopt;
   return one(Shape({product({x->dims.begin(), x->dims.begin() + a}), product({x->dims.begin() + a, x->dims.end()})}));
+}
+
+// Range: its length when the bounds are constants, or Range(0, n, 1) with n a known dim.
+Shapes range_shape(const Node& n, const ShapeValues& sv) {
+  auto scalar = [](const Value* v) -> std::optional<double> {
+    if (!v || !v->is_constant() || v->constant->numel() != 1 || v->constant->dtype == DType::String) return std::nullopt;
+    return v->constant->as_double(0);
+  };
+  auto start = scalar(n.input(0)), limit = scalar(n.input(1)), delta = scalar(n.input(2));
+  if (start && limit && delta && *delta != 0)
+    return one(Shape({Dim::fixed(std::max<int64_t>(0, static_cast<int64_t>(std::ceil((*limit - *start) / *delta))))}));
+  auto lv = sv.get(n.input(1));
+  if (start && *start == 0 && delta && *delta == 1 && lv && lv->scalar && lv->dims.size() == 1)
+    return one(Shape({lv->dims[0].dim()}));
+  return one(Shape({Dim::unknown()}));
 }
 
 // ---- constant evaluation ----
@@ -499,21 +577,27 @@ void add_shape_ops(Table& t) {
   auto x = [](const Node& n) -> const Shape& { return n.input(0)->shape; };
   t.push_back({"Reshape", Layout::Opaque,
                [x](const Node& n, const ShapeValues& sv) -> Shapes {
-                 auto tv = sv.get(n.input(1));
+                 auto tv = target_entries(n.input(1), sv);
                  if (!tv || tv->scalar) return std::nullopt;
                  return one(reshape_shape(x(n), *tv, n.attr_int("allowzero", 0) != 0));
                },
                reshape, nullptr});
   t.push_back({"Expand", Layout::Opaque,
                [x](const Node& n, const ShapeValues& sv) -> Shapes {
-                 auto tv = sv.get(n.input(1));
+                 auto tv = target_entries(n.input(1), sv);
                  if (!tv || tv->scalar) return std::nullopt;
-                 return one(broadcast_shapes(x(n), from_dims(*tv)));
+                 Shape target = from_dims(*tv), out = broadcast_shapes(x(n), target);
+                 // A symbolic target dim is the output's (the input's dim is 1 or the same).
+                 for (size_t i = 0; out.rank_known && i < target.rank(); ++i) {
+                   Dim& d = out.dims[out.rank() - target.rank() + i];
+                   if (!d.is_fixed() && !d.is_symbol() && target.dims[i].is_symbol()) d = target.dims[i];
+                 }
+                 return one(out);
                },
                expand, nullptr});
   t.push_back({"ConstantOfShape", Layout::Opaque,
                [](const Node& n, const ShapeValues& sv) -> Shapes {
-                 auto tv = sv.get(n.input(0));
+                 auto tv = target_entries(n.input(0), sv);
                  if (!tv || tv->scalar) return std::nullopt;
                  return one(from_dims(*tv));
                },
@@ -543,7 +627,7 @@ void add_shape_ops(Table& t) {
   t.push_back({"Shape", Layout::Opaque,
                [](const Node& n, const ShapeValues&) -> Shapes {
                  const Shape* s = known(n.input(0));
-                 if (!s) return std::nullopt;
+                 if (!s) return one(Shape({Dim::unknown()}));  // 1-D, however long
                  auto [b, e] = shape_range(n, s->rank());
                  return one(Shape({Dim::fixed(e - b)}));
                },
@@ -551,7 +635,7 @@ void add_shape_ops(Table& t) {
   t.push_back({"Size", Layout::Opaque, [](const Node&, const ShapeValues&) { return one(Shape(std::vector<Dim>{})); },
                [](const Node&, const In& in) -> std::optional<Tensor> { return Tensor::i64_scalar(in[0]->numel()); },
                nullptr, int64_type});
-  t.push_back({"Range", Layout::Opaque, nullptr, range, nullptr});
+  t.push_back({"Range", Layout::Opaque, range_shape, range, nullptr});
 }
 
 }  // namespace ops

@@ -66,6 +66,26 @@ Shape from_dims(const DimValues& dv) {
   return Shape(d);
 }
 
+std::optional<DimValues> target_entries(const Value* v, const ShapeValues& sv) {
+  if (auto dv = sv.get(v)) return dv;
+  const Shape* s = known(v);
+  if (!s || s->rank() != 1) return std::nullopt;
+  const Node* p = v->producer;
+  if (p && p->op == "Concat" && p->domain.empty() && p->attr_int("axis", 0) == 0) {
+    DimValues dv;
+    for (const Value* in : p->inputs) {
+      auto piece = target_entries(in, sv);
+      if (!piece || piece->scalar) return std::nullopt;
+      dv.dims.insert(dv.dims.end(), piece->dims.begin(), piece->dims.end());
+    }
+    return dv;
+  }
+  if (!s->dims[0].is_fixed()) return std::nullopt;
+  DimValues dv;
+  dv.dims.resize(static_cast<size_t>(s->dims[0].value));
+  return dv;
+}
+
 Dim product(const std::vector<Dim>& dims) {
   int64_t fixed = 1;
   std::string symbol;

@@ -21,6 +21,10 @@ std::vector<int64_t> slice_indices(int64_t n, int64_t s, int64_t e, int64_t st);
 // The integers of an integer constant.
 std::optional<std::vector<int64_t>> const_ints(const Value* v);
 Shape from_dims(const DimValues& dv);
+// What a shape operand (a Reshape/Expand target, Tile's repeats) holds, entry by entry: its
+// shape values, else the pieces of a Concat along axis 0 (each known or unknown entries), else as
+// many unknown entries as its fixed length. Only for shape rules: unknown entries may be anything.
+std::optional<DimValues> target_entries(const Value* v, const ShapeValues& sv);
 // The product of `dims`: fixed, one symbol times 1, or unknown.
 Dim product(const std::vector<Dim>& dims);
 

@@ -157,7 +157,6 @@ Outs global_pool(Ctx& c, const LayerCall& l, const std::string& op) {
   for (int i = channels_first(l) ? 2 : 1; i < (channels_first(l) ? r : r - 1); ++i) axes.push_back(i);
   bool keep = flag(l.cfg, "keepdims", false);
   Value* y = c.op(op, {x, c.i64(axes)}, {{"keepdims", (int64_t)(keep ? 1 : 0)}});
-  c.set_rank(y, keep ? r : 2);
   return {y};
 }
 

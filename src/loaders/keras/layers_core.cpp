@@ -33,9 +33,7 @@ Outs lower_relu(Ctx& c, const LayerCall& l) {
   } else {  // x >= threshold ? x : slope * (x - threshold)
     Value* below = c.op("Mul", {c.op("Sub", {x, c.scalar(threshold)}), c.scalar(slope)});
     Value* cond = c.op("GreaterOrEqual", {x, c.scalar(threshold)});
-    cond->dtype = DType::Bool;
     y = c.op("Where", {cond, x, below});
-    y->dtype = x->dtype;
   }
   if (has_max) y = c.op("Min", {y, c.scalar(num(l.cfg, "max_value", 0.0f))});
   return {y};
@@ -70,7 +68,6 @@ Outs lower_flatten(Ctx& c, const LayerCall& l) {
   if (c.rank(x) == 2) return {x};
   if (str(l.cfg, "data_format", "channels_last") == "channels_first" && c.rank(x) > 2) x = c.to_channels_last(x);
   Value* y = c.op("Flatten", {x}, {{"axis", (int64_t)1}});
-  c.set_rank(y, 2);
   return {y};
 }
 
@@ -78,7 +75,6 @@ Outs lower_reshape(Ctx& c, const LayerCall& l) {
   std::vector<int64_t> shape{0};
   for (auto& d : l.cfg.at("target_shape")) shape.push_back(d.is_null() ? -1 : d.get<int64_t>());
   Value* y = c.op("Reshape", {l.in(), c.i64(shape)});
-  c.set_rank(y, (int)shape.size());
   return {y};
 }
 
@@ -92,7 +88,6 @@ Outs lower_repeat_vector(Ctx& c, const LayerCall& l) {
   int64_t n = l.cfg.at("n").get<int64_t>();
   Value* u = c.op("Unsqueeze", {l.in(), c.i64({1})});
   Value* y = c.op("Tile", {u, c.i64({1, n, 1})});
-  c.set_rank(y, 3);
   return {y};
 }
 
@@ -150,11 +145,7 @@ Outs lower_dot(Ctx& c, const LayerCall& l) {
   }
   if (next > 'y') c.fail("Dot inputs have too many axes");
   Value* r = c.op("Einsum", {x, y}, {{"equation", ex + "," + ey + "->" + out}});
-  c.set_rank(r, int(out.size()));
-  if (out.size() == 1) {
-    r = c.op("Unsqueeze", {r, c.i64({1})});
-    c.set_rank(r, 2);
-  }
+  if (out.size() == 1) r = c.op("Unsqueeze", {r, c.i64({1})});
   return {r};
 }
 
@@ -239,13 +230,9 @@ Outs lower_embedding(Ctx& c, const LayerCall& l) {
   if (w.empty()) c.fail("Embedding has no weights");
   Value* x = l.in();
   Value* idx = c.cast(x, DType::Int64);
-  idx->dtype = DType::Int64;
   Value* y = c.op("Gather", {c.constant(to_float32(w[0]), "embeddings"), idx}, {{"axis", (int64_t)0}});
-  y->dtype = DType::Float32;
-  c.set_rank(y, c.rank(x) < 0 ? -1 : c.rank(x) + 1);
   if (flag(l.cfg, "mask_zero", false)) {
     Value* m = c.op("Not", {c.op("Equal", {idx, c.constant(Tensor::i64_scalar(0), "zero")})});
-    m->dtype = DType::Bool;
     c.masks[y] = m;
   }
   return {y};
@@ -255,13 +242,10 @@ Outs lower_masking(Ctx& c, const LayerCall& l) {
   Value* x = l.in();
   float mv = num(l.cfg, "mask_value", 0.0f);
   Value* ne = c.op("Not", {c.op("Equal", {x, c.scalar(mv)})});
-  ne->dtype = DType::Bool;
   Value* nef = c.cast(ne, DType::Float32);
-  nef->dtype = DType::Float32;
   Value* keep = c.op("ReduceMax", {nef, c.i64({-1})}, {{"keepdims", (int64_t)1}});
   Value* y = c.op("Mul", {x, keep});
   Value* m = c.cast(c.op("Squeeze", {keep, c.i64({-1})}), DType::Bool);
-  m->dtype = DType::Bool;
   c.masks[y] = m;
   return {y};
 }

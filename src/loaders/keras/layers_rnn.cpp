@@ -126,7 +126,6 @@ Node* run_rnn(Ctx& c, const LayerCall& l, Cell cell, const json& cfg, const std:
   auto m = c.masks.find(x);
   if (m != c.masks.end()) {
     Value* mi = c.cast(m->second, DType::Int32);
-    mi->dtype = DType::Int32;
     seq = c.op("ReduceSum", {mi, c.i64({1})}, {{"keepdims", (int64_t)0}});
     c.warn("masked timesteps are treated as trailing padding (ONNX sequence_lens)");
   }
@@ -156,14 +155,11 @@ Node* run_rnn(Ctx& c, const LayerCall& l, Cell cell, const json& cfg, const std:
   if (cell == Cell::GRU) attrs["linear_before_reset"] = (int64_t)(dirs[0].linear_before_reset ? 1 : 0);
   const char* op = cell == Cell::LSTM ? "LSTM" : cell == Cell::GRU ? "GRU" : "RNN";
   Node* n = c.node(op, ins, cell == Cell::LSTM ? 3 : 2, attrs);
-  c.set_rank(n->outputs[0], 4);
-  for (size_t i = 1; i < n->outputs.size(); ++i) c.set_rank(n->outputs[i], 3);
   return n;
 }
 
 Value* squeeze(Ctx& c, Value* v, int64_t axis) {
   Value* y = c.op("Squeeze", {v, c.i64({axis})});
-  c.set_rank(y, c.rank(v) - 1);
   return y;
 }
 
@@ -213,11 +209,9 @@ Outs lower_bidirectional(Ctx& c, const LayerCall& l) {
   };
   if (merge == "concat") {
     Value* r = c.op("Reshape", {y, c.i64(seqs ? std::vector<int64_t>{0, 0, -1} : std::vector<int64_t>{0, -1})});
-    c.set_rank(r, seqs ? 3 : 2);
     out.push_back(r);
   } else if (merge == "sum" || merge == "ave") {
     Value* r = c.op(merge == "sum" ? "ReduceSum" : "ReduceMean", {y, c.i64({dax})}, {{"keepdims", (int64_t)0}});
-    c.set_rank(r, seqs ? 3 : 2);
     out.push_back(r);
   } else if (merge == "mul") {
     out.push_back(c.op("Mul", {dir(y, 0, dax), dir(y, 1, dax)}));
@@ -245,23 +239,17 @@ Outs lower_time_distributed(Ctx& c, const LayerCall& l) {
     return fn(c, sub);
   }
   // Fold time into batch: [N,T,...] -> [N*T,...] -> layer -> [N,T,...].
-  int r = c.need_rank(x);
+  c.need_rank(x);
   Value* shape = c.op("Shape", {x});
-  shape->dtype = DType::Int64;
-  c.set_rank(shape, 1);
   Value* rest = c.op("Slice", {shape, c.i64({2}), c.i64({INT64_MAX})});
   Value* folded = c.op("Reshape", {x, c.op("Concat", {c.i64({-1}), rest}, {{"axis", (int64_t)0}})});
-  c.set_rank(folded, r - 1);
   sub.inputs = {folded};
   Outs ys = fn(c, sub);
   Value* y = ys.at(0);
   Value* yshape = c.op("Shape", {y});
-  yshape->dtype = DType::Int64;
-  c.set_rank(yshape, 1);
   Value* nt = c.op("Slice", {shape, c.i64({0}), c.i64({2})});
   Value* yrest = c.op("Slice", {yshape, c.i64({1}), c.i64({INT64_MAX})});
   Value* out = c.op("Reshape", {y, c.op("Concat", {nt, yrest}, {{"axis", (int64_t)0}})});
-  c.set_rank(out, c.rank(y) < 0 ? -1 : c.rank(y) + 1);
   return {out};
 }
 

@@ -10,6 +10,7 @@
 #include "loaders/keras/keras_weights.h"
 #include "modelport/ir.h"
 #include "modelport/tensor_ops.h"
+#include "ops/shape_values.h"
 
 namespace modelport::keras {
 
@@ -49,10 +50,11 @@ class Ctx {
   std::string layer;               // layer being lowered (node names and sources)
   std::vector<std::string> warnings;
   std::map<const Value*, Value*> masks;  // Masking output -> bool mask [N,T]
-  std::map<const Value*, int> ranks;
+  ShapeValues shape_values;               // what the op layer knows about int64 shape values
   std::multimap<size_t, Value*> const_cache;  // content hash -> constant (shared layers reuse weights)
 
-  // A node with one output; the output copies dtype and rank of the first input unless told.
+  // A node with one output. Every node gets its outputs' dtypes and shapes from the op layer
+  // (ops::infer_node), as the other loaders' nodes do.
   Value* op(const std::string& op, std::vector<Value*> ins, std::map<std::string, Attribute> attrs = {});
   Node* node(const std::string& op, std::vector<Value*> ins, size_t outs, std::map<std::string, Attribute> attrs = {});
   Value* i64(const std::vector<int64_t>& v);   // 1-D int64 constant
@@ -61,9 +63,8 @@ class Ctx {
   Value* constant(const Tensor& t, const std::string& hint);  // identical weights share one constant
   Value* f32(const std::vector<float>& v, std::vector<int64_t> dims, const std::string& hint);
 
-  // Ranks are tracked on the side (values' shapes stay unknown for the emitter's shape inference).
+  // The rank of `v`'s shape, -1 when unknown.
   int rank(const Value* v) const;
-  void set_rank(Value* v, int r);
   // Requires a known rank (throws a one-line error naming the layer otherwise).
   int need_rank(const Value* v) const;
 

@@ -3,6 +3,7 @@
 
 #include "loaders/keras/lower.h"
 #include "modelport/error.h"
+#include "ops/infer.h"
 
 namespace modelport::keras {
 
@@ -15,13 +16,7 @@ Value* LayerCall::in(size_t i) const {
 Node* Ctx::node(const std::string& op, std::vector<Value*> ins, size_t outs, std::map<std::string, Attribute> attrs) {
   Node* n = g.add_node(op, std::move(ins), outs, std::move(attrs), layer.empty() ? op : layer + "/" + op);
   n->source = layer;
-  Value* first = n->inputs.empty() ? nullptr : n->inputs[0];
-  for (Value* o : n->outputs) {
-    if (first) {
-      o->dtype = first->dtype;
-      set_rank(o, rank(first));
-    }
-  }
+  ops::infer_node(*n, shape_values);
   return n;
 }
 
@@ -46,9 +41,7 @@ Value* Ctx::constant(const Tensor& t, const std::string& hint) {
 }
 
 Value* Ctx::cast(Value* x, DType to) {
-  Value* y = op("Cast", {x}, {{"to", onnx_type_code(to)}});
-  y->dtype = to;
-  return y;
+  return op("Cast", {x}, {{"to", onnx_type_code(to)}});
 }
 
 Value* Ctx::i64(const std::vector<int64_t>& v) { return constant(Tensor::i64(v), "const"); }
@@ -57,13 +50,7 @@ Value* Ctx::f32(const std::vector<float>& v, std::vector<int64_t> dims, const st
   return constant(Tensor::from_vector(DType::Float32, v, std::move(dims)), hint);
 }
 
-int Ctx::rank(const Value* v) const {
-  if (v->shape.rank_known) return (int)v->shape.rank();
-  auto it = ranks.find(v);
-  return it == ranks.end() ? -1 : it->second;
-}
-
-void Ctx::set_rank(Value* v, int r) { ranks[v] = r; }
+int Ctx::rank(const Value* v) const { return v->shape.rank_known ? (int)v->shape.rank() : -1; }
 
 int Ctx::need_rank(const Value* v) const {
   int r = rank(v);
@@ -72,9 +59,7 @@ int Ctx::need_rank(const Value* v) const {
 }
 
 Value* Ctx::transpose(Value* x, const std::vector<int64_t>& perm) {
-  Value* y = op("Transpose", {x}, {{"perm", perm}});
-  set_rank(y, (int)perm.size());
-  return y;
+  return op("Transpose", {x}, {{"perm", perm}});
 }
 
 Value* Ctx::to_channels_first(Value* x) {

@@ -71,8 +71,7 @@ Model convert_tf_source(TfSource& src, const LoadOptions& opts) {
       for (auto p : to_first) first.dims.push_back(in.shape.dims[size_t(p)]);
       Value* v = g.add_input(in.name, in.dtype, first);
       Value* t = g.op("Transpose", {v}, {{"perm", to_last}}, in.name + "_nhwc");
-      t->dtype = in.dtype;
-      t->shape = in.shape;
+      ops::infer_node(*t->producer, cv.shape_values());
       cv.feed(in.tensor, t);
     }
     m.source_input_names.push_back(in.tensor);

@@ -200,10 +200,7 @@ Value* Ctx::cast(Value* v, DType to) {
   if (v->is_constant() && v->constant->dtype != DType::String && to != DType::String && v->constant->numel() == 1 &&
       v->constant->dims.empty())
     return c_scalar(to, v->constant->as_double(0));
-  Value* o = op("Cast", {v}, {{"to", onnx_type_code(to)}});
-  o->dtype = to;
-  o->shape = v->shape;
-  return o;
+  return op("Cast", {v}, {{"to", onnx_type_code(to)}});
 }
 
 Value* Ctx::ints_tensor(const LVal& l) {
@@ -221,9 +218,7 @@ Value* Ctx::ints_tensor(const LVal& l) {
     } else if (x.is_tensor()) {
       flush();
       Value* s = cast(x.v, DType::Int64);
-      Value* u = op("Unsqueeze", {s, c_i64({0})});
-      u->shape = Shape::of({1});
-      pieces.push_back(u);
+      pieces.push_back(op("Unsqueeze", {s, c_i64({0})}));
     } else {
       fail("expected ints in list, got " + x.describe());
     }
@@ -231,10 +226,7 @@ Value* Ctx::ints_tensor(const LVal& l) {
   flush();
   if (pieces.empty()) return c_i64({});
   if (pieces.size() == 1) return pieces[0];
-  Value* c = op("Concat", pieces, {{"axis", int64_t(0)}});
-  c->dtype = DType::Int64;
-  c->shape = Shape({Dim::fixed(int64_t(l.items.size()))});
-  return c;
+  return op("Concat", pieces, {{"axis", int64_t(0)}});
 }
 
 LVal Ctx::dim_of(Value* x, int64_t d) {
@@ -243,12 +235,7 @@ LVal Ctx::dim_of(Value* x, int64_t d) {
     const Dim& dim = x->shape.dims[d];
     if (dim.is_fixed()) return LVal::of_int(dim.value);
   }
-  Value* shape = op("Shape", {x});
-  shape->dtype = DType::Int64;
-  if (x->shape.rank_known) shape->shape = Shape::of({int64_t(x->shape.rank())});
-  Value* s = op("Gather", {shape, c_i64_scalar(d)}, {{"axis", int64_t(0)}});
-  s->dtype = DType::Int64;
-  s->shape = Shape(std::vector<Dim>{});
+  Value* s = op("Gather", {op("Shape", {x}), c_i64_scalar(d)}, {{"axis", int64_t(0)}});
   if (x->shape.rank_known && x->shape.dims[d].is_symbol()) scalar_dims[s] = x->shape.dims[d];
   return LVal::tensor(s);
 }

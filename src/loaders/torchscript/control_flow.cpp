@@ -20,10 +20,7 @@ Shape scalar_shape() { return Shape(std::vector<Dim>{}); }
 Value* as_scalar(Ctx& c, Value* v) {
   if (v->shape.rank_known && v->shape.rank() == 0) return v;
   if (v->is_constant() && v->constant->numel() == 1) return c.c_scalar(v->dtype, v->constant->as_double(0));
-  Value* r = c.op("Reshape", {v, c.c_i64({})});
-  r->dtype = v->dtype;
-  r->shape = scalar_shape();
-  return r;
+  return c.op("Reshape", {v, c.c_i64({})});
 }
 
 // A lowered value crossing an If/Loop boundary, as an IR tensor of c.g.
@@ -200,23 +197,18 @@ void lower_if(Ctx& c, const jit::Node* n) {
       br[b].outs.push_back(to_boundary(sub, sub.get(n->blocks()[b]->outputs()[i]), n->output(i)->type(),
                                        "output " + std::to_string(i)));
   }
-  std::vector<DType> dts;
   for (size_t j = 0; j < slots.size(); ++j) {
     Value*& a = br[0].outs[j];
     Value*& b = br[1].outs[j];
     DType dt = a->dtype != DType::Undefined ? a->dtype : b->dtype;
     if (a->dtype != DType::Undefined && b->dtype != DType::Undefined && a->dtype != b->dtype)
       b = br[1].ctx->cast(b, dt);
-    dts.push_back(dt);
   }
   for (auto& x : br) x.g->outputs = x.outs;
   Node* node = c.node_op("If", {cv}, slots.size(), {{"then_branch", br[0].g}, {"else_branch", br[1].g}});
   for (size_t i = 0; i < n->outputs().size(); ++i) c.bind(n->output(i), LVal::none());
   for (size_t j = 0; j < slots.size(); ++j) {
-    Value* o = node->outputs[j];
-    o->dtype = dts[j];
-    o->shape = merge(br[0].outs[j]->shape, br[1].outs[j]->shape);
-    c.bind(n->output(slots[j]), LVal::tensor(o));
+    c.bind(n->output(slots[j]), LVal::tensor(node->outputs[j]));
   }
 }
 
@@ -290,10 +282,7 @@ void lower_loop(Ctx& c, const jit::Node* n) {
   ins.insert(ins.end(), init.begin(), init.end());
   Node* node = c.node_op("Loop", ins, k, {{"body", sg}});
   for (size_t j = 0; j < k; ++j) {
-    Value* o = node->outputs[j];
-    o->dtype = init[j]->dtype;
-    o->shape = shapes[j];
-    c.bind(n->output(j), LVal::tensor(o));
+    c.bind(n->output(j), LVal::tensor(node->outputs[j]));
   }
 }
 

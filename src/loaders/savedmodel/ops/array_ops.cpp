@@ -19,30 +19,7 @@ int64_t norm_axis(OpCtx& c, int64_t a, int64_t rank) {
 std::vector<Value*> reshape(OpCtx& c) {
   Value* x = c.input(0);
   Value* shape = c.to_i64(c.input(1));
-  Value* o = c.op("Reshape", {x, shape});
-  if (shape->constant) {
-    auto dims = shape->constant->to_int_vector();
-    int64_t known = 1;
-    for (auto v : dims)
-      if (v >= 0) known *= v;
-    // What -1 stands for: fixed when the input size is known; the input's one symbolic dim when
-    // the fixed sizes on both sides agree (e.g. [batch,28,28,1] -> [-1,784] gives batch).
-    Dim inferred = Dim::unknown();
-    if (auto n = x->shape.numel(); n && known > 0) {
-      inferred = Dim::fixed(*n / known);
-    } else if (x->shape.rank_known) {
-      int64_t fixed = 1, sym = 0;
-      Dim s;
-      for (auto& d : x->shape.dims)
-        if (d.is_fixed()) fixed *= d.value;
-        else if (++sym == 1) s = d;
-      if (sym == 1 && s.is_symbol() && fixed == known) inferred = s;
-    }
-    std::vector<Dim> d;
-    for (auto v : dims) d.push_back(v >= 0 ? Dim::fixed(v) : inferred);
-    o->shape = Shape(std::move(d));
-  }
-  return {o};
+  return {c.op("Reshape", {x, shape})};
 }
 
 std::vector<Value*> squeeze(OpCtx& c) {
@@ -54,28 +31,13 @@ std::vector<Value*> squeeze(OpCtx& c) {
     for (size_t i = 0; i < x->shape.rank(); ++i)
       if (x->shape.dims[i].value == 1) dims.push_back(int64_t(i));
   }
-  Value* o = c.op("Squeeze", {x, c.c_i64(dims)});
-  if (x->shape.rank_known) {
-    int64_t r = int64_t(x->shape.rank());
-    std::vector<bool> drop(size_t(r), false);
-    for (auto a : dims) drop[size_t(norm_axis(c, a, r))] = true;
-    std::vector<Dim> d;
-    for (int64_t i = 0; i < r; ++i)
-      if (!drop[size_t(i)]) d.push_back(x->shape.dims[size_t(i)]);
-    o->shape = Shape(std::move(d));
-  }
-  return {o};
+  if (x->shape.rank_known)
+    for (auto a : dims) norm_axis(c, a, int64_t(x->shape.rank()));  // an axis out of range fails here
+  return {c.op("Squeeze", {x, c.c_i64(dims)})};
 }
 
 Value* unsqueeze(OpCtx& c, Value* x, int64_t axis) {
-  Value* o = c.op("Unsqueeze", {x, c.c_i64({axis})});
-  if (x->shape.rank_known) {
-    auto d = x->shape.dims;
-    int64_t r = int64_t(d.size()) + 1;
-    d.insert(d.begin() + (axis < 0 ? axis + r : axis), Dim::fixed(1));
-    o->shape = Shape(std::move(d));
-  }
-  return o;
+  return c.op("Unsqueeze", {x, c.c_i64({axis})});
 }
 
 std::vector<Value*> expand_dims(OpCtx& c) {
@@ -87,22 +49,8 @@ std::vector<Value*> expand_dims(OpCtx& c) {
 std::vector<Value*> transpose(OpCtx& c) { return {c.transpose(c.input(0), c.const_ints(1, "perm"))}; }
 
 Value* concat(OpCtx& c, std::vector<Value*> xs, int64_t axis) {
-  Value* o = c.op("Concat", xs, {{"axis", axis}});
-  const Shape& s0 = xs[0]->shape;
-  if (s0.rank_known) {
-    int64_t r = int64_t(s0.rank());
-    int64_t a = norm_axis(c, axis, r);
-    auto d = s0.dims;
-    int64_t total = 0;
-    bool fixed = true;
-    for (auto* x : xs) {
-      if (!x->shape.rank_known || x->shape.rank() != size_t(r) || !x->shape.dims[size_t(a)].is_fixed()) fixed = false;
-      else total += x->shape.dims[size_t(a)].value;
-    }
-    d[size_t(a)] = fixed ? Dim::fixed(total) : Dim::unknown();
-    o->shape = Shape(std::move(d));
-  }
-  return o;
+  if (xs[0]->shape.rank_known) norm_axis(c, axis, int64_t(xs[0]->shape.rank()));  // an axis out of range fails here
+  return c.op("Concat", xs, {{"axis", axis}});
 }
 
 std::vector<Value*> concat_v2(OpCtx& c) {
@@ -134,13 +82,7 @@ std::vector<Value*> unpack(OpCtx& c) {
   Node* n = c.add("Split", {x, c.c_i64(std::vector<int64_t>(size_t(num), 1))}, size_t(num), {{"axis", axis}});
   std::vector<Value*> outs;
   for (auto* o : n->outputs) {
-    Value* s = c.op("Squeeze", {o, c.c_i64({axis})});
-    if (x->shape.rank_known) {
-      auto d = x->shape.dims;
-      d.erase(d.begin() + norm_axis(c, axis, int64_t(d.size())));
-      s->shape = Shape(std::move(d));
-    }
-    outs.push_back(s);
+    outs.push_back(c.op("Squeeze", {o, c.c_i64({axis})}));
   }
   return outs;
 }
@@ -148,21 +90,7 @@ std::vector<Value*> unpack(OpCtx& c) {
 Value* slice(OpCtx& c, Value* x, const std::vector<int64_t>& starts, const std::vector<int64_t>& ends,
              const std::vector<int64_t>& axes, const std::vector<int64_t>& steps) {
   if (axes.empty()) return x;
-  Value* o = c.op("Slice", {x, c.c_i64(starts), c.c_i64(ends), c.c_i64(axes), c.c_i64(steps)});
-  if (x->shape.rank_known) {
-    auto d = x->shape.dims;
-    for (size_t i = 0; i < axes.size(); ++i) {
-      Dim& di = d[size_t(axes[i])];
-      if (!di.is_fixed()) continue;
-      int64_t n = di.value, s = steps[i];
-      auto clampi = [&](int64_t v, int64_t lo, int64_t hi) { return std::clamp<int64_t>(v < 0 ? v + n : v, lo, hi); };
-      int64_t len = s > 0 ? (clampi(ends[i], 0, n) - clampi(starts[i], 0, n) + s - 1) / s
-                          : (clampi(starts[i], -1, n - 1) - clampi(ends[i], -1, n - 1) - s - 1) / -s;
-      di = Dim::fixed(std::max<int64_t>(len, 0));
-    }
-    o->shape = Shape(std::move(d));
-  }
-  return o;
+  return c.op("Slice", {x, c.c_i64(starts), c.c_i64(ends), c.c_i64(axes), c.c_i64(steps)});
 }
 
 std::vector<Value*> strided_slice(OpCtx& c) {
@@ -205,22 +133,10 @@ std::vector<Value*> strided_slice(OpCtx& c) {
   }
   Value* y = slice(c, x, starts, ends, axes, steps);
   if (!new_axes.empty()) {
-    Value* u = c.op("Unsqueeze", {y, c.c_i64(new_axes)});
-    if (y->shape.rank_known) {
-      auto dims = y->shape.dims;
-      for (auto a : new_axes) dims.insert(dims.begin() + a, Dim::fixed(1));
-      u->shape = Shape(std::move(dims));
-    }
-    y = u;
+    y = c.op("Unsqueeze", {y, c.c_i64(new_axes)});
   }
   if (!shrink.empty()) {
-    Value* s = c.op("Squeeze", {y, c.c_i64(shrink)});
-    if (y->shape.rank_known) {
-      auto dims = y->shape.dims;
-      for (size_t k = shrink.size(); k-- > 0;) dims.erase(dims.begin() + shrink[k]);
-      s->shape = Shape(std::move(dims));
-    }
-    y = s;
+    y = c.op("Squeeze", {y, c.c_i64(shrink)});
   }
   return {y};
 }
@@ -244,15 +160,8 @@ std::vector<Value*> gather(OpCtx& c) {
     axis = c.const_int(2, "axis");
   }
   Value *x = c.input(0), *idx = c.input(1);
-  Value* o = c.op("Gather", {x, idx}, {{"axis", axis}});
-  if (x->shape.rank_known && idx->shape.rank_known) {
-    int64_t a = norm_axis(c, axis, int64_t(x->shape.rank()));
-    std::vector<Dim> d(x->shape.dims.begin(), x->shape.dims.begin() + a);
-    d.insert(d.end(), idx->shape.dims.begin(), idx->shape.dims.end());
-    d.insert(d.end(), x->shape.dims.begin() + a + 1, x->shape.dims.end());
-    o->shape = Shape(std::move(d));
-  }
-  return {o};
+  if (x->shape.rank_known) norm_axis(c, axis, int64_t(x->shape.rank()));  // an axis out of range fails here
+  return {c.op("Gather", {x, idx}, {{"axis", axis}})};
 }
 
 DType out_type(OpCtx& c, DType def) {
@@ -262,23 +171,15 @@ DType out_type(OpCtx& c, DType def) {
 
 std::vector<Value*> shape(OpCtx& c) {
   Value* x = c.input(0);
-  Value* o = c.op("Shape", {x});
-  o->dtype = DType::Int64;
-  o->shape = Shape(std::vector<Dim>{x->shape.rank_known ? Dim::fixed(int64_t(x->shape.rank())) : Dim::unknown()});
-  return {c.cast(o, out_type(c, DType::Int32))};
+  return {c.cast(c.op("Shape", {x}), out_type(c, DType::Int32))};
 }
 std::vector<Value*> size(OpCtx& c) {
-  Value* o = c.op("Size", {c.input(0)});
-  o->dtype = DType::Int64;
-  o->shape = Shape(std::vector<Dim>{});
-  return {c.cast(o, out_type(c, DType::Int32))};
+  return {c.cast(c.op("Size", {c.input(0)}), out_type(c, DType::Int32))};
 }
 
 std::vector<Value*> fill(OpCtx& c) {
   Value* v = c.input(1);
-  Value* o = c.op("Expand", {v, c.to_i64(c.input(0))});
-  o->dtype = v->dtype;
-  return {o};
+  return {c.op("Expand", {v, c.to_i64(c.input(0))})};
 }
 
 template <int Value_>
@@ -287,16 +188,9 @@ std::vector<Value*> const_like(OpCtx& c) {
   if (x->shape.rank_known && x->shape.all_fixed()) {
     std::vector<int64_t> dims;
     for (auto& d : x->shape.dims) dims.push_back(d.value);
-    Value* o = c.op("Expand", {c.c_scalar(x->dtype, Value_), c.c_i64(dims)});
-    o->shape = x->shape;
-    return {o};
+    return {c.op("Expand", {c.c_scalar(x->dtype, Value_), c.c_i64(dims)})};
   }
-  Value* s = c.op("Shape", {x});
-  s->dtype = DType::Int64;
-  Value* o = c.op("Expand", {c.c_scalar(x->dtype, Value_), s});
-  o->dtype = x->dtype;
-  o->shape = x->shape;
-  return {o};
+  return {c.op("Expand", {c.c_scalar(x->dtype, Value_), c.op("Shape", {x})})};
 }
 
 std::vector<Value*> pad(OpCtx& c) {
@@ -308,7 +202,6 @@ std::vector<Value*> pad(OpCtx& c) {
     mode = "reflect";
   }
   Value* pads;
-  Shape out;
   if (const Tensor* p = c.const_input(1)) {
     auto v = p->to_int_vector();
     size_t r = v.size() / 2;
@@ -318,12 +211,6 @@ std::vector<Value*> pad(OpCtx& c) {
       onnx[r + i] = v[2 * i + 1];
     }
     pads = c.c_i64(onnx);
-    if (x->shape.rank_known && x->shape.rank() == r) {
-      auto d = x->shape.dims;
-      for (size_t i = 0; i < r; ++i)
-        d[i] = d[i].is_fixed() ? Dim::fixed(d[i].value + v[2 * i] + v[2 * i + 1]) : Dim::unknown();
-      out = Shape(std::move(d));
-    }
   } else {
     // [[b0,e0],[b1,e1],...] -> [b0,b1,...,e0,e1,...]
     Value* t = c.transpose(c.to_i64(c.input(1)), {1, 0});
@@ -331,22 +218,12 @@ std::vector<Value*> pad(OpCtx& c) {
   }
   std::vector<Value*> ins{x, pads};
   if (c.node.op == "PadV2") ins.push_back(c.input(2));
-  Value* o = c.op("Pad", ins, {{"mode", mode}});
-  o->shape = out;
-  return {o};
+  return {c.op("Pad", ins, {{"mode", mode}})};
 }
 
 std::vector<Value*> tile(OpCtx& c) {
   Value* x = c.input(0);
-  Value* o = c.op("Tile", {x, c.to_i64(c.input(1))});
-  if (const Tensor* m = c.const_input(1); m && x->shape.rank_known) {
-    auto mv = m->to_int_vector();
-    auto d = x->shape.dims;
-    for (size_t i = 0; i < d.size() && i < mv.size(); ++i)
-      d[i] = d[i].is_fixed() ? Dim::fixed(d[i].value * mv[i]) : Dim::unknown();
-    o->shape = Shape(std::move(d));
-  }
-  return {o};
+  return {c.op("Tile", {x, c.to_i64(c.input(1))})};
 }
 
 std::vector<Value*> split_into(OpCtx& c, Value* x, int64_t axis, std::vector<int64_t> sizes, int64_t num) {
@@ -365,14 +242,7 @@ std::vector<Value*> split_into(OpCtx& c, Value* x, int64_t axis, std::vector<int
   }
   if (!sizes.empty()) ins.push_back(c.c_i64(sizes));
   else a["num_outputs"] = num;
-  Node* n = c.add("Split", ins, size_t(num), a);
-  for (size_t i = 0; i < n->outputs.size(); ++i)
-    if (r >= 0 && !sizes.empty()) {
-      auto d = x->shape.dims;
-      d[size_t(norm_axis(c, axis, r))] = Dim::fixed(sizes[i]);
-      n->outputs[i]->shape = Shape(std::move(d));
-    }
-  return n->outputs;
+  return c.add("Split", ins, size_t(num), a)->outputs;
 }
 
 std::vector<Value*> split(OpCtx& c) {
@@ -393,10 +263,7 @@ std::vector<Value*> select(OpCtx& c) {
     for (size_t i = 1; i < t->shape.rank(); ++i) axes.push_back(int64_t(i));
     cond = c.op("Unsqueeze", {cond, c.c_i64(axes)});
   }
-  Value* o = c.op("Where", {cond, t, e});
-  o->dtype = t->dtype;
-  o->shape = broadcast_shapes(broadcast_shapes(cond->shape, t->shape), e->shape);
-  return {o};
+  return {c.op("Where", {cond, t, e})};
 }
 
 }  // namespace

@@ -11,12 +11,7 @@
 namespace modelport::tf {
 namespace {
 
-Value* like(Value* o, Value* x) {
-  o->shape = x->shape;
-  return o;
-}
-
-Value* prelu(OpCtx& c, Value* x, Value* alpha) { return like(c.op("PRelu", {x, alpha}), x); }
+Value* prelu(OpCtx& c, Value* x, Value* alpha) { return c.op("PRelu", {x, alpha}); }
 
 std::string lower(std::string s) {
   for (auto& ch : s) ch = char(std::tolower(static_cast<unsigned char>(ch)));
@@ -25,12 +20,12 @@ std::string lower(std::string s) {
 
 Value* activation(OpCtx& c, const std::string& act, Value* x, Value* alpha) {
   if (act.empty() || act == "linear") return x;
-  if (act == "relu") return like(c.op("Relu", {x}), x);
-  if (act == "relu6") return like(c.op("Clip", {x, c.c_scalar(x->dtype, 0), c.c_scalar(x->dtype, 6)}), x);
-  if (act == "elu") return like(c.op("Elu", {x}, {{"alpha", 1.0f}}), x);
-  if (act == "sigmoid") return like(c.op("Sigmoid", {x}), x);
-  if (act == "tanh") return like(c.op("Tanh", {x}), x);
-  if (act == "leakyrelu") return like(c.op("LeakyRelu", {x}, {{"alpha", c.attr_float("leakyrelu_alpha", 0.2f)}}), x);
+  if (act == "relu") return c.op("Relu", {x});
+  if (act == "relu6") return c.op("Clip", {x, c.c_scalar(x->dtype, 0), c.c_scalar(x->dtype, 6)});
+  if (act == "elu") return c.op("Elu", {x}, {{"alpha", 1.0f}});
+  if (act == "sigmoid") return c.op("Sigmoid", {x});
+  if (act == "tanh") return c.op("Tanh", {x});
+  if (act == "leakyrelu") return c.op("LeakyRelu", {x}, {{"alpha", c.attr_float("leakyrelu_alpha", 0.2f)}});
   if (act == "prelu") {
     if (!alpha) c.fail("fused Prelu has no alpha argument (num_args too small)");
     return prelu(c, x, alpha);
@@ -45,7 +40,7 @@ Value* batch_norm(OpCtx& c, Value* x, size_t first_arg) {
   Value* eps = c.c_scalar(var->dtype, c.attr_float("epsilon", 0.0001f));
   Value* inv = c.op("Div", {scale, c.op("Sqrt", {c.op("Add", {var, eps})})});
   Value* y = c.op("Add", {c.op("Mul", {c.op("Sub", {x, mean}), inv}), offset});
-  return like(y, x);
+  return y;
 }
 
 // The base op's output `y`, then the fused ops; the op's extra arguments start at input 2.
@@ -61,7 +56,7 @@ std::vector<Value*> fuse(OpCtx& c, Value* y) {
     c.fail("fused ops on channel-first (NCHW) data are not supported");
   size_t next = 2;  // first argument not used yet
   if (extra == "biasadd") {
-    y = like(c.op("Add", {y, c.input(next++)}), y);
+    y = c.op("Add", {y, c.input(next++)});
   } else if (extra == "fusedbatchnorm") {
     if (num_args < 4) c.fail("fused FusedBatchNorm needs 4 arguments (scale, offset, mean, variance)");
     y = batch_norm(c, y, next);

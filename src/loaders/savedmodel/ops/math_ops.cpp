@@ -4,27 +4,15 @@
 namespace modelport::tf {
 namespace {
 
-Value* binary(OpCtx& c, const std::string& op, Value* a, Value* b) {
-  Value* o = c.op(op, {a, b});
-  o->shape = broadcast_shapes(a->shape, b->shape);
-  return o;
-}
-Value* unary(OpCtx& c, const std::string& op, Value* x) {
-  Value* o = c.op(op, {x});
-  o->shape = x->shape;
-  return o;
-}
+Value* binary(OpCtx& c, const std::string& op, Value* a, Value* b) { return c.op(op, {a, b}); }
+Value* unary(OpCtx& c, const std::string& op, Value* x) { return c.op(op, {x}); }
 
 template <const char* Op>
 std::vector<Value*> simple_binary(OpCtx& c) { return {binary(c, Op, c.input(0), c.input(1))}; }
 template <const char* Op>
 std::vector<Value*> simple_unary(OpCtx& c) { return {unary(c, Op, c.input(0))}; }
 template <const char* Op>
-std::vector<Value*> compare(OpCtx& c) {
-  Value* o = binary(c, Op, c.input(0), c.input(1));
-  o->dtype = DType::Bool;
-  return {o};
-}
+std::vector<Value*> compare(OpCtx& c) { return {binary(c, Op, c.input(0), c.input(1))}; }
 
 constexpr char kAdd[] = "Add", kSub[] = "Sub", kMul[] = "Mul", kDiv[] = "Div", kMax[] = "Max", kMin[] = "Min",
                kPow[] = "Pow", kSqrt[] = "Sqrt", kExp[] = "Exp", kLog[] = "Log", kNeg[] = "Neg", kAbs[] = "Abs",
@@ -47,9 +35,7 @@ std::vector<Value*> div(OpCtx& c) {
 std::vector<Value*> floor_mod(OpCtx& c) {
   Value *a = c.input(0), *b = c.input(1);
   if (!dtype_is_float(a->dtype)) {
-    Value* o = c.op("Mod", {a, b}, {{"fmod", int64_t(0)}});
-    o->shape = broadcast_shapes(a->shape, b->shape);
-    return {o};
+    return {c.op("Mod", {a, b}, {{"fmod", int64_t(0)}})};
   }
   // a - floor(a / b) * b
   return {binary(c, "Sub", a, binary(c, "Mul", unary(c, "Floor", binary(c, "Div", a, b)), b))};
@@ -59,10 +45,7 @@ std::vector<Value*> squared_difference(OpCtx& c) {
   return {binary(c, "Mul", d, d)};
 }
 std::vector<Value*> not_equal(OpCtx& c) {
-  Value* e = binary(c, "Equal", c.input(0), c.input(1));
-  e->dtype = DType::Bool;
-  Value* o = unary(c, "Not", e);
-  return {o};
+  return {unary(c, "Not", binary(c, "Equal", c.input(0), c.input(1)))};
 }
 std::vector<Value*> rsqrt(OpCtx& c) { return {unary(c, "Reciprocal", unary(c, "Sqrt", c.input(0)))}; }
 std::vector<Value*> square(OpCtx& c) { return {binary(c, "Mul", c.input(0), c.input(0))}; }
@@ -70,9 +53,7 @@ std::vector<Value*> log1p(OpCtx& c) {
   return {unary(c, "Log", binary(c, "Add", c.input(0), c.c_scalar(c.input(0)->dtype, 1.0)))};
 }
 std::vector<Value*> add_n(OpCtx& c) {
-  Value* o = c.op("Sum", c.in);
-  o->shape = c.input(0)->shape;
-  return {o};
+  return {c.op("Sum", c.in)};
 }
 
 // Mean/Sum/Max/Min/Prod(input, reduction_indices) {keep_dims}
@@ -84,22 +65,10 @@ std::vector<Value*> reduce(OpCtx& c) {
     axes = c.c_i64({axes->constant->as_int(0)});
   if (!axes->constant) {  // a run-time axis may be a scalar (e.g. from ArgMax); ONNX wants 1-D axes
     axes = c.op("Reshape", {axes, c.c_i64({-1})});
-    axes->shape = Shape({Dim::unknown()});
   }
   bool keep = c.attr_bool("keep_dims", false);
   if (axes->constant && axes->constant->numel() == 0) return {x};  // TF: reduce over no axes
-  Value* o = c.op(Op, {x, axes}, {{"keepdims", int64_t(keep)}});
-  if (axes->constant && x->shape.rank_known) {
-    int64_t r = int64_t(x->shape.rank());
-    std::vector<bool> red(size_t(r), false);
-    for (auto a : axes->constant->to_int_vector()) red[size_t(a < 0 ? a + r : a)] = true;
-    std::vector<Dim> d;
-    for (int64_t i = 0; i < r; ++i)
-      if (!red[size_t(i)]) d.push_back(x->shape.dims[size_t(i)]);
-      else if (keep) d.push_back(Dim::fixed(1));
-    o->shape = Shape(std::move(d));
-  }
-  return {o};
+  return {c.op(Op, {x, axes}, {{"keepdims", int64_t(keep)}})};
 }
 constexpr char kRMean[] = "ReduceMean", kRSum[] = "ReduceSum", kRMax[] = "ReduceMax", kRMin[] = "ReduceMin",
                kRProd[] = "ReduceProd";
@@ -111,14 +80,6 @@ Value* swap_last_two(OpCtx& c, Value* v) {
   std::swap(perm[perm.size() - 1], perm[perm.size() - 2]);
   return c.transpose(v, perm);
 }
-Shape matmul_shape(const Shape& a, const Shape& b) {
-  if (!a.rank_known || !b.rank_known || a.rank() < 2 || b.rank() < 2) return Shape();
-  Shape batch = broadcast_shapes(Shape(std::vector<Dim>(a.dims.begin(), a.dims.end() - 2)),
-                                 Shape(std::vector<Dim>(b.dims.begin(), b.dims.end() - 2)));
-  batch.dims.push_back(a.dims[a.rank() - 2]);
-  batch.dims.push_back(b.dims[b.rank() - 1]);
-  return batch;
-}
 std::vector<Value*> matmul(OpCtx& c) {
   Value *a = c.input(0), *b = c.input(1);
   bool ta = c.attr_bool("transpose_a", false) || c.attr_bool("adj_x", false);
@@ -127,9 +88,7 @@ std::vector<Value*> matmul(OpCtx& c) {
   if (tb) b = b->constant && b->constant->dims.size() == 2
                   ? c.g.add_constant(b->name + "_T", permute_tensor(*b->constant, {1, 0}))
                   : swap_last_two(c, b);
-  Value* o = c.op("MatMul", {a, b});
-  o->shape = matmul_shape(a->shape, b->shape);
-  return {o};
+  return {c.op("MatMul", {a, b})};
 }
 
 std::vector<Value*> cast(OpCtx& c) {
@@ -137,19 +96,13 @@ std::vector<Value*> cast(OpCtx& c) {
   if (to == DType::Undefined) c.fail("unsupported destination type");
   Value* x = c.input(0);
   if (x->dtype == to) return {x};
-  Value* o = c.op("Cast", {x}, {{"to", onnx_type_code(to)}});
-  o->dtype = to;
-  o->shape = x->shape;
-  return {o};
+  return {c.op("Cast", {x}, {{"to", onnx_type_code(to)}})};
 }
 
 std::vector<Value*> range(OpCtx& c) {
   DType dt = c.attr_type("Tidx");
   if (dt == DType::Undefined) dt = c.input(0)->dtype;
-  Value* o = c.op("Range", {c.cast(c.input(0), dt), c.cast(c.input(1), dt), c.cast(c.input(2), dt)});
-  o->dtype = dt;
-  o->shape = Shape(std::vector<Dim>{Dim::unknown()});
-  return {o};
+  return {c.op("Range", {c.cast(c.input(0), dt), c.cast(c.input(1), dt), c.cast(c.input(2), dt)})};
 }
 
 template <const char* Op>
@@ -157,7 +110,6 @@ std::vector<Value*> arg_reduce(OpCtx& c) {
   auto axis = c.const_ints(1, "dimension");
   if (axis.size() != 1) c.fail("dimension must be a scalar");
   Value* o = c.op(Op, {c.input(0)}, {{"axis", axis[0]}, {"keepdims", int64_t(0)}});
-  o->dtype = DType::Int64;
   DType out = c.attr_type("output_type");
   return {out == DType::Undefined || out == DType::Int64 ? o : c.cast(o, out)};
 }

@@ -8,31 +8,25 @@
 namespace modelport::tf {
 namespace {
 
-Value* same_shape(Value* o, Value* like) {
-  o->shape = like->shape;
-  return o;
-}
-
 template <const char* Op>
-std::vector<Value*> activation(OpCtx& c) { return {same_shape(c.op(Op, {c.input(0)}), c.input(0))}; }
+std::vector<Value*> activation(OpCtx& c) { return {c.op(Op, {c.input(0)})}; }
 constexpr char kRelu[] = "Relu", kSigmoid[] = "Sigmoid", kTanh[] = "Tanh", kSoftplus[] = "Softplus",
                kSoftsign[] = "Softsign";
 
 std::vector<Value*> relu6(OpCtx& c) {
   Value* x = c.input(0);
-  return {same_shape(c.op("Clip", {x, c.c_scalar(x->dtype, 0), c.c_scalar(x->dtype, 6)}), x)};
+  return {c.op("Clip", {x, c.c_scalar(x->dtype, 0), c.c_scalar(x->dtype, 6)})};
 }
-std::vector<Value*> elu(OpCtx& c) { return {same_shape(c.op("Elu", {c.input(0)}, {{"alpha", 1.0f}}), c.input(0))}; }
+std::vector<Value*> elu(OpCtx& c) { return {c.op("Elu", {c.input(0)}, {{"alpha", 1.0f}})}; }
 std::vector<Value*> selu(OpCtx& c) {
-  return {same_shape(c.op("Selu", {c.input(0)}, {{"alpha", 1.6732632423543772f}, {"gamma", 1.0507009873554805f}}),
-                     c.input(0))};
+  return {c.op("Selu", {c.input(0)}, {{"alpha", 1.6732632423543772f}, {"gamma", 1.0507009873554805f}})};
 }
 std::vector<Value*> leaky_relu(OpCtx& c) {
-  return {same_shape(c.op("LeakyRelu", {c.input(0)}, {{"alpha", c.attr_float("alpha", 0.2f)}}), c.input(0))};
+  return {c.op("LeakyRelu", {c.input(0)}, {{"alpha", c.attr_float("alpha", 0.2f)}})};
 }
 template <const char* Op>
 std::vector<Value*> softmax(OpCtx& c) {
-  return {same_shape(c.op(Op, {c.input(0)}, {{"axis", int64_t(-1)}}), c.input(0))};
+  return {c.op(Op, {c.input(0)}, {{"axis", int64_t(-1)}})};
 }
 constexpr char kSoftmax[] = "Softmax", kLogSoftmax[] = "LogSoftmax";
 
@@ -60,9 +54,7 @@ std::vector<Value*> bias_add(OpCtx& c) {
     Value* r = c.op("Reshape", {b, c.c_i64(shape)});
     b = r;
   }
-  Value* o = c.op("Add", {x, b});
-  o->shape = x->shape;
-  return {o};
+  return {c.op("Add", {x, b})};
 }
 
 // Spatial geometry of a conv/pool in channel-first terms.
@@ -123,22 +115,6 @@ void window_attrs(const Window& w, std::map<std::string, Attribute>& a, bool dil
   else a["pads"] = w.pads;
 }
 
-Shape window_out_shape(const Shape& xs, const Window& w, const Dim& channels) {
-  if (!xs.rank_known) return Shape();
-  std::vector<Dim> d{xs.dims[0], channels};
-  for (size_t i = 0; i < w.kernel.size(); ++i) {
-    const Dim& in = xs.dims[2 + i];
-    if (!in.is_fixed()) {
-      d.push_back(Dim::unknown());
-      continue;
-    }
-    int64_t s = w.strides[i], eff = (w.kernel[i] - 1) * w.dilations[i] + 1;
-    if (w.auto_same) d.push_back(Dim::fixed((in.value + s - 1) / s));
-    else d.push_back(Dim::fixed((in.value + w.pads[i] + w.pads[w.kernel.size() + i] - eff) / s + 1));
-  }
-  return Shape(std::move(d));
-}
-
 // Runs `body` on the channel-first view of input 0 and returns the result in the node's layout.
 template <class F>
 Value* channel_first(OpCtx& c, Value* x, F body) {
@@ -171,7 +147,6 @@ std::vector<Value*> conv(OpCtx& c, bool depthwise) {
     w = c.g.add_constant(f->name, std::move(t));
   } else {
     w = c.op("Reshape", {c.transpose(f, perm), c.c_i64(wdims)});
-    w->shape = Shape::of(wdims);
   }
   std::vector<int64_t> kernel(fd.begin(), fd.begin() + long(nsp));
   return {channel_first(c, x, [&](Value* xf) {
@@ -182,9 +157,7 @@ std::vector<Value*> conv(OpCtx& c, bool depthwise) {
       group = xf->shape.dims[1].value / cin;
     std::map<std::string, Attribute> a{{"group", group}};
     window_attrs(win, a, true);
-    Value* y = c.op("Conv", {xf, w}, a);
-    y->shape = window_out_shape(xf->shape, win, Dim::fixed(wdims[0]));
-    return y;
+    return c.op("Conv", {xf, w}, a);
   })};
 }
 std::vector<Value*> conv2d(OpCtx& c) { return conv(c, false); }
@@ -202,9 +175,7 @@ std::vector<Value*> pool(OpCtx& c) {
     std::map<std::string, Attribute> a;
     window_attrs(win, a, false);
     if (!Max) a["count_include_pad"] = int64_t(0);
-    Value* y = c.op(Max ? "MaxPool" : "AveragePool", {xf}, a);
-    y->shape = window_out_shape(xf->shape, win, xf->shape.rank_known ? xf->shape.dims[1] : Dim::unknown());
-    return y;
+    return c.op(Max ? "MaxPool" : "AveragePool", {xf}, a);
   })};
 }
 
@@ -213,9 +184,7 @@ std::vector<Value*> fused_batch_norm(OpCtx& c) {
   Value* x = c.input(0);
   float eps = c.attr_float("epsilon", 0.0001f);
   Value* y = channel_first(c, x, [&](Value* xf) {
-    Value* o = c.op("BatchNormalization", {xf, c.input(1), c.input(2), c.input(3), c.input(4)}, {{"epsilon", eps}});
-    o->shape = xf->shape;
-    return o;
+    return c.op("BatchNormalization", {xf, c.input(1), c.input(2), c.input(3), c.input(4)}, {{"epsilon", eps}});
   });
   return {y, c.input(3), c.input(4), c.input(3), c.input(4), nullptr};
 }
@@ -239,7 +208,6 @@ std::vector<Value*> conv2d_backprop_input(OpCtx& c) {
   Value* w;
   if (f->constant) w = c.g.add_constant(f->name, permute_tensor(*f->constant, perm));
   else w = c.transpose(f, perm);
-  w->shape = Shape::of(wdims);
   // The forward input (= our output) in channel-first order.
   std::vector<int64_t> res_first = last ? std::vector<int64_t>{sizes[0], sizes[3], sizes[1], sizes[2]} : sizes;
   if (res_first[1] != cin) c.fail("input_sizes channels do not match the filter");
@@ -261,8 +229,9 @@ std::vector<Value*> conv2d_backprop_input(OpCtx& c) {
                                        {"dilations", win.dilations}, {"pads", win.pads}};
     if (out_pad != std::vector<int64_t>(nsp, 0)) a["output_padding"] = out_pad;
     Value* y = c.op("ConvTranspose", {dyf, w}, a);
-    y->shape = Shape::of(res_first);
-    if (dyf->shape.rank_known && !dyf->shape.dims.empty()) y->shape.dims[0] = dyf->shape.dims[0];
+    // input_sizes fixes the spatial dims, which ONNX derives from dy's only when those are fixed.
+    for (size_t i = 0; i < nsp; ++i)
+      if (y->shape.rank_known && y->shape.rank() == 4) y->shape.dims[2 + i] = Dim::fixed(res_first[2 + i]);
     return y;
   })};
 }
@@ -288,28 +257,21 @@ std::vector<Value*> resize(OpCtx& c) {
   Value* xf = c.transpose(x, to_first_perm(4));
   const Dim &n = xf->shape.dims[0], &ch = xf->shape.dims[1];
   Value* sizes;
-  std::vector<Dim> out_dims{n, ch, Dim::unknown(), Dim::unknown()};
   if (const Tensor* st = c.const_input(1)) {
     auto hw = st->to_int_vector();
     if (hw.size() != 2) c.fail("size must have 2 entries");
-    out_dims[2] = Dim::fixed(hw[0]);
-    out_dims[3] = Dim::fixed(hw[1]);
     if (n.is_fixed() && ch.is_fixed()) sizes = c.c_i64({n.value, ch.value, hw[0], hw[1]});
     else {
       Value* shp = c.op("Shape", {xf});
-      shp->dtype = DType::Int64;
       Value* nc = c.op("Slice", {shp, c.c_i64({0}), c.c_i64({2})});
       sizes = c.op("Concat", {nc, c.c_i64(hw)}, {{"axis", int64_t(0)}});
     }
   } else {
     Value* shp = c.op("Shape", {xf});
-    shp->dtype = DType::Int64;
     Value* nc = c.op("Slice", {shp, c.c_i64({0}), c.c_i64({2})});
     sizes = c.op("Concat", {nc, c.to_i64(c.input(1))}, {{"axis", int64_t(0)}});
   }
-  sizes->shape = Shape::of({4});
   Value* y = c.op("Resize", {xf, nullptr, nullptr, sizes}, a);
-  y->shape = Shape(out_dims);
   return {c.transpose(y, to_last_perm(4))};
 }
 }  // namespace

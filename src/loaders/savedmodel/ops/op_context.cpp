@@ -75,10 +75,7 @@ Value* OpCtx::c_scalar(DType dt, double v) { return g.add_constant(node.name + "
 
 Value* OpCtx::cast(Value* v, DType to) {
   if (v->dtype == to) return v;
-  Value* o = op("Cast", {v}, {{"to", onnx_type_code(to)}});
-  o->dtype = to;
-  o->shape = v->shape;
-  return o;
+  return op("Cast", {v}, {{"to", onnx_type_code(to)}});
 }
 Value* OpCtx::to_i64(Value* v) {
   if (v->dtype == DType::Int64) return v;
@@ -89,9 +86,7 @@ Value* OpCtx::to_i64(Value* v) {
   return cast(v, DType::Int64);
 }
 Value* OpCtx::transpose(Value* v, const std::vector<int64_t>& perm) {
-  Value* o = op("Transpose", {v}, {{"perm", perm}});
-  o->shape = permute_shape(v->shape, perm);
-  return o;
+  return op("Transpose", {v}, {{"perm", perm}});
 }
 
 }  // namespace modelport::tf

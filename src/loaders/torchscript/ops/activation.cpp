@@ -5,22 +5,18 @@
 namespace modelport::ts {
 namespace {
 
-Value* same_shape(Value* o, Value* x) {
-  o->shape = x->shape;
-  return o;
-}
 
 Value* clip(Ctx& c, Value* x, std::optional<double> lo, std::optional<double> hi) {
   Value* mn = lo ? c.c_scalar(x->dtype, *lo) : nullptr;
   Value* mx = hi ? c.c_scalar(x->dtype, *hi) : nullptr;
   std::vector<Value*> ins = {x, mn, mx};
   while (!ins.back()) ins.pop_back();
-  return same_shape(c.op("Clip", ins), x);
+  return c.op("Clip", ins);
 }
 
 void lower_relu(Ctx& c) {
   Value* x = c.tensor(0);
-  c.out(same_shape(c.op("Relu", {x}), x));
+  c.out(c.op("Relu", {x}));
 }
 
 void lower_relu6(Ctx& c) { c.out(clip(c, c.tensor(0), 0.0, 6.0)); }
@@ -40,9 +36,7 @@ void lower_clamp(Ctx& c) {
     for (size_t i : {size_t(1), size_t(2)}) {
       if (!given(i)) continue;
       Value* b = c.cast(c.tensor(i), x->dtype);
-      Value* o = c.op(i == 1 ? "Max" : "Min", {y, b});
-      o->shape = broadcast_shapes(y->shape, b->shape);
-      y = o;
+      y = c.op(i == 1 ? "Max" : "Min", {y, b});
     }
     return c.out(y);
   }
@@ -55,18 +49,18 @@ void lower_clamp(Ctx& c) {
 
 void lower_sigmoid(Ctx& c) {
   Value* x = c.tensor(0);
-  c.out(same_shape(c.op("Sigmoid", {x}), x));
+  c.out(c.op("Sigmoid", {x}));
 }
 
 void lower_tanh(Ctx& c) {
   Value* x = c.tensor(0);
-  c.out(same_shape(c.op("Tanh", {x}), x));
+  c.out(c.op("Tanh", {x}));
 }
 
 void lower_silu(Ctx& c) {  // x * sigmoid(x)
   Value* x = c.tensor(0);
-  Value* s = same_shape(c.op("Sigmoid", {x}), x);
-  c.out(same_shape(c.op("Mul", {x, s}), x));
+  Value* s = c.op("Sigmoid", {x});
+  c.out(c.op("Mul", {x, s}));
 }
 
 void lower_gelu(Ctx& c) {
@@ -74,23 +68,23 @@ void lower_gelu(Ctx& c) {
   std::string approx = "none";
   if (auto i = c.arg_index("approximate")) approx = c.string_arg(*i);
   if (approx != "none" && approx != "tanh") c.fail("unknown gelu approximation '" + approx + "'");
-  c.out(same_shape(c.op("Gelu", {x}, {{"approximate", approx}}), x));
+  c.out(c.op("Gelu", {x}, {{"approximate", approx}}));
 }
 
 void lower_hardswish(Ctx& c) {
   Value* x = c.tensor(0);
-  c.out(same_shape(c.op("HardSwish", {x}), x));
+  c.out(c.op("HardSwish", {x}));
 }
 
 void lower_hardsigmoid(Ctx& c) {  // torch: relu6(x + 3) / 6
   Value* x = c.tensor(0);
-  c.out(same_shape(c.op("HardSigmoid", {x}, {{"alpha", float(1.0 / 6.0)}, {"beta", 0.5f}}), x));
+  c.out(c.op("HardSigmoid", {x}, {{"alpha", float(1.0 / 6.0)}, {"beta", 0.5f}}));
 }
 
 void lower_leaky_relu(Ctx& c) {
   Value* x = c.tensor(0);
   float slope = c.num_inputs() > 1 ? float(c.double_arg(1)) : 0.01f;
-  c.out(same_shape(c.op("LeakyRelu", {x}, {{"alpha", slope}}), x));
+  c.out(c.op("LeakyRelu", {x}, {{"alpha", slope}}));
 }
 
 void lower_elu(Ctx& c) {
@@ -98,7 +92,7 @@ void lower_elu(Ctx& c) {
   if (c.num_inputs() > 3 && (c.double_arg(2) != 1.0 || c.double_arg(3) != 1.0))
     c.fail("elu with scale/input_scale other than 1 is not supported");
   float alpha = c.num_inputs() > 1 ? float(c.double_arg(1)) : 1.0f;
-  c.out(same_shape(c.op("Elu", {x}, {{"alpha", alpha}}), x));
+  c.out(c.op("Elu", {x}, {{"alpha", alpha}}));
 }
 
 // softplus(self, beta=1, threshold=20) = x where beta*x > threshold, else log(1 + exp(beta*x)) / beta
@@ -106,13 +100,12 @@ void lower_softplus(Ctx& c) {
   Value* x = c.tensor(0);
   double beta = c.num_inputs() > 1 ? c.double_arg(1) : 1.0;
   double threshold = c.num_inputs() > 2 ? c.double_arg(2) : 20.0;
-  if (beta == 1.0 && threshold >= 20.0) return c.out(same_shape(c.op("Softplus", {x}), x));  // same to float precision
+  if (beta == 1.0 && threshold >= 20.0) return c.out(c.op("Softplus", {x}));  // same to float precision
   if (beta == 0.0) c.fail("softplus with beta=0 is undefined");
-  Value* bx = same_shape(c.op("Mul", {x, c.c_scalar(x->dtype, beta)}), x);
-  Value* sp = same_shape(c.op("Div", {same_shape(c.op("Softplus", {bx}), x), c.c_scalar(x->dtype, beta)}), x);
-  Value* over = same_shape(c.op("Greater", {bx, c.c_scalar(x->dtype, threshold)}), x);
-  over->dtype = DType::Bool;
-  c.out(same_shape(c.op("Where", {over, x, sp}), x));
+  Value* bx = c.op("Mul", {x, c.c_scalar(x->dtype, beta)});
+  Value* sp = c.op("Div", {c.op("Softplus", {bx}), c.c_scalar(x->dtype, beta)});
+  Value* over = c.op("Greater", {bx, c.c_scalar(x->dtype, threshold)});
+  c.out(c.op("Where", {over, x, sp}));
 }
 
 void lower_softmax(Ctx& c) {
@@ -122,7 +115,7 @@ void lower_softmax(Ctx& c) {
     if (auto dt = c.opt_dtype_arg(*i)) x = c.cast(x, *dt);
   std::string kind = c.node->kind().toUnqualString();  // softmax, _softmax, log_softmax, _log_softmax
   std::string op = kind.find("log_softmax") != std::string::npos ? "LogSoftmax" : "Softmax";
-  c.out(same_shape(c.op(op, {x}, {{"axis", dim}}), x));
+  c.out(c.op(op, {x}, {{"axis", dim}}));
 }
 
 }  // namespace

@@ -20,9 +20,9 @@ void lower_prelu(Ctx& c) {
     s.resize(r - 1, 1);
     std::vector<Dim> d = {w->shape.rank_known && w->shape.rank() == 1 ? w->shape.dims[0] : Dim::unknown()};
     d.resize(r - 1, Dim::fixed(1));
-    w = gb::shaped(c.op("Reshape", {w, c.c_i64(s)}), Shape(d));
+    w = c.op("Reshape", {w, c.c_i64(s)});
   }
-  c.out(gb::same(c.op("PRelu", {x, w}), x));
+  c.out(c.op("PRelu", {x, w}));
 }
 
 void lower_mish(Ctx& c) { c.out(un(c, "Mish", c.tensor(0))); }
@@ -42,7 +42,7 @@ void lower_shrink(Ctx& c) {
   Value* x = c.tensor(0);
   float l = c.num_inputs() > 1 ? float(c.double_arg(1)) : 0.5f;
   bool soft = std::string(c.node->kind().toUnqualString()) == "softshrink";
-  c.out(gb::same(c.op("Shrink", {x}, {{"lambd", l}, {"bias", soft ? l : 0.0f}}), x));
+  c.out(c.op("Shrink", {x}, {{"lambd", l}, {"bias", soft ? l : 0.0f}}));
 }
 
 // logsigmoid(x) = -softplus(-x)
@@ -57,12 +57,9 @@ void lower_glu(Ctx& c) {
   size_t r = c.need_rank(x, "glu");
   int64_t d = c.norm_dim(c.num_inputs() > 1 ? c.int_arg(1) : -1, r);
   Node* n = c.node_op("Split", {x}, 2, {{"axis", d}, {"num_outputs", int64_t(2)}});
-  auto dims = x->shape.dims;
-  const Dim& full = dims[size_t(d)];
+  const Dim& full = x->shape.dims[size_t(d)];
   if (full.is_fixed() && full.value % 2) c.fail("glu needs an even size along dim " + std::to_string(d));
-  dims[size_t(d)] = full.is_fixed() ? Dim::fixed(full.value / 2) : Dim::unknown();
-  for (auto* o : n->outputs) o->shape = Shape(dims);
-  c.out(gb::same(bin(c, "Mul", n->outputs[0], un(c, "Sigmoid", n->outputs[1])), n->outputs[0]));
+  c.out(bin(c, "Mul", n->outputs[0], un(c, "Sigmoid", n->outputs[1])));
 }
 
 }  // namespace

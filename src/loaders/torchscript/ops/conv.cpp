@@ -1,6 +1,5 @@
 // Convolutions and batch normalization.
 #include "loaders/torchscript/ops/conv_transpose.h"
-#include "loaders/torchscript/ops/spatial.h"
 #include "loaders/torchscript/registry.h"
 
 namespace modelport::ts {
@@ -49,7 +48,6 @@ void emit_conv(Ctx& c, const ConvArgs& a) {
   if (!c.in(a.b).is_none()) ins.push_back(c.tensor(a.b));
   Value* o = c.op("Conv", ins,
                   {{"kernel_shape", k}, {"strides", strides}, {"pads", pads}, {"dilations", dilations}, {"group", groups}});
-  o->shape = spatial_out_shape(x->shape, w->shape.dims[0], k, strides, pads, dilations, false);
   if (x->shape.rank_known && x->shape.rank() != n + 2)
     c.fail("input rank " + std::to_string(x->shape.rank()) + " does not match a " + std::to_string(n) + "-D convolution");
   c.out(o);
@@ -92,7 +90,6 @@ void lower_batch_norm(Ctx& c) {
   }
   Value* o = c.op("BatchNormalization", {x, scale, bias, mean, var},
                   {{"epsilon", float(c.double_arg(7))}, {"momentum", float(1.0 - c.double_arg(6))}});
-  o->shape = x->shape;
   c.out(o);
 }
 

@@ -34,16 +34,6 @@ void emit_conv_transpose(Ctx& c, const Args& a) {
   Value* o = c.op("ConvTranspose", ins,
                   {{"kernel_shape", k}, {"strides", strides}, {"pads", pads}, {"dilations", dil},
                    {"output_padding", out_pad}, {"group", groups}});
-  if (x->shape.rank_known) {
-    Dim ch = w->shape.dims[1].is_fixed() ? Dim::fixed(w->shape.dims[1].value * groups) : Dim::unknown();
-    std::vector<Dim> d = {x->shape.dims[0], ch};
-    for (size_t i = 0; i < n; ++i) {
-      const Dim& in = x->shape.dims[i + 2];
-      d.push_back(in.is_fixed() ? Dim::fixed((in.value - 1) * strides[i] - 2 * pad[i] + dil[i] * (k[i] - 1) + out_pad[i] + 1)
-                                : Dim::unknown());
-    }
-    o->shape = Shape(d);
-  }
   c.out(o);
 }
 

@@ -44,10 +44,7 @@ Value* binary(Ctx& c, const std::string& op, const LVal& a, const LVal& b) {
   DType dt = result_dtype(a, b, c);
   Value* x = as_operand(c, a, dt);
   Value* y = as_operand(c, b, dt);
-  Value* o = c.op(op, {x, y});
-  o->dtype = dt;
-  o->shape = broadcast_shapes(x->shape, y->shape);
-  return o;
+  return c.op(op, {x, y});
 }
 
 // b * alpha for add/sub/rsub's `alpha` argument (input 2), or b when alpha is 1 / absent.
@@ -96,7 +93,6 @@ void lower_div(Ctx& c) {
     Value* q = binary(c, "Div", LVal::tensor(as_operand(c, a, DType::Float32)), LVal::tensor(as_operand(c, b, DType::Float32)));
     if (!mode) return c.out(q);
     Value* f = c.op("Floor", {q});
-    f->shape = q->shape;
     return c.out(c.cast(f, dt));
   }
   Value* q = binary(c, "Div", a, b);
@@ -110,24 +106,19 @@ void lower_div(Ctx& c) {
   } else {
     c.fail("unknown rounding_mode '" + *mode + "'");
   }
-  r->shape = q->shape;
   c.out(r);
 }
 
 void lower_neg(Ctx& c) {
   if (lower_scalar_op(c, "neg")) return;
   Value* x = c.tensor(0);
-  Value* o = c.op("Neg", {x});
-  o->shape = x->shape;
-  c.out(o);
+  c.out(c.op("Neg", {x}));
 }
 
 template <const char* Op>
 void lower_unary(Ctx& c) {
   Value* x = c.tensor(0);
-  Value* o = c.op(Op, {x});
-  o->shape = x->shape;
-  c.out(o);
+  c.out(c.op(Op, {x}));
 }
 
 template <const char* Op>
@@ -147,10 +138,7 @@ void lower_pow(Ctx& c) {
   DType dt = result_dtype(c.in(0), c.in(1), c);
   Value* x = as_operand(c, c.in(0), dt);
   Value* e = as_operand(c, c.in(1), dt);
-  Value* o = c.op("Pow", {x, e});
-  o->dtype = dt;
-  o->shape = broadcast_shapes(x->shape, e->shape);
-  c.out(o);
+  c.out(c.op("Pow", {x, e}));
 }
 
 // torch.remainder: the result takes the divisor's sign (Python's %); numbers fold, tensors
@@ -166,17 +154,11 @@ void lower_remainder(Ctx& c) {
   } else {
     Value* m = c.op("Mod", {a, b}, {{"fmod", int64_t(1)}});
     Value* zero = c.c_scalar(dt, 0);
-    auto boolean = [](Value* v) {
-      v->dtype = DType::Bool;
-      return v;
-    };
-    Value* nonzero = boolean(c.op("Not", {boolean(c.op("Equal", {m, zero}))}));
-    Value* sign_differs = boolean(c.op("Xor", {boolean(c.op("Less", {m, zero})), boolean(c.op("Less", {b, zero}))}));
-    Value* fix = boolean(c.op("And", {nonzero, sign_differs}));
+    Value* nonzero = c.op("Not", {c.op("Equal", {m, zero})});
+    Value* sign_differs = c.op("Xor", {c.op("Less", {m, zero}), c.op("Less", {b, zero})});
+    Value* fix = c.op("And", {nonzero, sign_differs});
     r = c.op("Where", {fix, c.op("Add", {m, b}), m});
   }
-  r->dtype = dt;
-  r->shape = broadcast_shapes(a->shape, b->shape);
   c.out(r);
 }
 

@@ -7,8 +7,6 @@
 namespace modelport::ts {
 namespace {
 
-using gb::shaped;
-using gb::typed;
 
 Value* as_index(Ctx& c, Value* v) {
   if (v->dtype == DType::Int64) return v;
@@ -22,7 +20,7 @@ void lower_gather(Ctx& c) {
   Value* idx = as_index(c, c.tensor(2));
   int64_t dim = c.int_arg(1);
   if (auto r = c.rank(x)) dim = c.norm_dim(dim, *r);
-  c.out(shaped(c.op("GatherElements", {x, idx}, {{"axis", dim}}), idx->shape));
+  c.out(c.op("GatherElements", {x, idx}, {{"axis", dim}}));
 }
 
 // index_select(self, dim, index)
@@ -30,15 +28,7 @@ void lower_index_select(Ctx& c) {
   Value* x = c.tensor(0);
   Value* idx = as_index(c, c.tensor(2));
   int64_t dim = c.int_arg(1);
-  Value* o = c.op("Gather", {x, idx}, {{"axis", dim}});
-  if (x->shape.rank_known) {
-    auto d = x->shape.dims;
-    size_t a = size_t(c.norm_dim(dim, d.size()));
-    d[a] = idx->shape.rank_known && idx->shape.rank() == 1 ? idx->shape.dims[0] : Dim::unknown();
-    if (idx->shape.rank_known && idx->shape.rank() == 0) d.erase(d.begin() + int64_t(a));
-    o->shape = Shape(d);
-  }
-  c.out(o);
+  c.out(c.op("Gather", {x, idx}, {{"axis", dim}}));
 }
 
 // index(self, Tensor?[] indices): x[i], x[:, i], x[i, j] (broadcast), x[mask].
@@ -57,8 +47,8 @@ void lower_index(Ctx& c) {
   if (idx.empty()) return c.out(x);
   if (idx.size() == 1 && idx[0]->dtype == DType::Bool) {  // x[mask]: mask covers the leading dims
     if (pos[0] != 0) c.fail("a bool mask index must come first");
-    Value* nz = typed(c.op("NonZero", {idx[0]}), DType::Int64);
-    Value* coords = typed(c.op("Transpose", {nz}, {{"perm", std::vector<int64_t>{1, 0}}}), DType::Int64);
+    Value* nz = c.op("NonZero", {idx[0]});
+    Value* coords = c.op("Transpose", {nz}, {{"perm", std::vector<int64_t>{1, 0}}});
     return c.out(c.op("GatherND", {x, coords}));
   }
   for (auto*& v : idx)
@@ -66,14 +56,7 @@ void lower_index(Ctx& c) {
     else v = as_index(c, v);
   if (idx.size() == 1) {  // one index tensor: Gather on its axis
     int64_t a = pos[0];
-    Value* o = c.op("Gather", {x, idx[0]}, {{"axis", a}});
-    if (idx[0]->shape.rank_known) {
-      std::vector<Dim> d(x->shape.dims.begin(), x->shape.dims.begin() + a);
-      d.insert(d.end(), idx[0]->shape.dims.begin(), idx[0]->shape.dims.end());
-      d.insert(d.end(), x->shape.dims.begin() + a + 1, x->shape.dims.end());
-      o->shape = Shape(d);
-    }
-    return c.out(o);
+    return c.out(c.op("Gather", {x, idx[0]}, {{"axis", a}}));
   }
   // Several index tensors: broadcast them, stack as coordinates, GatherND over the indexed dims
   // moved to the front. torch keeps the broadcast dims where the indexed dims were when those are
@@ -88,10 +71,8 @@ void lower_index(Ctx& c) {
   Value* bs = gb::shape_of(c, sum);
   std::vector<Value*> coords;
   for (auto* v : idx) {
-    Value* e = shaped(c.op("Expand", {v, bs}), bshape);
-    std::vector<Dim> ud = bshape.dims;
-    ud.push_back(Dim::fixed(1));
-    coords.push_back(shaped(c.op("Unsqueeze", {e, c.c_i64({-1})}), Shape(ud)));
+    Value* e = c.op("Expand", {v, bs});
+    coords.push_back(c.op("Unsqueeze", {e, c.c_i64({-1})}));
   }
   Value* stacked = gb::concat(c, coords, int64_t(bshape.rank()));
   std::vector<int64_t> perm = pos;
@@ -101,12 +82,9 @@ void lower_index(Ctx& c) {
   for (size_t i = 0; i < perm.size(); ++i) identity &= perm[i] == int64_t(i);
   Value* xt = identity ? x : gb::transpose(c, x, perm);
   Value* o = c.op("GatherND", {xt, stacked});
-  std::vector<Dim> od = bshape.dims;
-  for (size_t i = idx.size(); i < r; ++i) od.push_back(xt->shape.dims[i]);
-  o->shape = Shape(od);
   bool adjacent = pos.back() - pos.front() + 1 == int64_t(pos.size());
   if (adjacent && pos[0] > 0) {  // move the broadcast dims back to where the indexed dims were
-    int64_t b = int64_t(bshape.rank()), p = pos[0], orank = int64_t(od.size());
+    int64_t b = int64_t(bshape.rank()), p = pos[0], orank = b + int64_t(r - idx.size());
     std::vector<int64_t> back;
     for (int64_t i = 0; i < p; ++i) back.push_back(b + i);
     for (int64_t i = 0; i < b; ++i) back.push_back(i);
@@ -118,15 +96,8 @@ void lower_index(Ctx& c) {
 
 // TopK along `dim` taking `k` (a lowered int); outputs values and int64 indices.
 Node* topk(Ctx& c, Value* x, const LVal& k, int64_t dim, bool largest, bool sorted) {
-  Node* n = c.node_op("TopK", {x, gb::as_1d(c, k)}, 2,
-                      {{"axis", dim}, {"largest", int64_t(largest)}, {"sorted", int64_t(sorted)}});
-  n->outputs[1]->dtype = DType::Int64;
-  if (x->shape.rank_known) {
-    auto d = x->shape.dims;
-    d[size_t(c.norm_dim(dim, d.size()))] = k.kind == LVal::Kind::Int ? Dim::fixed(k.i) : Dim::unknown();
-    n->outputs[0]->shape = n->outputs[1]->shape = Shape(d);
-  }
-  return n;
+  return c.node_op("TopK", {x, gb::as_1d(c, k)}, 2,
+                   {{"axis", dim}, {"largest", int64_t(largest)}, {"sorted", int64_t(sorted)}});
 }
 
 // topk(self, k, dim=-1, largest=True, sorted=True)
@@ -153,7 +124,6 @@ void lower_sort(Ctx& c) {
     return;
   }
   Node* n = topk(c, x, c.dim_of(x, dim), dim, desc, true);
-  if (auto* xs = &x->shape; xs->rank_known) n->outputs[0]->shape = n->outputs[1]->shape = *xs;
   if (c.node->outputs().size() == 2) {
     c.out(n->outputs[0], 0);
     c.out(n->outputs[1], 1);
@@ -170,7 +140,7 @@ void lower_cumsum(Ctx& c) {
   if (x->dtype == DType::Bool || x->dtype == DType::Int8 || x->dtype == DType::Int16 || x->dtype == DType::Int32 ||
       x->dtype == DType::UInt8)
     x = c.cast(x, DType::Int64);  // torch promotes integer cumsum to int64
-  c.out(gb::same(c.op("CumSum", {x, c.c_i64_scalar(c.int_arg(1))}), x));
+  c.out(c.op("CumSum", {x, c.c_i64_scalar(c.int_arg(1))}));
 }
 
 // One roll along axis `d`: out = cat(x[n-s:], x[:n-s]) with s = shift mod n.
@@ -181,7 +151,7 @@ Value* roll_axis(Ctx& c, Value* x, int64_t d, int64_t shift) {
   Value* cutv = gb::as_1d(c, cut);
   Value* tail = gb::slice(c, x, d, cutv, c.c_i64({INT64_MAX}));
   Value* head = gb::slice(c, x, d, c.c_i64({0}), cutv);
-  return shaped(gb::concat(c, {tail, head}, d), x->shape);
+  return gb::concat(c, {tail, head}, d);
 }
 
 // roll(self, shifts, dims=[])
@@ -191,9 +161,9 @@ void lower_roll(Ctx& c) {
   auto dims = c.num_inputs() > 2 ? c.ints_arg(2) : std::vector<int64_t>{};
   if (dims.empty()) {  // roll the flattened tensor, then restore the shape
     if (shifts.size() != 1) c.fail("roll without dims takes one shift");
-    Value* flat = shaped(c.op("Reshape", {x, c.c_i64({-1})}), Shape({x->shape.numel() ? Dim::fixed(*x->shape.numel()) : Dim::unknown()}));
+    Value* flat = c.op("Reshape", {x, c.c_i64({-1})});
     Value* y = roll_axis(c, flat, 0, shifts[0]);
-    return c.out(shaped(c.op("Reshape", {y, gb::shape_of(c, x)}), x->shape));
+    return c.out(c.op("Reshape", {y, gb::shape_of(c, x)}));
   }
   if (shifts.size() != dims.size()) c.fail("roll needs one shift per dim");
   size_t r = c.need_rank(x, "roll");
@@ -215,7 +185,7 @@ void lower_flip(Ctx& c) {
     ends.push_back(INT64_MIN);
     steps.push_back(-1);
   }
-  c.out(shaped(c.op("Slice", {x, c.c_i64(starts), c.c_i64(ends), c.c_i64(axes), c.c_i64(steps)}), x->shape));
+  c.out(c.op("Slice", {x, c.c_i64(starts), c.c_i64(ends), c.c_i64(axes), c.c_i64(steps)}));
 }
 
 // narrow(self, dim, start, length); start may be a tensor (narrow.Tensor)
@@ -224,15 +194,14 @@ void lower_narrow(Ctx& c) {
   size_t r = c.need_rank(x, "narrow");
   int64_t d = c.norm_dim(c.int_arg(1), r);
   LVal start = c.in(2);
-  if (start.is_tensor()) start = LVal::tensor(shaped(c.op("Reshape", {c.cast(start.v, DType::Int64), c.c_i64({})}), Shape(std::vector<Dim>{})));
+  if (start.is_tensor()) start = LVal::tensor(c.op("Reshape", {c.cast(start.v, DType::Int64), c.c_i64({})}));
   if (start.kind == LVal::Kind::Int && start.i < 0) start = gb::iop(c, "Add", start, c.dim_of(x, d));
   LVal end = gb::iop(c, "Add", start, c.in(3));
   Value* o = gb::slice(c, x, d, gb::as_1d(c, start), gb::as_1d(c, end));
-  if (c.in(3).kind == LVal::Kind::Int) {
-    auto dd = x->shape.dims;
-    dd[size_t(d)] = Dim::fixed(c.in(3).i);
-    o->shape = Shape(dd);
-  }
+  // A run-time start: torch guarantees start + length is within the dim, which ONNX's Slice (it
+  // clamps) does not say, so the op layer cannot give the length.
+  if (start.is_tensor() && c.in(3).kind == LVal::Kind::Int && o->shape.rank_known)
+    o->shape.dims[size_t(d)] = Dim::fixed(c.in(3).i);
   c.out(o);
 }
 
@@ -243,11 +212,9 @@ void lower_unbind(Ctx& c) {
   int64_t d = c.norm_dim(c.int_arg(1), r);
   const Dim& n = x->shape.dims[size_t(d)];
   if (!n.is_fixed()) c.fail("unbind along a dimension of unknown size (" + n.str() + ")");
-  auto dd = x->shape.dims;
-  dd.erase(dd.begin() + d);
   std::vector<LVal> outs;
   for (int64_t i = 0; i < n.value; ++i)
-    outs.push_back(LVal::tensor(shaped(c.op("Gather", {x, c.c_i64_scalar(i)}, {{"axis", d}}), Shape(dd))));
+    outs.push_back(LVal::tensor(c.op("Gather", {x, c.c_i64_scalar(i)}, {{"axis", d}})));
   c.out(LVal::list(std::move(outs)));
 }
 
@@ -261,18 +228,12 @@ void lower_repeat(Ctx& c) {
   bool tile = std::string(c.node->kind().toUnqualString()) == "tile";
   if (!tile && items.size() < r) c.fail("repeat needs at least as many repeats as the input has dims");
   while (items.size() < r) items.insert(items.begin(), LVal::of_int(1));
-  std::vector<Dim> xd = x->shape.dims;
   if (items.size() > r) {
     std::vector<int64_t> axes;
     for (size_t i = 0; i < items.size() - r; ++i) axes.push_back(int64_t(i));
-    xd.insert(xd.begin(), items.size() - r, Dim::fixed(1));
-    x = shaped(c.op("Unsqueeze", {x, c.c_i64(axes)}), Shape(xd));
+    x = c.op("Unsqueeze", {x, c.c_i64(axes)});
   }
-  std::vector<Dim> od;
-  for (size_t i = 0; i < items.size(); ++i)
-    od.push_back(items[i].kind == LVal::Kind::Int && xd[i].is_fixed() ? Dim::fixed(xd[i].value * items[i].i)
-                 : items[i].kind == LVal::Kind::Int && items[i].i == 1 ? xd[i] : Dim::unknown());
-  c.out(shaped(c.op("Tile", {x, c.ints_tensor(LVal::list(items))}), Shape(od)));
+  c.out(c.op("Tile", {x, c.ints_tensor(LVal::list(items))}));
 }
 
 }  // namespace

@@ -39,17 +39,11 @@ Value* tail_start(Ctx& c, Value* whole, int64_t dim, Value* start, Value* end) {
   Value* zero = c.c_i64({0});
   auto norm = [&](Value* v) {
     Value* neg = c.op("Less", {v, zero});
-    neg->dtype = DType::Bool;
-    Value* w = c.op("Where", {neg, c.op("Add", {v, size}), v});
-    w->dtype = DType::Int64;
-    return w;
+    return c.op("Where", {neg, c.op("Add", {v, size}), v});
   };
   Value *ns = norm(start), *ne = norm(end);
   Value* gt = c.op("Greater", {ns, ne});
-  gt->dtype = DType::Bool;
-  Value* w = c.op("Where", {gt, ns, ne});
-  w->dtype = DType::Int64;
-  return w;
+  return c.op("Where", {gt, ns, ne});
 }
 
 // `whole` with the part that `view_node` selects replaced by `part` (which has the view's shape).
@@ -80,8 +74,7 @@ Value* splice(Ctx& c, const jit::Node* view_node, Value* whole, Value* part) {
   // (e.g. x[-7:0]) leaves `whole` unchanged instead of duplicating rows.
   Value* tail = c.op("Slice", {whole, tail_start(c, whole, dim, start, end), c.c_i64({INT64_MAX}), axes});
   Value* out = c.op("Concat", {head, c.cast(part, whole->dtype), tail}, {{"axis", dim}});
-  out->dtype = whole->dtype;
-  out->shape = whole->shape;
+  out->shape = whole->shape;  // the pieces' lengths are run-time values summing to whole's
   return out;
 }
 
@@ -103,10 +96,7 @@ namespace {
 // `value` broadcast to the shape and dtype of `like`.
 Value* filled_like(Ctx& c, Value* like, Value* value) {
   Value* v = c.cast(value, like->dtype);
-  Value* o = c.op("Expand", {v, c.op("Shape", {like})});
-  o->dtype = like->dtype;
-  o->shape = like->shape;
-  return o;
+  return c.op("Expand", {v, c.op("Shape", {like})});
 }
 
 void finish(Ctx& c, Value* contents) {

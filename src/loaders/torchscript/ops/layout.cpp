@@ -7,10 +7,6 @@
 namespace modelport::ts {
 namespace {
 
-using gb::shaped;
-
-Dim dim_div(const Dim& d, int64_t r) { return d.is_fixed() ? Dim::fixed(d.value / r) : Dim::unknown(); }
-Dim dim_mul(const Dim& d, int64_t r) { return d.is_fixed() ? Dim::fixed(d.value * r) : Dim::unknown(); }
 
 void need_rank4(Ctx& c, Value* x) {
   if (c.need_rank(x, c.node->kind().toUnqualString()) != 4) c.fail("only 4-D (N, C, H, W) inputs are supported");
@@ -24,7 +20,7 @@ void lower_pixel_shuffle(Ctx& c) {
   const auto& d = x->shape.dims;
   if (d[1].is_fixed() && d[1].value % (r * r)) c.fail("channels must be divisible by upscale_factor^2");
   Value* o = c.op("DepthToSpace", {x}, {{"blocksize", r}, {"mode", std::string("CRD")}});
-  c.out(shaped(o, Shape({d[0], dim_div(d[1], r * r), dim_mul(d[2], r), dim_mul(d[3], r)})));
+  c.out(o);
 }
 
 // pixel_unshuffle(self, downscale_factor): (N, C, H, W) -> (N, C*r*r, H/r, W/r), channel c*r*r + i*r + j.
@@ -32,14 +28,12 @@ void lower_pixel_unshuffle(Ctx& c) {
   Value* x = c.tensor(0);
   need_rank4(c, x);
   int64_t r = c.int_arg(1);
-  const auto& d = x->shape.dims;
   LVal h = gb::iop(c, "Div", c.dim_of(x, 2), LVal::of_int(r)), w = gb::iop(c, "Div", c.dim_of(x, 3), LVal::of_int(r));
   LVal ch = gb::iop(c, "Mul", c.dim_of(x, 1), LVal::of_int(r * r));
   Value* six = c.op("Reshape", {x, c.ints_tensor(LVal::list({LVal::of_int(0), LVal::of_int(0), h, LVal::of_int(r), w, LVal::of_int(r)}))});
-  six->shape = Shape({d[0], d[1], dim_div(d[2], r), Dim::fixed(r), dim_div(d[3], r), Dim::fixed(r)});
   Value* t = gb::transpose(c, six, {0, 1, 3, 5, 2, 4});
   Value* o = c.op("Reshape", {t, c.ints_tensor(LVal::list({LVal::of_int(0), ch, h, w}))});
-  c.out(shaped(o, Shape({d[0], dim_mul(d[1], r * r), dim_div(d[2], r), dim_div(d[3], r)})));
+  c.out(o);
 }
 
 // channel_shuffle(self, groups): (N, g, C/g, *) -> swap g and C/g -> (N, C, *)
@@ -51,9 +45,8 @@ void lower_channel_shuffle(Ctx& c) {
   if (x->shape.dims[1].is_fixed() && x->shape.dims[1].value % g) c.fail("groups must divide the channel count");
   LVal cg = gb::iop(c, "Div", c.dim_of(x, 1), LVal::of_int(g));
   Value* four = c.op("Reshape", {x, c.ints_tensor(LVal::list({LVal::of_int(0), LVal::of_int(g), cg, LVal::of_int(-1)}))});
-  four->shape = Shape({x->shape.dims[0], Dim::fixed(g), dim_div(x->shape.dims[1], g), Dim::unknown()});
   Value* t = gb::transpose(c, four, {0, 2, 1, 3});
-  c.out(shaped(c.op("Reshape", {t, gb::shape_of(c, x)}), x->shape));
+  c.out(c.op("Reshape", {t, gb::shape_of(c, x)}));
 }
 
 // swapaxes/swapdims(self, dim0, dim1)
@@ -109,27 +102,18 @@ void lower_empty(Ctx& c) {
   std::optional<DType> dt;
   if (auto i = c.arg_index("dtype")) dt = c.opt_dtype_arg(*i);
   Value* shape;
-  Shape out;
   if (k == "empty_like") {
     Value* x = c.tensor(0);
     shape = gb::shape_of(c, x);
-    out = x->shape;
     if (!dt) dt = x->dtype;
   } else {
     size_t si = k == "new_empty" ? 1 : 0;
     if (k == "new_empty" && !dt) dt = c.tensor(0)->dtype;
     const LVal& l = c.in(si);
     shape = c.ints_tensor(l);
-    if (l.is_const_int_list()) {
-      std::vector<int64_t> v;
-      for (auto& it : l.items) v.push_back(it.i);
-      out = Shape::of(v);
-    }
   }
   DType t = dt.value_or(DType::Float32);
-  Value* o = c.op("ConstantOfShape", {shape}, {{"value", Tensor::from_vector(t, std::vector<uint8_t>(dtype_size(t), 0), {1})}});
-  o->dtype = t;
-  c.out(shaped(o, out));
+  c.out(c.op("ConstantOfShape", {shape}, {{"value", Tensor::from_vector(t, std::vector<uint8_t>(dtype_size(t), 0), {1})}}));
 }
 
 }  // namespace

@@ -11,7 +11,6 @@ namespace modelport::ts {
 namespace {
 
 using gb::bin;
-using gb::shaped;
 using gb::un;
 
 Value* float_input(Ctx& c, size_t i) {
@@ -140,14 +139,12 @@ void lower_var_std(Ctx& c) {
   if (fixed) {
     n = c.c_scalar(x->dtype, double(*fixed) - correction);
   } else {
-    Value* dims = gb::shaped(c.op("Gather", {gb::shape_of(c, x), c.c_i64(all)}, {{"axis", int64_t(0)}}),
-                             Shape::of({int64_t(all.size())}));
+    Value* dims = c.op("Gather", {gb::shape_of(c, x), c.c_i64(all)}, {{"axis", int64_t(0)}});
     Value* cnt = gb::reduce(c, "ReduceProd", dims, {0}, false);
     n = bin(c, "Sub", c.cast(cnt, x->dtype), c.c_scalar(x->dtype, correction));
   }
   Value* v = bin(c, "Div", ss, n);
-  v->shape = ss->shape;
-  c.out(is_std ? gb::same(c.op("Sqrt", {v}), v) : v);
+  c.out(is_std ? c.op("Sqrt", {v}) : v);
 }
 
 // norm(self, p=2) | norm(self, p, dim, keepdim=False) | linalg_vector_norm(self, ord=2, dim, keepdim, dtype)

@@ -8,7 +8,6 @@
 namespace modelport::ts {
 namespace {
 
-using gb::shaped;
 
 // weight/bias (C,) reshaped to (C, 1, ..., 1) so they broadcast against (N, C, spatial...).
 Value* per_channel(Ctx& c, Value* v, size_t rank) {
@@ -16,7 +15,7 @@ Value* per_channel(Ctx& c, Value* v, size_t rank) {
   s.resize(rank - 1, 1);
   std::vector<Dim> d = {v->shape.rank_known && v->shape.rank() == 1 ? v->shape.dims[0] : Dim::unknown()};
   d.resize(rank - 1, Dim::fixed(1));
-  return shaped(c.op("Reshape", {v, c.c_i64(s)}), Shape(d));
+  return c.op("Reshape", {v, c.c_i64(s)});
 }
 
 // group_norm(input, num_groups, weight?, bias?, eps=1e-5, cudnn_enabled)
@@ -28,16 +27,16 @@ void lower_group_norm(Ctx& c) {
   double eps = c.num_inputs() > 4 && !c.in(4).is_none() ? c.double_arg(4) : 1e-5;
   if (x->shape.dims[1].is_fixed() && (g <= 0 || x->shape.dims[1].value % g))
     c.fail("num_groups " + std::to_string(g) + " does not divide " + std::to_string(x->shape.dims[1].value) + " channels");
-  Value* grouped = shaped(c.op("Reshape", {x, c.c_i64({0, g, -1})}), Shape({x->shape.dims[0], Dim::fixed(g), Dim::unknown()}));
+  Value* grouped = c.op("Reshape", {x, c.c_i64({0, g, -1})});
   Value* mean = gb::reduce(c, "ReduceMean", grouped, {2}, true);
   Value* d = gb::bin(c, "Sub", grouped, mean);
   Value* var = gb::reduce(c, "ReduceMean", gb::bin(c, "Mul", d, d), {2}, true);
   Value* sd = gb::un(c, "Sqrt", gb::bin(c, "Add", var, c.c_scalar(x->dtype, eps)));
   Value* norm = gb::bin(c, "Div", d, sd);
-  Value* y = shaped(c.op("Reshape", {norm, gb::shape_of(c, x)}), x->shape);
+  Value* y = c.op("Reshape", {norm, gb::shape_of(c, x)});
   if (!c.in(2).is_none()) y = gb::bin(c, "Mul", y, per_channel(c, c.tensor(2), r));
   if (!c.in(3).is_none()) y = gb::bin(c, "Add", y, per_channel(c, c.tensor(3), r));
-  c.out(shaped(y, x->shape));
+  c.out(y);
 }
 
 // instance_norm(input, weight?, bias?, running_mean?, running_var?, use_input_stats, momentum, eps, cudnn)
@@ -63,7 +62,7 @@ void lower_instance_norm(Ctx& c) {
     if (c.in(3).is_none() || c.in(4).is_none()) c.fail("use_input_stats=False needs running_mean and running_var");
     o = c.op("BatchNormalization", {x, scale, bias, c.tensor(3), c.tensor(4)}, {{"epsilon", float(eps)}});
   }
-  c.out(shaped(o, x->shape));
+  c.out(o);
 }
 
 }  // namespace

@@ -18,7 +18,7 @@ Value* pad_node(Ctx& c, Value* x, Value* pads, const std::string& onnx_mode, std
                 std::vector<Dim> dims) {
   std::vector<Value*> ins = {x, pads};
   if (onnx_mode == "constant" && value && *value != 0.0) ins.push_back(c.c_scalar(x->dtype, *value));
-  return gb::shaped(c.op("Pad", ins, {{"mode", onnx_mode}}), Shape(std::move(dims)));
+  return c.op("Pad", ins, {{"mode", onnx_mode}});
 }
 
 Value* pad_with(Ctx& c, Value* x, const std::vector<int64_t>& p, const std::string& mode, std::optional<double> value) {
@@ -46,7 +46,7 @@ Value* pad_with(Ctx& c, Value* x, const std::vector<int64_t>& p, const std::stri
       if (e) parts.push_back(gb::slice(c, y, d, c.c_i64({0}), c.c_i64({e})));
       y = gb::concat(c, parts, d);
     }
-    return gb::shaped(y, Shape(dims));
+    return y;
   }
   std::string onnx_mode = onnx_pad_mode(mode);
   if (onnx_mode.empty()) c.fail("unknown padding mode '" + mode + "'");

@@ -1,5 +1,4 @@
 // Max / average / adaptive pooling.
-#include "loaders/torchscript/ops/spatial.h"
 #include "loaders/torchscript/registry.h"
 
 namespace modelport::ts {
@@ -37,7 +36,6 @@ void lower_max_pool(Ctx& c) {
   Value* o = c.op("MaxPool", {x},
                   {{"kernel_shape", w.kernel}, {"strides", w.strides}, {"pads", w.pads}, {"dilations", w.dilations},
                    {"ceil_mode", int64_t(ceil)}});
-  o->shape = spatial_out_shape(x->shape, std::nullopt, w.kernel, w.strides, w.pads, w.dilations, ceil);
   c.out(o);
 }
 
@@ -52,7 +50,6 @@ void lower_avg_pool(Ctx& c) {
   Value* o = c.op("AveragePool", {x},
                   {{"kernel_shape", w.kernel}, {"strides", w.strides}, {"pads", w.pads},
                    {"ceil_mode", int64_t(ceil)}, {"count_include_pad", int64_t(include_pad)}});
-  o->shape = spatial_out_shape(x->shape, std::nullopt, w.kernel, w.strides, w.pads, w.dilations, ceil);
   c.out(o);
 }
 
@@ -73,11 +70,6 @@ void lower_adaptive_pool(Ctx& c) {
   Value* o = nullptr;
   if (global) {
     o = c.op(is_max ? "GlobalMaxPool" : "GlobalAveragePool", {x});
-    if (x->shape.rank_known) {
-      std::vector<Dim> d(x->shape.dims.begin(), x->shape.dims.begin() + std::min<size_t>(2, x->shape.rank()));
-      d.resize(x->shape.rank(), Dim::fixed(1));
-      o->shape = Shape(d);
-    }
   } else {
     size_t r = c.need_rank(x, "adaptive pooling");
     if (r != n + 2) c.fail("expected a rank-" + std::to_string(n + 2) + " input");
@@ -91,9 +83,8 @@ void lower_adaptive_pool(Ctx& c) {
       k.push_back(in.value / want);
       s.push_back(in.value / want);
     }
-    std::vector<int64_t> pads(2 * n, 0), dil(n, 1);
+    std::vector<int64_t> pads(2 * n, 0);
     o = c.op(is_max ? "MaxPool" : "AveragePool", {x}, {{"kernel_shape", k}, {"strides", s}, {"pads", pads}});
-    o->shape = spatial_out_shape(x->shape, std::nullopt, k, s, pads, dil, false);
   }
   c.out(o);
   if (is_max && c.node->outputs().size() > 1) {

@@ -36,9 +36,7 @@ void lower_unpack(Ctx& c) {
   }
   if (l.is_tensor() && l.v->dtype == DType::Int64) {  // a dynamic int list, e.g. x.size() of unknown rank
     for (size_t i = 0; i < n; ++i) {
-      Value* s = c.op("Gather", {l.v, c.c_i64_scalar(int64_t(i))}, {{"axis", int64_t(0)}});
-      s->shape = Shape(std::vector<Dim>{});
-      c.out(s, i);
+      c.out(c.op("Gather", {l.v, c.c_i64_scalar(int64_t(i))}, {{"axis", int64_t(0)}}), i);
     }
     return;
   }
@@ -59,9 +57,7 @@ void lower_getitem(Ctx& c) {
   if (l.is_dict()) return lower_dict_getitem(c);
   if (l.is_seq()) return lower_tuple_index(c);
   if (l.is_tensor() && l.v->dtype == DType::Int64 && c.in(1).kind == LVal::Kind::Int) {
-    Value* s = c.op("Gather", {l.v, c.c_i64_scalar(c.int_arg(1))}, {{"axis", int64_t(0)}});
-    s->shape = Shape(std::vector<Dim>{});
-    return c.out(s);
+    return c.out(c.op("Gather", {l.v, c.c_i64_scalar(c.int_arg(1))}, {{"axis", int64_t(0)}}));
   }
   c.fail("__getitem__ on " + l.describe() + " is not supported");
 }

@@ -10,7 +10,6 @@
 namespace modelport::ts {
 namespace {
 
-using gb::shaped;
 
 // A float dim of x (negative d from the end) as a rank-0 tensor of dtype dt: a constant when fixed.
 Value* dim_as(Ctx& c, Value* x, int64_t d, DType dt) {
@@ -50,41 +49,26 @@ void lower_sdpa(Ctx& c) {
   for (size_t i = 0; i < r; ++i) perm[i] = int64_t(i);
   std::swap(perm[r - 1], perm[r - 2]);
   Value* s = gb::bin(c, "MatMul", q, gb::transpose(c, k, perm));
-  {
-    std::vector<Dim> d = broadcast_shapes(Shape(std::vector<Dim>(q->shape.dims.begin(), q->shape.dims.end() - 2)),
-                                          Shape(std::vector<Dim>(k->shape.dims.begin(), k->shape.dims.end() - 2)))
-                             .dims;
-    d.push_back(q->shape.dims[r - 2]);
-    d.push_back(k->shape.dims[r - 2]);
-    s->shape = Shape(d);
-  }
   s = gb::bin(c, "Mul", s, scale);
   Value* neg_inf = c.c_scalar(dt, -std::numeric_limits<double>::infinity());
   auto keep_where = [&](Value* keep) {
     Value* o = c.op("Where", {keep, s, neg_inf});
     o->dtype = dt;
-    return shaped(o, broadcast_shapes(s->shape, keep->shape));
+    return o;
   };
   if (causal) {
     auto range = [&](Value* x) {
       Value* n = c.tensor_of(c.dim_of(x, int64_t(r) - 2));
-      Value* o = c.op("Range", {c.c_i64_scalar(0), c.cast(n, DType::Int64), c.c_i64_scalar(1)});
-      return shaped(gb::typed(o, DType::Int64), Shape({x->shape.dims[r - 2]}));
+      return c.op("Range", {c.c_i64_scalar(0), c.cast(n, DType::Int64), c.c_i64_scalar(1)});
     };
-    Value* rows = shaped(c.op("Unsqueeze", {range(q), c.c_i64({1})}), Shape({q->shape.dims[r - 2], Dim::fixed(1)}));
-    Value* cols = shaped(c.op("Unsqueeze", {range(k), c.c_i64({0})}), Shape({Dim::fixed(1), k->shape.dims[r - 2]}));
-    s = keep_where(gb::typed(gb::un(c, "Not", gb::cmp(c, "Less", rows, cols)), DType::Bool));  // cols <= rows
+    Value* rows = c.op("Unsqueeze", {range(q), c.c_i64({1})});
+    Value* cols = c.op("Unsqueeze", {range(k), c.c_i64({0})});
+    s = keep_where(gb::un(c, "Not", gb::cmp(c, "Less", rows, cols)));  // cols <= rows
   }
   if (mask && mask->dtype == DType::Bool) s = keep_where(mask);
   else if (mask) s = gb::bin(c, "Add", s, c.cast(mask, dt));
-  Value* p = gb::same(c.op("Softmax", {s}, {{"axis", int64_t(-1)}}), s);
-  Value* o = c.op("MatMul", {p, v});
-  if (s->shape.rank_known && v->shape.rank_known && v->shape.rank() == r) {
-    auto d = s->shape.dims;
-    d.back() = v->shape.dims.back();
-    o->shape = Shape(d);
-  }
-  c.out(o);
+  Value* p = c.op("Softmax", {s}, {{"axis", int64_t(-1)}});
+  c.out(c.op("MatMul", {p, v}));
 }
 
 // Float's machine epsilon: rms_norm's eps when None (torch.finfo(input.dtype).eps).
@@ -110,8 +94,8 @@ void lower_rms_norm(Ctx& c) {
   for (size_t i = r - ns.size(); i < r; ++i) axes.push_back(int64_t(i));
   Value* ms = gb::reduce(c, "ReduceMean", gb::bin(c, "Mul", x, x), axes, true);
   Value* inv = gb::un(c, "Reciprocal", gb::un(c, "Sqrt", gb::bin(c, "Add", ms, c.c_scalar(dt, eps))));
-  Value* y = shaped(gb::bin(c, "Mul", x, inv), x->shape);
-  if (c.num_inputs() > 2 && !c.in(2).is_none()) y = shaped(gb::bin(c, "Mul", y, c.tensor(2)), x->shape);
+  Value* y = gb::bin(c, "Mul", x, inv);
+  if (c.num_inputs() > 2 && !c.in(2).is_none()) y = gb::bin(c, "Mul", y, c.tensor(2));
   c.out(y);
 }
 

@@ -32,10 +32,7 @@ void lower_range_length(Ctx& c) {
   }
   if (step != 1) c.fail("range() over dynamic bounds needs step 1");
   LVal n = gb::iop(c, "Sub", hi, lo);
-  Value* o = c.op("Max", {c.tensor_of(n), c.c_i64_scalar(0)});
-  o->dtype = DType::Int64;
-  o->shape = Shape(std::vector<Dim>{});
-  c.out(LVal::tensor(o));
+  c.out(LVal::tensor(c.op("Max", {c.tensor_of(n), c.c_i64_scalar(0)})));
 }
 
 // __derive_index(index, start, step) = start + index * step

@@ -73,20 +73,11 @@ bool is_zeros(const Value* v) {
 }
 
 Value* slice0(Ctx& c, Value* v, int64_t begin, int64_t end) {
-  Value* s = c.op("Slice", {v, c.c_i64({begin}), c.c_i64({end}), c.c_i64({0})});
-  s->shape = v->shape;
-  if (s->shape.rank_known && s->shape.rank() > 0) s->shape.dims[0] = Dim::fixed(end - begin);
-  return s;
+  return c.op("Slice", {v, c.c_i64({begin}), c.c_i64({end}), c.c_i64({0})});
 }
 
 Value* transpose(Ctx& c, Value* v, const std::vector<int64_t>& perm) {
-  Value* t = c.op("Transpose", {v}, {{"perm", perm}});
-  if (v->shape.rank_known && v->shape.rank() == perm.size()) {
-    std::vector<Dim> d;
-    for (int64_t p : perm) d.push_back(v->shape.dims[size_t(p)]);
-    t->shape = Shape(std::move(d));
-  }
-  return t;
+  return c.op("Transpose", {v}, {{"perm", perm}});
 }
 
 Dim dim_or_unknown(const Value* v, size_t i) {
@@ -191,9 +182,6 @@ void lower_recurrent(Ctx& c, Cell cell) {
       attrs["activations"] = std::vector<std::string>(size_t(dirs), cell == Cell::RNN_TANH ? "Tanh" : "Relu");
     const char* op = cell == Cell::LSTM ? "LSTM" : cell == Cell::GRU ? "GRU" : "RNN";
     Node* n = c.node_op(op, ins, cell == Cell::LSTM ? 3 : 2, attrs);
-    for (Value* o : n->outputs) o->dtype = x->dtype;
-    n->outputs[0]->shape = Shape({seq, Dim::fixed(dirs), batch, Dim::fixed(hidden)});
-    for (size_t i = 1; i < n->outputs.size(); ++i) n->outputs[i]->shape = Shape({Dim::fixed(dirs), batch, Dim::fixed(hidden)});
     hn.push_back(n->outputs[1]);
     if (cell == Cell::LSTM) cn.push_back(n->outputs[2]);
 
@@ -205,14 +193,11 @@ void lower_recurrent(Ctx& c, Cell cell) {
       y = transpose(c, y, {0, 2, 1, 3});
       x = c.op("Reshape", {y, c.c_i64({0, 0, -1})});
     }
-    x->shape = Shape({seq, batch, Dim::fixed(dirs * hidden)});
   }
   Value* out = batch_first ? transpose(c, x, {1, 0, 2}) : x;
   auto concat = [&](const std::vector<Value*>& parts) {
     if (parts.size() == 1) return parts[0];
-    Value* v = c.op("Concat", parts, {{"axis", int64_t(0)}});
-    v->shape = Shape({Dim::fixed(layers * dirs), batch, Dim::fixed(hidden)});
-    return v;
+    return c.op("Concat", parts, {{"axis", int64_t(0)}});
   };
   c.out(out, 0);
   c.out(concat(hn), 1);

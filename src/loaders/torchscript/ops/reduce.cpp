@@ -4,27 +4,13 @@
 namespace modelport::ts {
 namespace {
 
-Shape reduced_shape(const Shape& x, const std::vector<int64_t>& axes, bool keepdim) {
-  if (!x.rank_known) return Shape();
-  if (axes.empty()) return keepdim ? Shape(std::vector<Dim>(x.rank(), Dim::fixed(1))) : Shape(std::vector<Dim>{});
-  std::vector<bool> red(x.rank(), false);
-  for (auto a : axes) red[size_t(a < 0 ? a + int64_t(x.rank()) : a)] = true;
-  std::vector<Dim> out;
-  for (size_t i = 0; i < x.rank(); ++i)
-    if (!red[i]) out.push_back(x.dims[i]);
-    else if (keepdim) out.push_back(Dim::fixed(1));
-  return Shape(std::move(out));
-}
-
 // ONNX Reduce* with axes as an input (empty axes = reduce all).
 Value* reduce(Ctx& c, const std::string& op, Value* x, std::vector<int64_t> axes, bool keepdim) {
   if (x->shape.rank_known)
     for (auto& a : axes) a = c.norm_dim(a, x->shape.rank());
   std::vector<Value*> ins = {x};
   if (!axes.empty()) ins.push_back(c.c_i64(axes));
-  Value* o = c.op(op, ins, {{"keepdims", int64_t(keepdim)}});
-  o->shape = reduced_shape(x->shape, axes, keepdim);
-  return o;
+  return c.op(op, ins, {{"keepdims", int64_t(keepdim)}});
 }
 
 // mean/sum(self, dtype?) or (self, dim: int[]?, keepdim=False, dtype?)
@@ -48,16 +34,12 @@ void lower_max_min(Ctx& c) {
   if (c.num_inputs() == 1) return c.out(reduce(c, is_max ? "ReduceMax" : "ReduceMin", x, {}, false));
   if (c.is_tensor_type(1)) {
     Value* y = c.tensor(1);
-    Value* o = c.op(is_max ? "Max" : "Min", {x, y});
-    o->shape = broadcast_shapes(x->shape, y->shape);
-    return c.out(o);
+    return c.out(c.op(is_max ? "Max" : "Min", {x, y}));
   }
   int64_t dim = c.int_arg(1);
   bool keepdim = c.num_inputs() > 2 && c.bool_arg(2);
   c.out(reduce(c, is_max ? "ReduceMax" : "ReduceMin", x, {dim}, keepdim), 0);
   Value* idx = c.op(is_max ? "ArgMax" : "ArgMin", {x}, {{"axis", dim}, {"keepdims", int64_t(keepdim)}});
-  idx->dtype = DType::Int64;
-  idx->shape = reduced_shape(x->shape, {dim}, keepdim);
   c.out(idx, 1);
 }
 
@@ -67,17 +49,10 @@ void lower_argmax(Ctx& c) {
   bool keepdim = c.num_inputs() > 2 && c.bool_arg(2);
   if (c.in(1).is_none()) {  // over the flattened tensor
     Value* flat = c.op("Reshape", {x, c.c_i64({-1})});
-    flat->shape = Shape(std::vector<Dim>{Dim::unknown()});
-    Value* o = c.op(is_max ? "ArgMax" : "ArgMin", {flat}, {{"axis", int64_t(0)}, {"keepdims", int64_t(0)}});
-    o->dtype = DType::Int64;
-    o->shape = Shape(std::vector<Dim>{});
-    return c.out(o);
+    return c.out(c.op(is_max ? "ArgMax" : "ArgMin", {flat}, {{"axis", int64_t(0)}, {"keepdims", int64_t(0)}}));
   }
   int64_t dim = c.int_arg(1);
-  Value* o = c.op(is_max ? "ArgMax" : "ArgMin", {x}, {{"axis", dim}, {"keepdims", int64_t(keepdim)}});
-  o->dtype = DType::Int64;
-  o->shape = reduced_shape(x->shape, {dim}, keepdim);
-  c.out(o);
+  c.out(c.op(is_max ? "ArgMax" : "ArgMin", {x}, {{"axis", dim}, {"keepdims", int64_t(keepdim)}}));
 }
 
 constexpr char kMean[] = "ReduceMean", kSum[] = "ReduceSum", kAmax[] = "ReduceMax", kAmin[] = "ReduceMin";

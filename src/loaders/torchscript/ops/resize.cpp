@@ -77,8 +77,6 @@ void lower_upsample(Ctx& c) {
     if (k.mode == "cubic") attrs["cubic_coeff_a"] = -0.75f;
   }
 
-  std::vector<Dim> out_dims;
-  if (x->shape.rank_known) out_dims = {x->shape.dims[0], x->shape.dims[1]};
   Value* o;
   if (size) {
     std::vector<LVal> items;
@@ -88,26 +86,16 @@ void lower_upsample(Ctx& c) {
     if (items.size() == 1 && k.n > 1) items.assign(k.n, items[0]);
     if (items.size() != k.n) c.fail("output_size must have " + std::to_string(k.n) + " values");
     std::vector<LVal> full = {c.dim_of(x, 0), c.dim_of(x, 1)};
-    for (auto& it : items) {
-      full.push_back(it);
-      if (it.kind == LVal::Kind::Int) out_dims.push_back(Dim::fixed(it.i));
-      else if (auto f = it.is_tensor() ? c.scalar_dims.find(it.v) : c.scalar_dims.end(); f != c.scalar_dims.end())
-        out_dims.push_back(f->second);
-      else out_dims.push_back(Dim::unknown());
-    }
+    full.insert(full.end(), items.begin(), items.end());
     o = c.op("Resize", {x, nullptr, nullptr, c.ints_tensor(LVal::list(full))}, attrs);
   } else {
     std::vector<float> s = {1.0f, 1.0f};
     for (size_t i = 0; i < k.n; ++i) {
       if (scales[i] <= 0) c.fail("scale factors must be positive");
       s.push_back(float(scales[i]));
-      const Dim* in = x->shape.rank_known ? &x->shape.dims[i + 2] : nullptr;
-      out_dims.push_back(in && in->is_fixed() ? Dim::fixed(int64_t(std::floor(double(in->value) * scales[i])))
-                                              : Dim::unknown());
     }
     o = c.op("Resize", {x, nullptr, c.g.add_constant("scales", Tensor::f32(s))}, attrs);
   }
-  if (x->shape.rank_known) o->shape = Shape(out_dims);
   c.out(o);
 }
 

@@ -48,15 +48,10 @@ std::optional<LVal> fold(const std::string& k, const LVal& a, const LVal& b) {
 // run-time bools: rank-0 bool IR ops. nullptr when `k` or the operands do not fit.
 Value* dynamic_compare_or_logic(Ctx& c, const std::string& k, const LVal& a, const LVal& b) {
   if (!a.is_tensor() && !b.is_tensor()) return nullptr;
-  auto rank0 = [](Value* v) {
-    v->dtype = DType::Bool;
-    v->shape = Shape(std::vector<Dim>{});
-    return v;
-  };
   if (k == "__and__" || k == "__or__") {
     Value* x = c.cast(c.tensor_of(a), DType::Bool);
     Value* y = c.cast(c.tensor_of(b), DType::Bool);
-    return rank0(c.op(k == "__and__" ? "And" : "Or", {x, y}));
+    return c.op(k == "__and__" ? "And" : "Or", {x, y});
   }
   static const std::map<std::string, std::pair<const char*, bool>> cmp = {
       {"eq", {"Equal", false}}, {"ne", {"Equal", true}},  {"lt", {"Less", false}},
@@ -70,8 +65,8 @@ Value* dynamic_compare_or_logic(Ctx& c, const std::string& k, const LVal& a, con
     if (l.is_number()) return c.c_scalar(dt, l.number());
     return c.cast(l.v, dt);
   };
-  Value* o = rank0(c.op(it->second.first, {operand(a), operand(b)}));
-  return it->second.second ? rank0(c.op("Not", {o})) : o;
+  Value* o = c.op(it->second.first, {operand(a), operand(b)});
+  return it->second.second ? c.op("Not", {o}) : o;
 }
 
 }  // namespace
@@ -87,9 +82,7 @@ bool lower_scalar_op(Ctx& c, const std::string& k) {
     }
     if (k == "__not__" && a.kind == K::Bool) return c.out(LVal::of_bool(!a.b)), true;
     if (k == "__not__" && a.is_tensor() && a.v->dtype == DType::Bool) {  // a run-time bool (If/Loop)
-      Value* o = c.op("Not", {a.v});
-      o->shape = a.v->shape;
-      return c.out(o), true;
+      return c.out(c.op("Not", {a.v})), true;
     }
     c.fail("unsupported scalar operand " + a.describe());
   }
@@ -103,10 +96,7 @@ bool lower_scalar_op(Ctx& c, const std::string& k) {
   bool int_operands = (a.kind == K::Int || (a.is_tensor() && a.v->dtype == DType::Int64)) &&
                       (b.kind == K::Int || (b.is_tensor() && b.v->dtype == DType::Int64));
   if (it != ops.end() && int_operands) {
-    Value* o = c.op(it->second, {c.tensor_of(a), c.tensor_of(b)});
-    o->dtype = DType::Int64;
-    o->shape = Shape(std::vector<Dim>{});
-    return c.out(o), true;
+    return c.out(c.op(it->second, {c.tensor_of(a), c.tensor_of(b)})), true;
   }
   if (auto o = dynamic_compare_or_logic(c, k, a, b)) return c.out(o), true;
   c.fail("scalar " + k + " on " + a.describe() + " and " + b.describe() + " is not supported for run-time values");
@@ -184,16 +174,9 @@ bool lower_list_compare(Ctx& c, bool ne) {
     Value* x = c.ints_tensor(c.in(0));
     Value* y = c.ints_tensor(c.in(1));
     Value* e = c.op("Equal", {x, y});
-    e->dtype = DType::Bool;
     Value* r = c.op("ReduceMin", {c.cast(e, DType::Int32), c.c_i64({0})}, {{"keepdims", int64_t(0)}});
-    r->dtype = DType::Int32;
-    r->shape = Shape(std::vector<Dim>{});
     Value* o = c.cast(r, DType::Bool);
-    if (ne) {
-      o = c.op("Not", {o});
-      o->dtype = DType::Bool;
-      o->shape = Shape(std::vector<Dim>{});
-    }
+    if (ne) o = c.op("Not", {o});
     c.out(o);
     return true;
   }
@@ -214,13 +197,7 @@ void lower_compare(Ctx& c) {
       {"le", {"LessOrEqual", false}}, {"ge", {"GreaterOrEqual", false}}};
   auto& [op, negate] = ops.at(k);
   Value* o = c.op(op, {a, b});
-  o->dtype = DType::Bool;
-  o->shape = broadcast_shapes(a->shape, b->shape);
-  if (negate) {
-    Value* n = c.op("Not", {o});
-    n->shape = o->shape;
-    o = n;
-  }
+  if (negate) o = c.op("Not", {o});
   c.out(o);
 }
 

@@ -9,10 +9,6 @@ namespace {
 
 using K = LVal::Kind;
 
-Value* with_shape(Value* o, Shape s) {
-  o->shape = std::move(s);
-  return o;
-}
 
 void lower_size(Ctx& c) {
   Value* x = c.tensor(0);
@@ -26,9 +22,7 @@ void lower_size(Ctx& c) {
 void lower_numel(Ctx& c) {
   Value* x = c.tensor(0);
   if (auto n = x->shape.numel()) return c.out(LVal::of_int(*n));
-  Value* o = c.op("Size", {x});
-  o->dtype = DType::Int64;
-  c.out(with_shape(o, Shape(std::vector<Dim>{})));
+  c.out(c.op("Size", {x}));
 }
 
 void lower_dim(Ctx& c) { c.out(LVal::of_int(int64_t(c.need_rank(c.tensor(0), "dim()")))); }
@@ -45,44 +39,18 @@ void lower_to(Ctx& c) {
   c.out(c.cast(x, *dt));
 }
 
-Shape reshaped(Ctx& c, Value* x, const LVal& list) {
-  if (!list.is_seq()) return Shape();
-  std::vector<Dim> out;
-  int64_t known = 1;
-  int infer = -1;
-  for (size_t i = 0; i < list.items.size(); ++i) {
-    const LVal& d = list.items[i];
-    if (d.kind == K::Int && d.i == -1) { infer = int(i); out.push_back(Dim::unknown()); continue; }
-    if (d.kind == K::Int) { out.push_back(Dim::fixed(d.i)); known *= d.i; continue; }
-    auto it = d.is_tensor() ? c.scalar_dims.find(d.v) : c.scalar_dims.end();
-    out.push_back(it != c.scalar_dims.end() ? it->second : Dim::unknown());
-    known = -1;
-  }
-  if (infer >= 0 && known > 0)
-    if (auto n = x->shape.numel()) out[size_t(infer)] = Dim::fixed(*n / known);
-  // x.view(b, -1) where b is x's symbolic first dim and the rest of x is static.
-  if (infer >= 0 && known == -1 && x->shape.rank_known && list.items.size() == 2 && infer == 1 &&
-      x->shape.rank() >= 1 && out[0] == x->shape.dims[0] && out[0].is_symbol()) {
-    int64_t rest = 1;
-    for (size_t i = 1; i < x->shape.rank(); ++i) rest = x->shape.dims[i].is_fixed() && rest >= 0 ? rest * x->shape.dims[i].value : -1;
-    if (rest >= 0) out[1] = Dim::fixed(rest);
-  }
-  return Shape(std::move(out));
-}
-
 void lower_reshape(Ctx& c) {
   Value* x = c.tensor(0);
   const LVal& list = c.in(1);
   Value* o = c.op("Reshape", {x, c.ints_tensor(list)});
-  c.out(with_shape(o, reshaped(c, x, list)));
+  c.out(o);
 }
 
 void lower_reshape_as(Ctx& c) {
   Value* x = c.tensor(0);
   Value* other = c.tensor(1);
   Value* s = c.op("Shape", {other});
-  s->dtype = DType::Int64;
-  c.out(with_shape(c.op("Reshape", {x, s}), other->shape));
+  c.out(c.op("Reshape", {x, s}));
 }
 
 // flatten(self, start_dim=0, end_dim=-1)
@@ -90,44 +58,31 @@ void lower_flatten(Ctx& c) {
   Value* x = c.tensor(0);
   int64_t start = c.int_arg(1), end = c.int_arg(2);
   auto r = c.rank(x);
-  if (r && *r == 0) return c.out(with_shape(c.op("Reshape", {x, c.c_i64({1})}), Shape::of({1})));
+  if (r && *r == 0) return c.out(c.op("Reshape", {x, c.c_i64({1})}));
   if (r) {
     start = c.norm_dim(start, *r);
     end = c.norm_dim(end, *r);
     if (start == end) return c.out(x);
   }
   if (start == 1 && (end == -1 || (r && end == int64_t(*r) - 1))) {
-    Value* o = c.op("Flatten", {x}, {{"axis", int64_t(1)}});
-    if (r) {
-      Dim rest = Dim::fixed(1);
-      for (size_t i = 1; i < *r; ++i)
-        rest = rest.is_fixed() && x->shape.dims[i].is_fixed() ? Dim::fixed(rest.value * x->shape.dims[i].value) : Dim::unknown();
-      o->shape = Shape({x->shape.dims[0], rest});
-    }
-    return c.out(o);
+    return c.out(c.op("Flatten", {x}, {{"axis", int64_t(1)}}));
   }
-  if (start == 0 && end == -1) return c.out(with_shape(c.op("Reshape", {x, c.c_i64({-1})}), Shape({x->shape.numel() ? Dim::fixed(*x->shape.numel()) : Dim::unknown()})));
+  if (start == 0 && end == -1) return c.out(c.op("Reshape", {x, c.c_i64({-1})}));
   size_t rank = c.need_rank(x, "flatten");
   std::vector<LVal> target;
-  std::vector<Dim> dims;
   Dim merged = Dim::fixed(1);
   for (int64_t i = 0; i < int64_t(rank); ++i) {
     const Dim& d = x->shape.dims[size_t(i)];
     if (i < start) {
       target.push_back(LVal::of_int(d.is_fixed() ? d.value : 0));  // ONNX Reshape: 0 copies the dim at the same index
-      dims.push_back(d);
     } else if (i > end) {  // shifted left by the merge: its own size (from Shape when not fixed)
       target.push_back(c.dim_of(x, i));
-      dims.push_back(d);
     } else {
       merged = merged.is_fixed() && d.is_fixed() ? Dim::fixed(merged.value * d.value) : Dim::unknown();
-      if (i == end) {
-        target.push_back(LVal::of_int(merged.is_fixed() ? merged.value : -1));
-        dims.push_back(merged);
-      }
+      if (i == end) target.push_back(LVal::of_int(merged.is_fixed() ? merged.value : -1));
     }
   }
-  c.out(with_shape(c.op("Reshape", {x, c.ints_tensor(LVal::list(target))}), Shape(dims)));
+  c.out(c.op("Reshape", {x, c.ints_tensor(LVal::list(target))}));
 }
 
 void lower_cat(Ctx& c) {
@@ -138,42 +93,15 @@ void lower_cat(Ctx& c) {
   for (auto& l : list.items) xs.push_back(c.tensor_of(l));
   if (xs.size() == 1) return c.out(xs[0]);
   bool stack = c.node->kind() == c10::Symbol::fromQualString("aten::stack");
-  Shape shape;
-  if (stack) {
-    for (auto& x : xs) {
-      Value* u = c.op("Unsqueeze", {x, c.c_i64({dim})});
-      if (x->shape.rank_known) {
-        auto d = x->shape.dims;
-        int64_t at = dim < 0 ? dim + int64_t(d.size()) + 1 : dim;
-        if (at >= 0 && at <= int64_t(d.size())) d.insert(d.begin() + at, Dim::fixed(1));
-        u->shape = Shape(d);
-      }
-      x = u;
-    }
-  }
-  if (xs[0]->shape.rank_known) {
-    shape = xs[0]->shape;
-    int64_t ax = c.norm_dim(dim, shape.rank());
-    int64_t total = 0;
-    for (auto* x : xs) {
-      if (!x->shape.rank_known || x->shape.rank() != shape.rank() || !x->shape.dims[size_t(ax)].is_fixed()) total = -1;
-      else if (total >= 0) total += x->shape.dims[size_t(ax)].value;
-    }
-    shape.dims[size_t(ax)] = total >= 0 ? Dim::fixed(total) : Dim::unknown();
-  }
-  Value* o = c.op("Concat", xs, {{"axis", dim}});
-  c.out(with_shape(o, shape));
+  if (stack)
+    for (auto& x : xs) x = c.op("Unsqueeze", {x, c.c_i64({dim})});
+  if (xs[0]->shape.rank_known) c.norm_dim(dim, xs[0]->shape.rank());  // a dim out of range fails here
+  c.out(c.op("Concat", xs, {{"axis", dim}}));
 }
 
 Value* transpose(Ctx& c, Value* x, std::vector<int64_t> perm) {
-  std::vector<Dim> dims;
-  for (auto& p : perm) {
-    p = c.norm_dim(p, perm.size());
-    if (x->shape.rank_known) dims.push_back(x->shape.dims[size_t(p)]);
-  }
-  Value* o = c.op("Transpose", {x}, {{"perm", perm}});
-  if (x->shape.rank_known) o->shape = Shape(dims);
-  return o;
+  for (auto& p : perm) p = c.norm_dim(p, perm.size());
+  return c.op("Transpose", {x}, {{"perm", perm}});
 }
 
 void lower_permute(Ctx& c) { c.out(transpose(c, c.tensor(0), c.ints_arg(1))); }
@@ -198,29 +126,18 @@ void lower_t(Ctx& c) {
 void lower_unsqueeze(Ctx& c) {
   Value* x = c.tensor(0);
   int64_t d = c.int_arg(1);
-  Value* o = c.op("Unsqueeze", {x, c.c_i64({d})});
   if (x->shape.rank_known) {
-    auto dims = x->shape.dims;
-    int64_t at = d < 0 ? d + int64_t(dims.size()) + 1 : d;
-    if (at < 0 || at > int64_t(dims.size())) c.fail("unsqueeze dim out of range");
-    dims.insert(dims.begin() + at, Dim::fixed(1));
-    o->shape = Shape(dims);
+    int64_t at = d < 0 ? d + int64_t(x->shape.rank()) + 1 : d;
+    if (at < 0 || at > int64_t(x->shape.rank())) c.fail("unsqueeze dim out of range");
   }
-  c.out(o);
+  c.out(c.op("Unsqueeze", {x, c.c_i64({d})}));
 }
 
 // squeeze(self) | squeeze(self, dim): torch leaves a dim that is not 1 alone.
 void lower_squeeze(Ctx& c) {
   Value* x = c.tensor(0);
   if (c.num_inputs() == 1) {
-    Value* o = c.op("Squeeze", {x});
-    if (x->shape.all_fixed()) {
-      std::vector<Dim> d;
-      for (auto& dim : x->shape.dims)
-        if (dim.value != 1) d.push_back(dim);
-      o->shape = Shape(d);
-    }
-    return c.out(o);
+    return c.out(c.op("Squeeze", {x}));
   }
   int64_t d = c.int_arg(1);
   if (x->shape.rank_known) {
@@ -231,7 +148,7 @@ void lower_squeeze(Ctx& c) {
     }
     auto dims = x->shape.dims;
     dims.erase(dims.begin() + a);
-    return c.out(with_shape(c.op("Squeeze", {x, c.c_i64({a})}), Shape(dims)));
+    return c.out(c.op("Squeeze", {x, c.c_i64({a})}));
   }
   c.out(c.op("Squeeze", {x, c.c_i64({d})}));
 }
@@ -241,13 +158,7 @@ void lower_select(Ctx& c) {
   Value* x = c.tensor(0);
   int64_t dim = c.int_arg(1);
   Value* idx = c.in(2).kind == K::Int ? c.c_i64_scalar(c.int_arg(2)) : c.cast(c.tensor(2), DType::Int64);
-  Value* o = c.op("Gather", {x, idx}, {{"axis", dim}});
-  if (x->shape.rank_known) {
-    auto dims = x->shape.dims;
-    dims.erase(dims.begin() + c.norm_dim(dim, dims.size()));
-    o->shape = Shape(dims);
-  }
-  c.out(o);
+  c.out(c.op("Gather", {x, idx}, {{"axis", dim}}));
 }
 
 // slice(self, dim=0, start=None, end=None, step=1)
@@ -274,22 +185,8 @@ void lower_slice(Ctx& c) {
   LVal start = endpoint(2, 0), end = endpoint(3, INT64_MAX);
   int64_t step = c.opt_int(4).value_or(1);
   if (start.kind == K::Int && start.i == 0 && end.kind == K::Int && end.i == INT64_MAX && step == 1) return c.out(x);
-  Value* o = c.op("Slice", {x, c.ints_tensor(LVal::list({start})), c.ints_tensor(LVal::list({end})), c.c_i64({dim}),
-                            c.c_i64({step})});
-  if (x->shape.rank_known) {
-    auto dims = x->shape.dims;
-    size_t a = size_t(c.norm_dim(dim, dims.size()));
-    Dim& d = dims[a];
-    if (d.is_fixed() && start.kind == K::Int && end.kind == K::Int && step > 0) {
-      auto clampi = [&](int64_t v) { return std::clamp<int64_t>(v < 0 ? v + d.value : v, 0, d.value); };
-      int64_t b = clampi(start.i), e = clampi(end.i);
-      d = Dim::fixed(e > b ? (e - b + step - 1) / step : 0);
-    } else {
-      d = Dim::unknown();
-    }
-    o->shape = Shape(dims);
-  }
-  c.out(o);
+  c.out(c.op("Slice", {x, c.ints_tensor(LVal::list({start})), c.ints_tensor(LVal::list({end})), c.c_i64({dim}),
+                      c.c_i64({step})}));
 }
 
 }  // namespace

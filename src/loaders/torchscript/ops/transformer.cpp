@@ -12,36 +12,6 @@ namespace {
 
 using K = LVal::Kind;
 
-Value* with_shape(Value* o, Shape s) {
-  o->shape = std::move(s);
-  return o;
-}
-
-Value* with_dtype(Value* o, DType dt) {
-  o->dtype = dt;
-  return o;
-}
-
-const Shape kScalarShape{std::vector<Dim>{}};
-
-// The Dim a lowered int stands for: fixed, the symbol of a dynamic x.size(i), or unknown.
-Dim dim_of_lval(Ctx& c, const LVal& l) {
-  if (l.kind == K::Int) return Dim::fixed(l.i);
-  if (l.is_tensor()) {
-    auto it = c.scalar_dims.find(l.v);
-    if (it != c.scalar_dims.end()) return it->second;
-  }
-  return Dim::unknown();
-}
-
-// A shape from a (possibly dynamic) int list argument.
-Shape shape_of_list(Ctx& c, const LVal& list) {
-  if (!list.is_seq()) return Shape();
-  std::vector<Dim> dims;
-  for (auto& x : list.items) dims.push_back(dim_of_lval(c, x));
-  return Shape(std::move(dims));
-}
-
 // ---------------------------------------------------------------- layer_norm / embedding
 
 // layer_norm(input, normalized_shape, weight?, bias?, eps, cudnn_enable)
@@ -71,20 +41,14 @@ void lower_layer_norm(Ctx& c) {
   Value* o = c.op("LayerNormalization", ins,
                   {{"axis", -int64_t(ns.size())}, {"epsilon", float(eps)}});
   o->dtype = dt;
-  c.out(with_shape(o, x->shape));
+  c.out(o);
 }
 
 // embedding(weight, indices, padding_idx, scale_grad_by_freq, sparse): inference is a Gather.
 void lower_embedding(Ctx& c) {
   Value* w = c.tensor(0);
   Value* idx = c.cast(c.tensor(1), DType::Int64);
-  Value* o = c.op("Gather", {w, idx}, {{"axis", int64_t(0)}});
-  if (idx->shape.rank_known && w->shape.rank_known && w->shape.rank() == 2) {
-    auto dims = idx->shape.dims;
-    dims.push_back(w->shape.dims[1]);
-    o->shape = Shape(dims);
-  }
-  c.out(o);
+  c.out(c.op("Gather", {w, idx}, {{"axis", int64_t(0)}}));
 }
 
 // ---------------------------------------------------------------- masks and selection
@@ -104,12 +68,9 @@ Value* where(Ctx& c, Value* cond, Value* a, Value* b) {
     Shape s = broadcast_shapes(cond->shape, broadcast_shapes(a->shape, b->shape));
     Value* t = c.op("And", {cond, a});
     Value* f = c.op("And", {c.op("Not", {cond}), b});
-    return with_shape(with_dtype(c.op("Or", {t, f}), DType::Bool), s);
+    return c.op("Or", {t, f});
   }
-  Value* o = c.op("Where", {cond, a, b});
-  o->dtype = a->dtype;
-  o->shape = broadcast_shapes(cond->shape, broadcast_shapes(a->shape, b->shape));
-  return o;
+  return c.op("Where", {cond, a, b});
 }
 
 // masked_fill(self, mask, value): value is a number (-inf included) or a rank-0 tensor.
@@ -118,7 +79,7 @@ void lower_masked_fill(Ctx& c) {
   Value* mask = as_bool(c, c.tensor(1));
   Value* v = operand(c, c.in(2), x->dtype);
   Value* o = where(c, mask, v, x);
-  c.out(with_shape(o, broadcast_shapes(x->shape, mask->shape)));
+  c.out(o);
 }
 
 // where(condition, self, other) with tensor or scalar self/other.
@@ -156,11 +117,6 @@ void lower_trilu(Ctx& c) {
 
 // ---------------------------------------------------------------- batched matmul
 
-Shape bmm_shape(const Value* a, const Value* b) {
-  if (!a->shape.rank_known || !b->shape.rank_known || a->shape.rank() != 3 || b->shape.rank() != 3) return Shape();
-  return Shape({a->shape.dims[0], a->shape.dims[1], b->shape.dims[2]});
-}
-
 // baddbmm(self, batch1, batch2, beta=1, alpha=1) = beta*self + alpha*(batch1 @ batch2)
 void lower_baddbmm(Ctx& c) {
   Value* self = c.tensor(0);
@@ -168,11 +124,11 @@ void lower_baddbmm(Ctx& c) {
   Value* b = c.tensor(2);
   double beta = c.num_inputs() > 3 ? c.double_arg(3) : 1.0;
   double alpha = c.num_inputs() > 4 ? c.double_arg(4) : 1.0;
-  Value* mm = with_shape(c.op("MatMul", {a, b}), bmm_shape(a, b));
-  if (alpha != 1.0) mm = with_shape(c.op("Mul", {mm, c.c_scalar(mm->dtype, alpha)}), mm->shape);
+  Value* mm = c.op("MatMul", {a, b});
+  if (alpha != 1.0) mm = c.op("Mul", {mm, c.c_scalar(mm->dtype, alpha)});
   if (beta == 0.0) return c.out(mm);  // torch ignores self (even nan/inf) when beta is 0
-  if (beta != 1.0) self = with_shape(c.op("Mul", {self, c.c_scalar(self->dtype, beta)}), self->shape);
-  c.out(with_shape(c.op("Add", {mm, self}), broadcast_shapes(mm->shape, self->shape)));
+  if (beta != 1.0) self = c.op("Mul", {self, c.c_scalar(self->dtype, beta)});
+  c.out(c.op("Add", {mm, self}));
 }
 
 // ---------------------------------------------------------------- split / chunk
@@ -187,13 +143,7 @@ void split_into(Ctx& c, Value* x, int64_t dim, const std::vector<int64_t>& sizes
     return c.out(LVal::list(std::move(outs)));
   }
   Node* n = c.node_op("Split", {x, c.c_i64(sizes)}, sizes.size(), {{"axis", ax}});
-  for (size_t i = 0; i < sizes.size(); ++i) {
-    Value* o = n->outputs[i];
-    auto dims = x->shape.dims;
-    dims[size_t(ax)] = Dim::fixed(sizes[i]);
-    o->shape = Shape(dims);
-    outs.push_back(LVal::tensor(o));
-  }
+  for (Value* o : n->outputs) outs.push_back(LVal::tensor(o));
   c.out(LVal::list(std::move(outs)));
 }
 
@@ -230,17 +180,12 @@ void lower_split(Ctx& c) {
 // the last one running to the end (torch would return fewer pieces only when n < chunks).
 void chunk_dynamic(Ctx& c, Value* x, int64_t ax, int64_t chunks) {
   Value* n = c.op("Slice", {c.op("Shape", {x}), c.c_i64({ax}), c.c_i64({ax + 1})});
-  n->dtype = DType::Int64;
   Value* step = c.op("Div", {c.op("Add", {n, c.c_i64({chunks - 1})}), c.c_i64({chunks})});
   std::vector<LVal> outs;
   for (int64_t i = 0; i < chunks; ++i) {
     Value* begin = i == 0 ? c.c_i64({0}) : c.op("Mul", {step, c.c_i64({i})});
     Value* end = i + 1 == chunks ? c.c_i64({INT64_MAX}) : c.op("Mul", {step, c.c_i64({i + 1})});
-    Value* o = c.op("Slice", {x, begin, end, c.c_i64({ax})});
-    auto dims = x->shape.dims;
-    dims[size_t(ax)] = Dim::unknown();
-    o->shape = Shape(dims);
-    outs.push_back(LVal::tensor(o));
+    outs.push_back(LVal::tensor(c.op("Slice", {x, begin, end, c.c_i64({ax})})));
   }
   c.out(LVal::list(std::move(outs)));
 }
@@ -271,7 +216,6 @@ void lower_expand(Ctx& c) {
   if (!list.is_seq()) c.fail("expand needs a size list");
   size_t n = list.items.size();
   std::vector<LVal> items = list.items;
-  std::vector<Dim> dims(n);
   auto xr = c.rank(x);
   for (size_t i = 0; i < n; ++i) {
     const LVal& it = items[i];
@@ -280,23 +224,17 @@ void lower_expand(Ctx& c) {
     if (keep) {
       if (!xr || xi < 0) c.fail("expand: -1 for a new leading dimension");
       items[i] = c.dim_of(x, xi);
-      dims[i] = x->shape.dims[size_t(xi)];
-      continue;
     }
-    dims[i] = dim_of_lval(c, it);
-    // ONNX Expand broadcasts both ways: a size of 1 keeps x's dim, like torch would require.
-    if (dims[i].is_fixed() && dims[i].value == 1 && xr && xi >= 0) dims[i] = x->shape.dims[size_t(xi)];
   }
-  Value* o = c.op("Expand", {x, c.ints_tensor(LVal::list(items))});
-  c.out(with_shape(o, Shape(dims)));
+  // ONNX Expand broadcasts both ways: a size of 1 keeps x's dim, like torch would require.
+  c.out(c.op("Expand", {x, c.ints_tensor(LVal::list(items))}));
 }
 
 void lower_expand_as(Ctx& c) {
   Value* x = c.tensor(0);
   Value* other = c.tensor(1);
-  Value* s = with_dtype(c.op("Shape", {other}), DType::Int64);
-  if (other->shape.rank_known) s->shape = Shape::of({int64_t(other->shape.rank())});
-  c.out(with_shape(c.op("Expand", {x, s}), other->shape));
+  Value* s = c.op("Shape", {other});
+  c.out(c.op("Expand", {x, s}));
 }
 
 // ---------------------------------------------------------------- arange
@@ -339,10 +277,6 @@ void lower_arange(Ctx& c) {
     return v;
   };
   Value* o = c.op("Range", {scalar(start), scalar(end), scalar(step)});
-  o->dtype = calc;
-  Dim len = Dim::unknown();
-  if (start.kind == K::Int && start.i == 0 && step.kind == K::Int && step.i == 1) len = dim_of_lval(c, end);
-  o->shape = Shape({len});
   c.out(c.cast(o, out_dt));
 }
 
@@ -350,18 +284,15 @@ void lower_arange(Ctx& c) {
 
 // A ConstantOfShape of `size` (an int list, maybe dynamic) filled with `fill`.
 Value* filled(Ctx& c, const LVal& size, DType dt, const LVal& fill) {
-  Shape shape = shape_of_list(c, size);
   Value* shp = c.ints_tensor(size);
   if (fill.is_tensor()) {  // a dynamic fill value: broadcast it
     Value* v = c.cast(fill.v, dt);
-    return with_shape(c.op("Expand", {v, shp}), shape);
+    return c.op("Expand", {v, shp});
   }
   if (!fill.is_number()) c.fail("fill value must be a number, got " + fill.describe());
   Tensor t = Tensor::scalar(dt, fill.number());
   t.dims = {1};
-  Value* o = c.op("ConstantOfShape", {shp}, {{"value", t}});
-  o->dtype = dt;
-  return with_shape(o, shape);
+  return c.op("ConstantOfShape", {shp}, {{"value", t}});
 }
 
 std::optional<DType> dtype_named(Ctx& c) {
@@ -400,8 +331,7 @@ void lower_like_create(Ctx& c) {
   Value* x = c.tensor(0);
   LVal fill = k == "ones_like" ? LVal::of_int(1) : k == "zeros_like" ? LVal::of_int(0) : c.in(1);
   DType dt = dtype_named(c).value_or(x->dtype);
-  Value* shp = with_dtype(c.op("Shape", {x}), DType::Int64);
-  if (x->shape.rank_known) shp->shape = Shape::of({int64_t(x->shape.rank())});
+  Value* shp = c.op("Shape", {x});
   Value* o;
   if (fill.is_tensor()) {
     o = c.op("Expand", {c.cast(fill.v, dt), shp});
@@ -411,8 +341,7 @@ void lower_like_create(Ctx& c) {
     t.dims = {1};
     o = c.op("ConstantOfShape", {shp}, {{"value", t}});
   }
-  o->dtype = dt;
-  c.out(with_shape(o, x->shape));
+  c.out(o);
 }
 
 // ---------------------------------------------------------------- fused fast paths (torch 1.13)
@@ -456,22 +385,13 @@ void lower_all_any(Ctx& c) {
 Value* linear(Ctx& c, Value* x, Value* w, Value* b) {
   if (!w->shape.rank_known || w->shape.rank() != 2) c.fail("projection weight must be 2-D");
   Value* t = c.op("Transpose", {w}, {{"perm", std::vector<int64_t>{1, 0}}});
-  t->shape = Shape({w->shape.dims[1], w->shape.dims[0]});
   Value* o = c.op("MatMul", {x, t});
-  if (x->shape.rank_known) {
-    auto d = x->shape.dims;
-    d.back() = w->shape.dims[0];
-    o->shape = Shape(d);
-  }
   if (!b) return o;
-  return with_shape(c.op("Add", {o, b}), o->shape);
+  return c.op("Add", {o, b});
 }
 
 Value* slice_rows(Ctx& c, Value* w, int64_t begin, int64_t end) {
-  Value* o = c.op("Slice", {w, c.c_i64({begin}), c.c_i64({end}), c.c_i64({0})});
-  auto d = w->shape.dims;
-  d[0] = Dim::fixed(end - begin);
-  return with_shape(o, Shape(d));
+  return c.op("Slice", {w, c.c_i64({begin}), c.c_i64({end}), c.c_i64({0})});
 }
 
 // Self/cross attention on batch-first [B, L, E] inputs with packed in-projection weights.
@@ -487,37 +407,31 @@ Value* attention(Ctx& c, Value* q, Value* k, Value* v, int64_t E, int64_t H, Val
     Value* p = linear(c, x, slice_rows(c, w_in, i * E, (i + 1) * E), b);
     // [B, L, E] -> [B, L, H, hd] -> [B, H, L, hd]
     Value* r = c.op("Reshape", {p, c.c_i64({0, 0, H, hd})});
-    r->shape = Shape({x->shape.dims[0], x->shape.dims[1], Dim::fixed(H), Dim::fixed(hd)});
     Value* t = c.op("Transpose", {r}, {{"perm", std::vector<int64_t>{0, 2, 1, 3}}});
-    return with_shape(t, Shape({x->shape.dims[0], Dim::fixed(H), x->shape.dims[1], Dim::fixed(hd)}));
+    return t;
   };
   Value* qh = proj(q, 0);
   Value* kh = proj(k, 1);
   Value* vh = proj(v, 2);
-  qh = with_shape(c.op("Mul", {qh, c.c_scalar(qh->dtype, 1.0 / std::sqrt(double(hd)))}), qh->shape);
+  qh = c.op("Mul", {qh, c.c_scalar(qh->dtype, 1.0 / std::sqrt(double(hd)))});
   Value* kt = c.op("Transpose", {kh}, {{"perm", std::vector<int64_t>{0, 1, 3, 2}}});
-  kt->shape = Shape({kh->shape.dims[0], kh->shape.dims[1], kh->shape.dims[3], kh->shape.dims[2]});
   Value* s = c.op("MatMul", {qh, kt});
-  s->shape = Shape({q->shape.dims[0], Dim::fixed(H), q->shape.dims[1], k->shape.dims[1]});
   if (mask) {
     if (mask->dtype == DType::Bool) {
       s = where(c, mask, c.c_scalar(s->dtype, -std::numeric_limits<double>::infinity()), s);
     } else {
-      s = with_shape(c.op("Add", {s, c.cast(mask, s->dtype)}), s->shape);
+      s = c.op("Add", {s, c.cast(mask, s->dtype)});
     }
   }
-  Value* p = with_shape(c.op("Softmax", {s}, {{"axis", int64_t(-1)}}), s->shape);
+  Value* p = c.op("Softmax", {s}, {{"axis", int64_t(-1)}});
   Value* a = c.op("MatMul", {p, vh});
-  a->shape = Shape({q->shape.dims[0], Dim::fixed(H), q->shape.dims[1], Dim::fixed(hd)});
   Value* at = c.op("Transpose", {a}, {{"perm", std::vector<int64_t>{0, 2, 1, 3}}});
-  at->shape = Shape({q->shape.dims[0], q->shape.dims[1], Dim::fixed(H), Dim::fixed(hd)});
   Value* m = c.op("Reshape", {at, c.c_i64({0, 0, E})});
-  m->shape = Shape({q->shape.dims[0], q->shape.dims[1], Dim::fixed(E)});
   if (weights) {
     *weights = p;
     if (average) {
       Value* r = c.op("ReduceMean", {p, c.c_i64({1})}, {{"keepdims", int64_t(0)}});
-      *weights = with_shape(r, Shape({s->shape.dims[0], s->shape.dims[2], s->shape.dims[3]}));
+      *weights = r;
     }
   }
   return linear(c, m, w_out, b_out);
@@ -531,10 +445,7 @@ Value* mask_arg(Ctx& c, size_t i, const char* what) {
   // mask_type 1 (key padding [B, S]) must broadcast over heads and query rows.
   auto mt = c.opt_int(i + 1);
   if (mt && *mt == 1) {
-    Value* u = c.op("Unsqueeze", {m, c.c_i64({1, 2})});
-    if (m->shape.rank_known && m->shape.rank() == 2)
-      u->shape = Shape({m->shape.dims[0], Dim::fixed(1), Dim::fixed(1), m->shape.dims[1]});
-    return u;
+    return c.op("Unsqueeze", {m, c.c_i64({1, 2})});
   }
   (void)what;
   return m;
@@ -564,7 +475,7 @@ Value* layer_norm(Ctx& c, Value* x, Value* w, Value* b, double eps) {
   std::vector<Value*> ins = {x, w};
   if (b) ins.push_back(b);
   Value* o = c.op("LayerNormalization", ins, {{"axis", int64_t(-1)}, {"epsilon", float(eps)}});
-  return with_shape(o, x->shape);
+  return o;
 }
 
 // _transformer_encoder_layer_fwd(src, embed_dim, num_heads, qkv_weight, qkv_bias, proj_weight,
@@ -582,10 +493,10 @@ void lower_encoder_layer(Ctx& c) {
   };
   auto ffn = [&](Value* h) {
     Value* a = linear(c, h, c.tensor(14), opt_tensor(c, 15));
-    a = with_shape(gelu ? c.op("Gelu", {a}, {{"approximate", std::string("none")}}) : c.op("Relu", {a}), a->shape);
+    a = gelu ? c.op("Gelu", {a}, {{"approximate", std::string("none")}}) : c.op("Relu", {a});
     return linear(c, a, c.tensor(16), opt_tensor(c, 17));
   };
-  auto add = [&](Value* a, Value* b) { return with_shape(c.op("Add", {a, b}), a->shape); };
+  auto add = [&](Value* a, Value* b) { return c.op("Add", {a, b}); };
   auto ln1 = [&](Value* h) { return layer_norm(c, h, c.tensor(10), opt_tensor(c, 11), eps); };
   auto ln2 = [&](Value* h) { return layer_norm(c, h, c.tensor(12), opt_tensor(c, 13), eps); };
   Value* y;
