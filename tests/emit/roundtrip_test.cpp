@@ -134,7 +134,8 @@ TEST(Roundtrip, ExternalDataFile) {
 
 TEST(Roundtrip, FailureKeepsPreviousOutput) {
   Model m = conv_relu_gemm();
-  m.graph->outputs.push_back(m.graph->op("Trilu", {m.graph->inputs[0]}));
+  // CenterCropPad exists from opset 18 only, so writing it at 13 fails part-way.
+  m.graph->outputs.push_back(m.graph->op("CenterCropPad", {m.graph->inputs[0], m.graph->add_constant("s", Tensor::i64({1, 3, 8, 8}))}));
   TmpDir dir;
   std::string out = dir.file("net.onnx");
   { std::ofstream(out) << "previous"; }
