@@ -127,13 +127,8 @@ Findings audit_all() {
   for (const keras_ops::Case& c : keras_ops::read_table()) load_and_audit(c.file, detect_format(c.file), LoadOptions{}, f);
   std::string scratch = scratch_dir("op_layer_loaders");
   for (const tf_ops::Case& c : tf_ops::cases()) {
-    sm::GraphDefBuilder b;
-    tf_ops::build_graph(c, b);
-    std::string pb = scratch + "/" + c.name + ".pb";
-    std::ofstream(pb, std::ios::binary) << b.g.SerializeAsString();
     LoadOptions opts;
-    for (auto& in : c.inputs) opts.inputs.push_back(InputSpec{in.name, std::nullopt, std::nullopt});
-    opts.outputs = c.outputs;
+    std::string pb = tf_ops::write_graph(c, scratch, opts);
     load_and_audit(pb, Format::GraphDef, opts, f);
   }
   return f;

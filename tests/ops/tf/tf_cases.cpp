@@ -1,5 +1,7 @@
 #include "ops/tf/tf_cases.h"
 
+#include <fstream>
+
 #include "ops/op_case_support.h"
 
 namespace modelport::test::tf_ops {
@@ -16,6 +18,16 @@ void build_graph(const Case& c, sm::GraphDefBuilder& b) {
     p->set_op(in.op);
   }
   c.build(b);
+}
+
+std::string write_graph(const Case& c, const std::string& dir, LoadOptions& opts) {
+  sm::GraphDefBuilder b;
+  build_graph(c, b);
+  std::string pb = dir + "/" + c.name + ".pb";
+  std::ofstream(pb, std::ios::binary) << b.g.SerializeAsString();
+  for (auto& in : c.inputs) opts.inputs.push_back(InputSpec{in.name, std::nullopt, std::nullopt});
+  opts.outputs = c.outputs;
+  return pb;
 }
 
 Tensors make_inputs(const Case& c, int which) {

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "modelport/loaders.h"
 #include "savedmodel/graphdef_builder.h"
 
 namespace modelport::test::tf_ops {
@@ -61,6 +62,8 @@ const std::vector<std::pair<std::string, std::string>>& not_yet_covered();
 
 // Builds the case's graph (placeholders first) into `b`.
 void build_graph(const Case& c, sm::GraphDefBuilder& b);
+// Writes the case's graph to `dir`/<name>.pb (the path returned) and the options that load it.
+std::string write_graph(const Case& c, const std::string& dir, LoadOptions& opts);
 // Seeded inputs at size index `which` (0 or 1) of every symbolic axis.
 Tensors make_inputs(const Case& c, int which);
 

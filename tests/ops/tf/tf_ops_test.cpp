@@ -28,13 +28,8 @@ TEST(TensorFlowOps, MatchReference) {
   ASSERT_FALSE(tf_ops::cases().empty());
   for (const tf_ops::Case& c : tf_ops::cases()) {
     SCOPED_TRACE(c.name);
-    sm::GraphDefBuilder b;
-    tf_ops::build_graph(c, b);
-    std::string pb = scratch + "/" + c.name + ".pb";
-    std::ofstream(pb, std::ios::binary) << b.g.SerializeAsString();
     LoadOptions opts;
-    for (auto& in : c.inputs) opts.inputs.push_back(InputSpec{in.name, std::nullopt, std::nullopt});
-    opts.outputs = c.outputs;
+    std::string pb = tf_ops::write_graph(c, scratch, opts);
     std::vector<tf_ops::Tensors> inputs = {tf_ops::make_inputs(c, 0), tf_ops::make_inputs(c, 1)};
     std::vector<std::vector<Tensor>> refs(2);
     for (int which = 0; which < 2; ++which)
