@@ -22,6 +22,8 @@ inline void advance_index(std::vector<int64_t>& idx, const std::vector<int64_t>&
     idx[i] = 0;
   }
 }
+// A tensor of dtype `dt` and `dims` that owns `bytes` (row-major; numeric dtypes).
+Tensor tensor_from_bytes(DType dt, std::vector<int64_t> dims, std::vector<uint8_t> bytes);
 // A tensor of dtype `dt` holding `values` (converted element by element).
 Tensor tensor_from_doubles(DType dt, std::vector<int64_t> dims, const std::vector<double>& values);
 

@@ -12,6 +12,7 @@
 #include "emit/emit_context.h"
 #include "emit/op_form_helpers.h"
 #include "emit/op_forms.h"
+#include "modelport/tensor_ops.h"
 #include "modelport/emit.h"
 
 namespace modelport {
@@ -375,11 +376,7 @@ void trilu_decomposed(EmitCtx& c) {
     std::vector<uint8_t> mask(size_t(rows.value * cols.value));
     for (int64_t i = 0; i < rows.value; ++i)
       for (int64_t j = 0; j < cols.value; ++j) mask[size_t(i * cols.value + j)] = upper ? j - i >= k : j - i <= k;
-    Tensor t;
-    t.dtype = DType::Bool;
-    t.dims = {rows.value, cols.value};
-    t.buffer = Buffer::owned(std::move(mask));
-    keep = c.constant(t, "trilu_keep");
+    keep = c.constant(tensor_from_bytes(DType::Bool, {rows.value, cols.value}, std::move(mask)), "trilu_keep");
   } else {
     if (c.opset() < 11) needs_opset(c, "Trilu with symbolic rows/columns or a run-time diagonal", 11);
     std::string shape = c.add1("Shape", {c.in(0)});

@@ -25,11 +25,7 @@ Tensor permute_tensor(const Tensor& t, const std::vector<int64_t>& perm) {
     std::memcpy(bytes.data() + static_cast<size_t>(o) * es, t.raw() + static_cast<size_t>(src) * es, es);
     advance_index(idx, out_dims);
   }
-  Tensor out;
-  out.dtype = t.dtype;
-  out.dims = out_dims;
-  out.buffer = Buffer::owned(std::move(bytes));
-  return out;
+  return tensor_from_bytes(t.dtype, out_dims, std::move(bytes));
 }
 
 Shape permute_shape(const Shape& s, const std::vector<int64_t>& perm) {
@@ -65,6 +61,10 @@ Tensor tensor_from_doubles(DType dt, std::vector<int64_t> dims, const std::vecto
     Tensor s = Tensor::scalar(dt, v);
     bytes.insert(bytes.end(), s.raw(), s.raw() + s.nbytes());
   }
+  return tensor_from_bytes(dt, std::move(dims), std::move(bytes));
+}
+
+Tensor tensor_from_bytes(DType dt, std::vector<int64_t> dims, std::vector<uint8_t> bytes) {
   Tensor t;
   t.dtype = dt;
   t.dims = std::move(dims);

@@ -67,21 +67,13 @@ std::optional<Tensor> store(const Arr& a) {
       std::memcpy(bytes.data() + i * es, s.raw(), es);
     }
   }
-  return from_bytes(a.dt, a.dims, std::move(bytes));
+  return tensor_from_bytes(a.dt, a.dims, std::move(bytes));
 }
 
 Tensor with_dims(const Tensor& t, std::vector<int64_t> dims) {
   Tensor out = t;
   out.dims = std::move(dims);
   return out;
-}
-
-Tensor from_bytes(DType dt, std::vector<int64_t> dims, std::vector<uint8_t> bytes) {
-  Tensor t;
-  t.dtype = dt;
-  t.dims = std::move(dims);
-  t.buffer = Buffer::owned(std::move(bytes));
-  return t;
 }
 
 std::optional<Arr> broadcast(const std::vector<const Arr*>& in, DType dt,

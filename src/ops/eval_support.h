@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "modelport/ir.h"
+#include "modelport/tensor_ops.h"
 
 namespace modelport {
 namespace ops {
@@ -35,8 +36,6 @@ Arr load(const Tensor& t);
 std::optional<Tensor> store(const Arr& a);
 // Same bytes, new dims (Reshape, Squeeze, Unsqueeze, Flatten, Identity).
 Tensor with_dims(const Tensor& t, std::vector<int64_t> dims);
-// A tensor of `dt` and `dims` from raw bytes.
-Tensor from_bytes(DType dt, std::vector<int64_t> dims, std::vector<uint8_t> bytes);
 
 // Numpy broadcasting of several arrays through `fn` (one value per input), output dtype `dt`.
 std::optional<Arr> broadcast(const std::vector<const Arr*>& in, DType dt,

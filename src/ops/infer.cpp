@@ -55,5 +55,7 @@ void infer_node(Node& n, ShapeValues& sv) {
   sv.record(n);
 }
 
+void assume_shape(Value& v, const Shape& known) { merge_into(&v, known); }
+
 }  // namespace ops
 }  // namespace modelport

@@ -25,5 +25,11 @@ DType output_dtype(const Node& n, size_t i);
 // (Shape, Gather, Concat ... of dims) are recorded in `sv` for the nodes built after it.
 void infer_node(Node& n, ShapeValues& sv);
 
+// What the source op guarantees beyond the ONNX op's shape rule, recorded on its output after
+// infer_node: dims (or the rank) the rule left unknown are taken from `known`. Examples: Concat
+// pieces of run-time lengths that sum to a known dim, a Slice whose run-time start torch keeps in
+// range, a signature's declared output shape. Fixed and symbolic dims are never changed.
+void assume_shape(Value& v, const Shape& known);
+
 }  // namespace ops
 }  // namespace modelport

@@ -304,7 +304,7 @@ std::optional<Tensor> gather(const Node& n, const In& in) {
       const uint8_t* p = data.raw() + ((o * dim + i) * inner) * es;
       bytes.insert(bytes.end(), p, p + inner * es);
     }
-  return from_bytes(data.dtype, out_dims, std::move(bytes));
+  return tensor_from_bytes(data.dtype, out_dims, std::move(bytes));
 }
 
 std::optional<Tensor> concat(const Node& n, const In& in) {
@@ -326,7 +326,7 @@ std::optional<Tensor> concat(const Node& n, const In& in) {
       int64_t chunk = count({t->dims.begin() + axis, t->dims.end()}) * es;
       bytes.insert(bytes.end(), t->raw() + o * chunk, t->raw() + (o + 1) * chunk);
     }
-  return from_bytes(first.dtype, out_dims, std::move(bytes));
+  return tensor_from_bytes(first.dtype, out_dims, std::move(bytes));
 }
 
 std::optional<Tensor> slice(const Node&, const In& in) {
@@ -370,7 +370,7 @@ std::optional<Tensor> slice(const Node&, const In& in) {
     std::memcpy(bytes.data() + k * es, data.raw() + off * es, es);
     advance_index(idx, out_dims);
   }
-  return from_bytes(data.dtype, out_dims, std::move(bytes));
+  return tensor_from_bytes(data.dtype, out_dims, std::move(bytes));
 }
 
 std::optional<std::vector<int64_t>> reshape_dims(const std::vector<int64_t>& in_dims, std::vector<int64_t> target,

@@ -228,4 +228,29 @@ TEST(OlderOpsets, RoundAtOpset9IsRefusedInOneLine) {
   EXPECT_FALSE(std::filesystem::exists(out));
 }
 
+// The shared SavedModel and Keras fixtures (models other people trained) at the oldest, a middle,
+// the first post-checker and the newest opset, each verified against TensorFlow.js: a TF1 SavedModel
+// with variables, a Keras MLP SavedModel, a Keras 2 conv stack with batch norm (.h5) and a Keras 3
+// masked LSTM (.keras). SavedModelE2E and SharedKeras run every fixture at the default opset.
+const int kFixtureOpsets[] = {9, 13, 18, 23};
+
+TEST(FixtureOpsets, SavedModelsVerifyAt9_13_18_23) {
+  MODELPORT_REQUIRE_SHARED();
+  REQUIRE_ORT();
+  for (const char* name : {"tfserving_half_plus_two_cpu", "tfnet_keras_mnist_mlp"})
+    for (int opset : kFixtureOpsets)
+      EXPECT_TRUE(export_verified({test::shared_fixtures() + "/savedmodel/" + name}, opset, "@tensorflow/tfjs", name))
+          << name << " @" << opset;
+}
+
+TEST(FixtureOpsets, KerasVerifyAt9_13_18_23) {
+  MODELPORT_REQUIRE_SHARED();
+  REQUIRE_ORT();
+  for (const char* file : {"keras_h5/hls4ml_example_models_keras2_3_1/keras_jetTagger_Conv2D_small.h5",
+                           "keras_v3/keras_repo_masking_lstm/model.keras"})
+    for (int opset : kFixtureOpsets)
+      EXPECT_TRUE(export_verified({test::shared_fixtures() + "/" + file}, opset, "@tensorflow/tfjs", file))
+          << file << " @" << opset;
+}
+
 }  // namespace

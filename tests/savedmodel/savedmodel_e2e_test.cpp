@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include "support/test_support.h"
+#include "tf_saved_model.pb.h"
 #include "verify/ort_runner.h"
 
 using namespace modelport;
@@ -21,10 +22,10 @@ namespace {
 // "tolerance" (tf2onnx_regression: 1e-6); it applies to that case only.
 constexpr double kDefaultTol = 1e-5;
 
-void run_fixture(const std::string& name) {
-  std::string dir = test::shared_fixtures() + "/savedmodel/" + name;
+// Exports the SavedModel in `dir` once per case of `expected_json` and compares in ONNX Runtime.
+void run_cases(const std::string& name, const std::string& dir, const std::string& expected_json) {
   int case_no = 0;
-  for (auto& c : test::expected_cases(dir + "/expected.json")) {
+  for (auto& c : test::expected_cases(expected_json)) {
     std::string sig = c["signature"];
     SCOPED_TRACE(name + " signature " + sig);
     const double tol = c.contains("tolerance") ? std::stod(c["tolerance"].get<std::string>()) : kDefaultTol;
@@ -50,11 +51,41 @@ void run_fixture(const std::string& name) {
   }
 }
 
+void run_fixture(const std::string& name) {
+  std::string dir = test::shared_fixtures() + "/savedmodel/" + name;
+  run_cases(name, dir, dir + "/expected.json");
+}
+
 }  // namespace
 
 TEST(SavedModelE2E, HalfPlusTwoTf1) {
   MODELPORT_REQUIRE_SHARED();
   run_fixture("tfserving_half_plus_two_cpu");
+}
+// TF's oldest writers stored reference variables as "Variable", the op VariableV2 replaced with the
+// same attributes and checkpoint key. The TF1 fixture with its VariableV2 nodes renamed must give
+// the same outputs.
+TEST(SavedModelE2E, HalfPlusTwoTf1WithReferenceVariables) {
+  MODELPORT_REQUIRE_SHARED();
+  std::string src = test::shared_fixtures() + "/savedmodel/tfserving_half_plus_two_cpu";
+  std::string dir = test::scratch_dir("savedmodel_e2e_variable") + "/sm";
+  fs::remove_all(dir);
+  fs::copy(src, dir, fs::copy_options::recursive);
+  tf::SavedModel sm;
+  {
+    std::ifstream in(dir + "/saved_model.pb", std::ios::binary);
+    ASSERT_TRUE(sm.ParseFromIstream(&in));
+  }
+  int renamed = 0;
+  for (auto& mg : *sm.mutable_meta_graphs())
+    for (auto& n : *mg.mutable_graph_def()->mutable_node())
+      if (n.op() == "VariableV2") n.set_op("Variable"), ++renamed;
+  ASSERT_GT(renamed, 0);
+  {
+    std::ofstream out(dir + "/saved_model.pb", std::ios::binary | std::ios::trunc);
+    ASSERT_TRUE(sm.SerializeToOstream(&out));
+  }
+  run_cases("half_plus_two with Variable", dir, src + "/expected.json");
 }
 TEST(SavedModelE2E, HalfPlusTwoTf2) {
   MODELPORT_REQUIRE_SHARED();

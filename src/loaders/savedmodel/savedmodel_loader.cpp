@@ -85,7 +85,7 @@ Model convert_tf_source(TfSource& src, const LoadOptions& opts) {
     if (v->name != o.name)
       m.warnings.push_back("output '" + o.name + "' is named '" + v->name + "': an input or an earlier output has that name");
     if (v->dtype == DType::Undefined) v->dtype = o.dtype;
-    if (!v->shape.rank_known && o.shape.rank_known) v->shape = o.shape;
+    if (!v->shape.rank_known) ops::assume_shape(*v, o.shape);
     m.source_output_names.push_back(o.tensor);
   }
   g.remove_dead();

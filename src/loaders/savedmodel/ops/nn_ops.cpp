@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "translators.h"
+#include "ops/infer.h"
 
 namespace modelport::tf {
 namespace {
@@ -230,8 +231,7 @@ std::vector<Value*> conv2d_backprop_input(OpCtx& c) {
     if (out_pad != std::vector<int64_t>(nsp, 0)) a["output_padding"] = out_pad;
     Value* y = c.op("ConvTranspose", {dyf, w}, a);
     // input_sizes fixes the spatial dims, which ONNX derives from dy's only when those are fixed.
-    for (size_t i = 0; i < nsp; ++i)
-      if (y->shape.rank_known && y->shape.rank() == 4) y->shape.dims[2 + i] = Dim::fixed(res_first[2 + i]);
+    ops::assume_shape(*y, Shape({Dim::unknown(), Dim::fixed(res_first[1]), Dim::fixed(res_first[2]), Dim::fixed(res_first[3])}));
     return y;
   })};
 }

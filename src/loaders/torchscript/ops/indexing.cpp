@@ -3,6 +3,7 @@
 // unbind, repeat/tile. Sizes along symbolic dims are computed in the graph.
 #include "loaders/torchscript/ops/graph_build.h"
 #include "loaders/torchscript/registry.h"
+#include "ops/infer.h"
 
 namespace modelport::ts {
 namespace {
@@ -200,8 +201,11 @@ void lower_narrow(Ctx& c) {
   Value* o = gb::slice(c, x, d, gb::as_1d(c, start), gb::as_1d(c, end));
   // A run-time start: torch guarantees start + length is within the dim, which ONNX's Slice (it
   // clamps) does not say, so the op layer cannot give the length.
-  if (start.is_tensor() && c.in(3).kind == LVal::Kind::Int && o->shape.rank_known)
-    o->shape.dims[size_t(d)] = Dim::fixed(c.in(3).i);
+  if (start.is_tensor() && c.in(3).kind == LVal::Kind::Int && o->shape.rank_known) {
+    Shape known = o->shape;
+    known.dims[size_t(d)] = Dim::fixed(c.in(3).i);
+    ops::assume_shape(*o, known);
+  }
   c.out(o);
 }
 

@@ -8,6 +8,7 @@
 
 #include "loaders/torchscript/ops/graph_build.h"
 #include "loaders/torchscript/registry.h"
+#include "ops/infer.h"
 
 namespace modelport::ts {
 namespace {
@@ -74,7 +75,7 @@ Value* splice(Ctx& c, const jit::Node* view_node, Value* whole, Value* part) {
   // (e.g. x[-7:0]) leaves `whole` unchanged instead of duplicating rows.
   Value* tail = c.op("Slice", {whole, tail_start(c, whole, dim, start, end), c.c_i64({INT64_MAX}), axes});
   Value* out = c.op("Concat", {head, c.cast(part, whole->dtype), tail}, {{"axis", dim}});
-  out->shape = whole->shape;  // the pieces' lengths are run-time values summing to whole's
+  ops::assume_shape(*out, whole->shape);  // the pieces' lengths are run-time values summing to whole's
   return out;
 }
 

@@ -12,6 +12,7 @@
 #include <cstring>
 
 #include "loaders/torchscript/registry.h"
+#include "modelport/tensor_ops.h"
 
 namespace modelport::ts {
 namespace {
@@ -45,14 +46,6 @@ void append_reordered(Ctx& c, const Tensor& t, const std::vector<int64_t>& order
            std::to_string(hidden) + ")");
   size_t block = size_t(t.nbytes() / size_t(g));
   for (int64_t k : order) out.insert(out.end(), t.raw() + size_t(k) * block, t.raw() + size_t(k + 1) * block);
-}
-
-Tensor make_tensor(DType dt, std::vector<uint8_t> bytes, std::vector<int64_t> dims) {
-  Tensor t;
-  t.dtype = dt;
-  t.dims = std::move(dims);
-  t.buffer = Buffer::owned(std::move(bytes));
-  return t;
 }
 
 // True when `v` is known to be all zeros: the default initial state of nn.LSTM/GRU/RNN.
@@ -166,9 +159,9 @@ void lower_recurrent(Ctx& c, Cell cell) {
              std::to_string(x->shape.dims[2].value));
     std::string pfx = std::string(name) + "_l" + std::to_string(l);
     std::vector<Value*> ins = {
-        x, c.g.add_constant(pfx + "_W", make_tensor(wdt, std::move(W), {dirs, g * hidden, in_size})),
-        c.g.add_constant(pfx + "_R", make_tensor(wdt, std::move(R), {dirs, g * hidden, hidden})),
-        has_biases ? c.g.add_constant(pfx + "_B", make_tensor(wdt, std::move(B), {dirs, 2 * g * hidden})) : nullptr,
+        x, c.g.add_constant(pfx + "_W", tensor_from_bytes(wdt, {dirs, g * hidden, in_size}, std::move(W))),
+        c.g.add_constant(pfx + "_R", tensor_from_bytes(wdt, {dirs, g * hidden, hidden}, std::move(R))),
+        has_biases ? c.g.add_constant(pfx + "_B", tensor_from_bytes(wdt, {dirs, 2 * g * hidden}, std::move(B))) : nullptr,
         nullptr};  // sequence_lens
     auto layer_state = [&](Value* s) { return layers == 1 ? s : slice0(c, s, l * dirs, (l + 1) * dirs); };
     ins.push_back(h0 ? layer_state(h0) : nullptr);

@@ -6,6 +6,7 @@
 #include <limits>
 
 #include "loaders/torchscript/registry.h"
+#include "modelport/tensor_ops.h"
 
 namespace modelport::ts {
 namespace {
@@ -25,14 +26,7 @@ void lower_layer_norm(Ctx& c) {
   if (c.in(2).is_none()) {
     int64_t n = 1;
     for (auto d : ns) n *= d;
-    Tensor ones = Tensor::scalar(dt, 1.0);
-    std::vector<uint8_t> bytes;
-    for (int64_t i = 0; i < n; ++i) bytes.insert(bytes.end(), ones.raw(), ones.raw() + ones.nbytes());
-    Tensor t;
-    t.dtype = dt;
-    t.dims = ns;
-    t.buffer = Buffer::owned(std::move(bytes));
-    scale = c.g.add_constant("layer_norm_scale", std::move(t));
+    scale = c.g.add_constant("layer_norm_scale", tensor_from_doubles(dt, ns, std::vector<double>(size_t(n), 1.0)));
   } else {
     scale = c.tensor(2);
   }
@@ -260,16 +254,7 @@ void lower_arange(Ctx& c) {
     int64_t n = std::max<int64_t>(0, int64_t(std::ceil((e - s) / st)));
     std::vector<double> vals;
     for (int64_t i = 0; i < n; ++i) vals.push_back(s + double(i) * st);
-    Tensor t;
-    t.dtype = out_dt;
-    t.dims = {n};
-    std::vector<uint8_t> bytes;
-    for (double v : vals) {
-      Tensor e1 = Tensor::scalar(out_dt, v);
-      bytes.insert(bytes.end(), e1.raw(), e1.raw() + e1.nbytes());
-    }
-    t.buffer = Buffer::owned(std::move(bytes));
-    return c.out(c.g.add_constant("arange", std::move(t)));
+    return c.out(c.g.add_constant("arange", tensor_from_doubles(out_dt, {n}, vals)));
   }
   auto scalar = [&](const LVal& l) {
     Value* v = operand(c, l, calc);
