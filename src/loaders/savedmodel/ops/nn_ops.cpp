@@ -190,6 +190,19 @@ std::vector<Value*> fused_batch_norm(OpCtx& c) {
   return {y, c.input(3), c.input(4), c.input(3), c.input(4), nullptr};
 }
 
+// LRN(input NHWC) {depth_radius, bias, alpha, beta}: x / (bias + alpha * sum of squares over
+// channels c - r..c + r)^beta. ONNX LRN divides alpha by its window size 2r + 1: alpha is scaled
+// back. Always channel last.
+std::vector<Value*> lrn(OpCtx& c) {
+  Value* x = c.input(0);
+  if (!x->shape.rank_known || x->shape.rank() != 4) c.fail("input must have rank 4");
+  int64_t size = 2 * c.attr_int("depth_radius", 5) + 1;
+  std::map<std::string, Attribute> a{{"size", size},
+                                     {"alpha", c.attr_float("alpha", 1.f) * float(size)},
+                                     {"beta", c.attr_float("beta", 0.5f)},
+                                     {"bias", c.attr_float("bias", 1.f)}};
+  return {c.transpose(c.op("LRN", {c.transpose(x, to_first_perm(4))}, a), to_last_perm(4))};
+}
 
 // Conv2DBackpropInput(input_sizes, filter [k..., out_c, in_c], out_backprop) -> ConvTranspose. The
 // forward conv's geometry (pads from the forward input size `input_sizes`) gives the pads; the
@@ -289,13 +302,14 @@ void register_nn_ops(OpTable& t) {
   t["Softmax"] = softmax<kSoftmax>;
   t["LogSoftmax"] = softmax<kLogSoftmax>;
   t["BiasAdd"] = t["BiasAddV1"] = bias_add;
-  t["Conv2D"] = conv2d;
+  t["Conv2D"] = t["Conv3D"] = conv2d;  // the filter's rank gives the spatial dims
   t["DepthwiseConv2dNative"] = depthwise_conv2d;
   t["Conv2DBackpropInput"] = conv2d_backprop_input;
   t["ResizeBilinear"] = resize<true>;
   t["ResizeNearestNeighbor"] = resize<false>;
-  t["MaxPool"] = pool<true>;
-  t["AvgPool"] = pool<false>;
+  t["MaxPool"] = t["MaxPool3D"] = pool<true>;
+  t["AvgPool"] = t["AvgPool3D"] = pool<false>;
+  t["LRN"] = lrn;
   t["FusedBatchNorm"] = t["FusedBatchNormV2"] = t["FusedBatchNormV3"] = fused_batch_norm;
 }
 
