@@ -260,15 +260,21 @@ void add_nn_cases(std::vector<Case>& out) {
   Case v;
   v.name = "conv_pool_3d";
   v.ops = {"Conv3D", "MaxPool3D", "AvgPool3D"};
-  v.inputs = {{"x", {-1, 4, -2, 5, 2}}};
+  v.inputs = {{"x", {-1, -2, 5, 5, 2}}};
   v.outputs = {"conv_same", "conv_valid", "max_same", "avg_same", "avg_valid"};
   static const auto f3 = ramp(2 * 3 * 3 * 2 * 3, 0.4f, 0.5f);
   v.build = [](B& b) {
     b.const_f("f", {2, 3, 3, 2, 3}, f3);
-    conv_attrs(b.node("conv_same", "Conv3D", {"x", "f"}), "SAME", {1, 1, 2, 1, 1});
-    conv_attrs(b.node("conv_valid", "Conv3D", {"x", "f"}), "VALID", {1, 2, 1, 1, 1}, {1, 1, 2, 1, 1});
+    // data_format as TF writes it (tfjs reads it; the other tests leave NHWC to the default)
+    tf::NodeDef* same = b.node("conv_same", "Conv3D", {"x", "f"});
+    conv_attrs(same, "SAME", {1, 1, 2, 1, 1});
+    B::set_str(same, "data_format", "NDHWC");
+    tf::NodeDef* valid = b.node("conv_valid", "Conv3D", {"x", "f"});
+    conv_attrs(valid, "VALID", {1, 2, 1, 1, 1}, {1, 1, 2, 1, 1});
+    B::set_str(valid, "data_format", "NDHWC");
     auto window = [&](const char* name, const char* op, const char* padding, std::vector<int64_t> k, std::vector<int64_t> s) {
       tf::NodeDef* n = b.node(name, op, {"x"});
+      B::set_str(n, "data_format", "NDHWC");
       B::set_str(n, "padding", padding);
       B::set_ints(n, "ksize", k);
       B::set_ints(n, "strides", s);

@@ -54,7 +54,8 @@ void add_select_cases(std::vector<Case>& out) {
   n.ops = {"NonMaxSuppression", "NonMaxSuppressionV2", "NonMaxSuppressionV3", "NonMaxSuppressionV4",
            "NonMaxSuppressionV5"};
   n.inputs = {{"boxes", {-2, 4}}, {"scores", {-2}}};
-  n.outputs = {"v1", "v2", "v3", "v4:0", "v4:1", "v4_pad:0", "v4_pad:1", "v5:0", "v5:1", "v5:2"};
+  n.outputs = {"v1", "v2", "v3", "v4:0", "v4:1", "v4_pad:0", "v4_pad:1", "v5:0", "v5:1", "v5:2",
+               "v5_plain:0", "v5_plain:1"};
   n.build = [](B& b) {
     const_scalar_i(b, "max3", 3);
     const_scalar_i(b, "max6", 6);
@@ -72,14 +73,16 @@ void add_select_cases(std::vector<Case>& out) {
                 "pad_to_max_output_size", true);
     B::set_bool(b.node("v5", "NonMaxSuppressionV5", {"boxes", "scores", "max6", "iou3", "score_neg", "sigma0"}),
                 "pad_to_max_output_size", true);
+    b.node("v5_plain", "NonMaxSuppressionV5", {"boxes", "scores", "max10", "iou5", "score_neg", "sigma0"});
   };
   n.reference = [](const Tensors& in) {
     const at::Tensor &bx = in[0], &sc = in[1];
-    at::Tensor v4 = nms(bx, sc, 10, 0.3f, -0.5f), v4p = nms(bx, sc, 6, 0.5f, 0.f), v5 = nms(bx, sc, 6, 0.3f, -0.5f);
+    at::Tensor v4 = nms(bx, sc, 10, 0.3f, -0.5f), v4p = nms(bx, sc, 6, 0.5f, 0.f), v5 = nms(bx, sc, 6, 0.3f, -0.5f),
+               v5p = nms(bx, sc, 10, 0.5f, -0.5f);
     auto count = [](const at::Tensor& t) { return at::scalar_tensor(int32_t(t.size(0)), at::kInt); };
     return Tensors{nms(bx, sc, 6, 0.6f), nms(bx, sc, 3, 0.3f), nms(bx, sc, 10, 0.5f, 0.f), v4, count(v4),
                    pad_to(v4p, 6), count(v4p), pad_to(v5, 6), pad_to(sc.index_select(0, v5.to(at::kLong)), 6),
-                   count(v5)};
+                   count(v5), v5p, sc.index_select(0, v5p.to(at::kLong))};
   };
   out.push_back(n);
 
