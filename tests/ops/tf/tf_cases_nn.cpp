@@ -353,6 +353,39 @@ void add_nn_cases(std::vector<Case>& out) {
     return Tensors{at::relu(norm(0.002) + in[1]), norm(0.0001)};
   };
   out.push_back(bnx);
+
+  // tf.nn.conv3d_transpose's op Conv3DBackpropInputV2: the gradient of a forward Conv3D (SAME or
+  // VALID, strided) with respect to its input of size input_sizes, computed here by ATen's
+  // convolution backward on the (SAME-)padded forward input, the padding then cut off.
+  Case bp;
+  bp.name = "conv3d_backprop_input";
+  bp.ops = {"Conv3DBackpropInputV2"};
+  bp.inputs = {{"dy", {2, 4, 3, 3, 3}}, {"dy2", {2, 2, 3, 2, 3}}};
+  bp.outputs = {"same", "valid"};
+  static const auto fb = ramp(2 * 3 * 3 * 2 * 3, 0.4f, 0.9f);
+  bp.build = [](B& b) {
+    b.const_f("f", {2, 3, 3, 2, 3}, fb);
+    b.const_i("sizes", {2, 4, 5, 6, 2});
+    tf::NodeDef* same = b.node("same", "Conv3DBackpropInputV2", {"sizes", "f", "dy"});
+    conv_attrs(same, "SAME", {1, 1, 2, 2, 1}, {1, 1, 1, 1, 1});
+    tf::NodeDef* valid = b.node("valid", "Conv3DBackpropInputV2", {"sizes", "f", "dy2"});
+    conv_attrs(valid, "VALID", {1, 2, 1, 2, 1}, {1, 1, 1, 1, 1});
+  };
+  bp.reference = [](const Tensors& in) {
+    at::Tensor W = tensor(fb, {2, 3, 3, 2, 3}).permute({4, 3, 0, 1, 2}).contiguous();
+    auto grad = [&](const at::Tensor& dy, std::vector<int64_t> s, std::vector<int64_t> pads) {  // pads: begin, end per dim
+      std::vector<int64_t> sizes{2, 2, 4 + pads[0] + pads[1], 5 + pads[2] + pads[3], 6 + pads[4] + pads[5]};
+      std::vector<int64_t> zero{0, 0, 0}, one{1, 1, 1};
+      at::Tensor g = std::get<0>(at::convolution_backward(first(dy).contiguous(), at::zeros(sizes), W, at::OptionalIntArrayRef(), s, zero,
+                                                          one, false, zero, 1, {true, false, false}));
+      for (int64_t i = 0; i < 3; ++i) g = g.narrow(2 + i, pads[size_t(2 * i)], g.size(2 + i) - pads[size_t(2 * i)] - pads[size_t(2 * i + 1)]);
+      return last(g);
+    };
+    auto d = same_pads(4, 2, 1, 1), h = same_pads(5, 3, 2, 1), w = same_pads(6, 3, 2, 1);
+    return Tensors{grad(in[0], {1, 2, 2}, {d.first, d.second, h.first, h.second, w.first, w.second}),
+                   grad(in[1], {2, 1, 2}, {0, 0, 0, 0, 0, 0})};
+  };
+  out.push_back(bp);
 }
 
 }  // namespace modelport::test::tf_ops

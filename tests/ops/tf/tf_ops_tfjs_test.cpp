@@ -3,11 +3,11 @@
 // tf_ops_test.cpp). Listed: the case and the outputs tfjs runs. Left to the ATen references: ops
 // tfjs-converter 4.22 has no mapping for (Roll, SpaceToDepth, Erfc, Rint, TopK v1, AccumulateNV2,
 // NonMaxSuppression v1, UnsortedSegment*, SegmentSum, TensorScatterAdd/Sub/Max/Min, MatrixDiag*,
-// MatrixSetDiag*, InvertPermutation, ReverseSequence, _FusedBatchNormEx), ops it computes
-// differently from TF (Mod of floats: tfjs floors, TF truncates; OneHot's axis: tfjs ignores it;
-// NonMaxSuppressionV4/V5's pad_to_max_output_size: tfjs leaves the indices unpadded), and
-// MatrixBandPart, where verify's tfjs run differs from ORT and the ATen reference although
-// tf.linalg.bandPart itself agrees (not yet explained).
+// MatrixSetDiag*, InvertPermutation, ReverseSequence, _FusedBatchNormEx, Conv3DBackpropInputV2),
+// ops it computes differently from TF (Mod of floats: tfjs floors, TF truncates; OneHot's axis:
+// tfjs ignores it; NonMaxSuppressionV4/V5's pad_to_max_output_size: tfjs leaves the indices
+// unpadded), and MatrixBandPart, where verify's tfjs run differs from ORT and the ATen reference
+// although tf.linalg.bandPart itself agrees (not yet explained).
 #include <gtest/gtest.h>
 
 #include <fstream>
