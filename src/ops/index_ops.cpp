@@ -1,7 +1,7 @@
 // Ops that pick elements by value or by index tuple, or write them at an index: TopK (the k largest
 // along an axis, with their int64 indices), GatherND (slices named by index tuples), OneHot (a
 // new axis of depth with on/off values, typed as its values input), GatherElements, the scatters,
-// NonZero (int64 coordinates) and Split.
+// NonZero (int64 coordinates), NonMaxSuppression (int64 [batch, class, box] triples) and Split.
 #include <algorithm>
 
 #include "ops/op_def.h"
@@ -67,6 +67,9 @@ Shapes nonzero_shape(const Node& n, const ShapeValues&) {
   return x ? one(Shape({Dim::fixed(static_cast<int64_t>(x->rank())), Dim::unknown()})) : std::nullopt;
 }
 
+// NonMaxSuppression: [number selected, 3].
+Shapes nms_shape(const Node&, const ShapeValues&) { return one(Shape({Dim::unknown(), Dim::fixed(3)})); }
+
 // Split: input 0's shape with the axis sized by the `split` input (or attribute), else divided
 // evenly among the outputs (num_outputs: the last output takes the remainder).
 Shapes split_shape(const Node& n, const ShapeValues&) {
@@ -99,6 +102,7 @@ void add_index_ops(Table& t) {
   t.push_back({"GatherElements", Layout::Opaque, indices_shape, nullptr, nullptr});
   for (const char* op : {"ScatterElements", "ScatterND"}) t.push_back({op, Layout::Opaque, same_shape, nullptr, nullptr});
   t.push_back({"NonZero", Layout::Opaque, nonzero_shape, nullptr, nullptr, int64_type});
+  t.push_back({"NonMaxSuppression", Layout::Opaque, nms_shape, nullptr, nullptr, int64_type});
   t.push_back({"Split", Layout::Opaque, split_shape, nullptr, nullptr});
   t.push_back({"TopK", Layout::Opaque, topk_shape, nullptr, nullptr,
                [](const Node& n, size_t i) { return i == 1 ? DType::Int64 : n.input(0) ? n.input(0)->dtype : DType::Undefined; }});

@@ -1,8 +1,9 @@
 // Neural-network ops whose output shape is not a plain function of one input's shape: convolution
 // and pooling (batch and channels always, spatial dims when fixed), Gemm, the recurrent ops, Resize,
 // Tile, DepthToSpace/SpaceToDepth and Einsum; and the normalizations and softmaxes, shaped as their
-// input but with an axis (so no layout trait). Symbolic dims pass through where the op keeps them (a
-// Conv's batch axis stays "batch"), so exported outputs reuse the inputs' symbols.
+// input but with an axis (so no layout trait), as are CumSum, Trilu and ReverseSequence. Symbolic
+// dims pass through where the op keeps them (a Conv's batch axis stays "batch"), so exported outputs
+// reuse the inputs' symbols.
 #include <cmath>
 #include <map>
 
@@ -198,7 +199,7 @@ void add_nn_ops(Table& t) {
   t.push_back({"Einsum", Layout::Opaque, [](const Node& n, const ShapeValues&) { return one(einsum(n)); }, nullptr, nullptr});
   for (const char* op : {"Softmax", "LogSoftmax", "Hardmax", "LayerNormalization", "BatchNormalization",
                          "InstanceNormalization", "GroupNormalization", "LpNormalization", "MeanVarianceNormalization",
-                         "LRN", "CumSum", "Trilu"})
+                         "LRN", "CumSum", "Trilu", "ReverseSequence"})
     t.push_back({op, Layout::Opaque, same_shape, nullptr, nullptr});
 }
 

@@ -9,6 +9,10 @@ void add_nn_cases(std::vector<Case>& out);
 void add_array_cases(std::vector<Case>& out);
 void add_index_cases(std::vector<Case>& out);
 void add_layout_cases(std::vector<Case>& out);
+void add_select_cases(std::vector<Case>& out);
+void add_scatter_cases(std::vector<Case>& out);
+void add_matrix_cases(std::vector<Case>& out);
+void add_sequence_cases(std::vector<Case>& out);
 
 const std::vector<Case>& cases() {
   static const std::vector<Case> all = [] {
@@ -18,6 +22,10 @@ const std::vector<Case>& cases() {
     add_array_cases(v);
     add_index_cases(v);
     add_layout_cases(v);
+    add_select_cases(v);
+    add_scatter_cases(v);
+    add_matrix_cases(v);
+    add_sequence_cases(v);
     return v;
   }();
   return all;

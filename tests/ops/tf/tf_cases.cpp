@@ -12,6 +12,14 @@ tf::NodeDef* const_scalar_i(sm::GraphDefBuilder& b, const std::string& name, int
   return b.const_i(name, {v}, /*scalar=*/true);
 }
 
+tf::NodeDef* const_matrix_i(sm::GraphDefBuilder& b, const std::string& name, int64_t rows, const std::vector<int32_t>& v) {
+  tf::NodeDef* n = b.const_i(name, v);
+  auto* shape = (*n->mutable_attr())["value"].mutable_tensor()->mutable_tensor_shape();
+  shape->mutable_dim(0)->set_size(rows);
+  shape->add_dim()->set_size(int64_t(v.size()) / rows);
+  return n;
+}
+
 void build_graph(const Case& c, sm::GraphDefBuilder& b) {
   for (auto& in : c.inputs) {
     tf::NodeDef* p = b.placeholder(in.name, in.dims, in.dtype);

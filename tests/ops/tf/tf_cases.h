@@ -70,5 +70,7 @@ Tensors make_inputs(const Case& c, int which);
 // Helpers for the tables: tf::DataType attributes and constants of other dtypes.
 void set_type(tf::NodeDef* n, const std::string& key, tf::DataType t);
 tf::NodeDef* const_scalar_i(sm::GraphDefBuilder& b, const std::string& name, int32_t v);
+// A [rows, v.size() / rows] int32 constant.
+tf::NodeDef* const_matrix_i(sm::GraphDefBuilder& b, const std::string& name, int64_t rows, const std::vector<int32_t>& v);
 
 }  // namespace modelport::test::tf_ops

@@ -5,15 +5,6 @@
 namespace modelport::test::tf_ops {
 namespace {
 using B = sm::GraphDefBuilder;
-
-// A [rows, cols] int32 constant.
-void const_matrix(B& b, const std::string& name, int64_t rows, const std::vector<int32_t>& v) {
-  tf::NodeDef* n = b.const_i(name, v);
-  auto* shape = (*n->mutable_attr())["value"].mutable_tensor()->mutable_tensor_shape();
-  shape->mutable_dim(0)->set_size(rows);
-  shape->add_dim()->set_size(int64_t(v.size()) / rows);
-}
-
 }  // namespace
 
 void add_index_cases(std::vector<Case>& out) {
@@ -58,9 +49,9 @@ void add_index_cases(std::vector<Case>& out) {
   gnd.inputs = {{"x", {-1, 3, 4}}};
   gnd.outputs = {"rows", "elements"};
   gnd.build = [](B& b) {
-    const_matrix(b, "pairs", 3, {0, 1, 1, 2, 0, 0});
+    const_matrix_i(b, "pairs", 3, {0, 1, 1, 2, 0, 0});
     b.node("rows", "GatherNd", {"x", "pairs"});
-    const_matrix(b, "triples", 2, {1, 2, 3, 0, 0, 1});
+    const_matrix_i(b, "triples", 2, {1, 2, 3, 0, 0, 1});
     b.node("elements", "GatherNd", {"x", "triples"});
   };
   gnd.reference = [](const Tensors& in) {

@@ -23,13 +23,28 @@ std::pair<int64_t, int64_t> same_pads(int64_t in, int64_t k, int64_t s, int64_t 
   int64_t total = std::max<int64_t>((out - 1) * s + eff - in, 0);
   return {total / 2, total - total / 2};
 }
-// NHWC x padded for a SAME window (k, s, d per spatial dim), as NCHW.
-at::Tensor same_padded_nchw(const at::Tensor& x, std::vector<int64_t> k, std::vector<int64_t> s, std::vector<int64_t> d,
-                            double value = 0.0) {
-  auto ph = same_pads(x.size(1), k[0], s[0], d[0]), pw = same_pads(x.size(2), k[1], s[1], d[1]);
-  return at::constant_pad_nd(x.permute({0, 3, 1, 2}), {pw.first, pw.second, ph.first, ph.second}, value);
+// Channel-last <-> channel-first views of a rank-r tensor.
+at::Tensor first(const at::Tensor& t) {
+  std::vector<int64_t> p{0, t.dim() - 1};
+  for (int64_t i = 1; i + 1 < t.dim(); ++i) p.push_back(i);
+  return t.permute(p);
 }
-at::Tensor nhwc(const at::Tensor& nchw) { return nchw.permute({0, 2, 3, 1}).contiguous(); }
+at::Tensor last(const at::Tensor& t) {
+  std::vector<int64_t> p{0};
+  for (int64_t i = 2; i < t.dim(); ++i) p.push_back(i);
+  p.push_back(1);
+  return t.permute(p).contiguous();
+}
+// Channel-last x padded for a SAME window (k, s, d per spatial dim), channel first.
+at::Tensor same_padded_first(const at::Tensor& x, std::vector<int64_t> k, std::vector<int64_t> s, std::vector<int64_t> d,
+                             double value = 0.0) {
+  std::vector<int64_t> p;  // constant_pad_nd: last dim first
+  for (size_t i = k.size(); i-- > 0;) {
+    auto pr = same_pads(x.size(int64_t(1 + i)), k[i], s[i], d[i]);
+    p.insert(p.end(), {pr.first, pr.second});
+  }
+  return at::constant_pad_nd(first(x), p, value);
+}
 
 void conv_attrs(tf::NodeDef* n, const char* padding, std::vector<int64_t> strides, std::vector<int64_t> dilations = {1, 1, 1, 1}) {
   B::set_str(n, "padding", padding);
@@ -111,15 +126,15 @@ void add_nn_cases(std::vector<Case>& out) {
     const at::Tensor& x = in[0];
     at::Tensor W = tensor(f, {3, 3, 3, 4}).permute({3, 2, 0, 1});
     at::Tensor Wd = tensor(fd, {3, 3, 3, 2}).permute({2, 3, 0, 1}).reshape({6, 1, 3, 3});
-    at::Tensor xc = x.permute({0, 3, 1, 2});
+    at::Tensor xc = first(x);
     auto conv2d = [](const at::Tensor& in, const at::Tensor& w, int64_t s, int64_t d, int64_t groups) {
       std::vector<int64_t> stride{s, s}, pad{0, 0}, dil{d, d};
-      return nhwc(at::conv2d(in, w, at::Tensor(), at::IntArrayRef(stride), at::IntArrayRef(pad), at::IntArrayRef(dil),
+      return last(at::conv2d(in, w, at::Tensor(), at::IntArrayRef(stride), at::IntArrayRef(pad), at::IntArrayRef(dil),
                              groups));
     };
-    return Tensors{conv2d(same_padded_nchw(x, {3, 3}, {1, 1}, {1, 1}), W, 1, 1, 1),
-                   conv2d(same_padded_nchw(x, {3, 3}, {2, 2}, {1, 1}), W, 2, 1, 1), conv2d(xc, W, 1, 2, 1),
-                   conv2d(same_padded_nchw(x, {3, 3}, {1, 1}, {1, 1}), Wd, 1, 1, 3), conv2d(xc, Wd, 2, 1, 3)};
+    return Tensors{conv2d(same_padded_first(x, {3, 3}, {1, 1}, {1, 1}), W, 1, 1, 1),
+                   conv2d(same_padded_first(x, {3, 3}, {2, 2}, {1, 1}), W, 2, 1, 1), conv2d(xc, W, 1, 2, 1),
+                   conv2d(same_padded_first(x, {3, 3}, {1, 1}, {1, 1}), Wd, 1, 1, 3), conv2d(xc, Wd, 2, 1, 3)};
   };
   out.push_back(conv);
 
@@ -169,7 +184,7 @@ void add_nn_cases(std::vector<Case>& out) {
     at::Tensor b4 = tensor(fb4, {4}), b6 = tensor(fb6, {6}), b5 = tensor(fb5, {5}), a = tensor(alpha, {4});
     auto conv = [&](const at::Tensor& w, int64_t groups) {
       std::vector<int64_t> one{1, 1}, zero{0, 0};
-      return nhwc(at::conv2d(same_padded_nchw(x, {3, 3}, {1, 1}, {1, 1}), w, at::Tensor(), at::IntArrayRef(one),
+      return last(at::conv2d(same_padded_first(x, {3, 3}, {1, 1}, {1, 1}), w, at::Tensor(), at::IntArrayRef(one),
                              at::IntArrayRef(zero), at::IntArrayRef(one), groups));
     };
     auto prelu = [](const at::Tensor& t, const at::Tensor& al) { return at::where(t < 0, t * al, t); };
@@ -203,11 +218,11 @@ void add_nn_cases(std::vector<Case>& out) {
   pool.reference = [](const Tensors& in) {
     const at::Tensor& x = in[0];
     double inf = std::numeric_limits<double>::infinity();
-    at::Tensor xc = x.permute({0, 3, 1, 2});
-    at::Tensor sums = at::avg_pool2d(same_padded_nchw(x, {3, 3}, {2, 2}, {1, 1}), 3, 2) * 9.0;
-    at::Tensor counts = at::avg_pool2d(same_padded_nchw(at::ones_like(x), {3, 3}, {2, 2}, {1, 1}), 3, 2) * 9.0;
-    return Tensors{nhwc(at::max_pool2d(same_padded_nchw(x, {3, 3}, {2, 2}, {1, 1}, -inf), 3, 2)),
-                   nhwc(at::max_pool2d(xc, {2, 3}, {1, 2})), nhwc(sums / counts), nhwc(at::avg_pool2d(xc, 2, {2, 1}))};
+    at::Tensor xc = first(x);
+    at::Tensor sums = at::avg_pool2d(same_padded_first(x, {3, 3}, {2, 2}, {1, 1}), 3, 2) * 9.0;
+    at::Tensor counts = at::avg_pool2d(same_padded_first(at::ones_like(x), {3, 3}, {2, 2}, {1, 1}), 3, 2) * 9.0;
+    return Tensors{last(at::max_pool2d(same_padded_first(x, {3, 3}, {2, 2}, {1, 1}, -inf), 3, 2)),
+                   last(at::max_pool2d(xc, {2, 3}, {1, 2})), last(sums / counts), last(at::avg_pool2d(xc, 2, {2, 1}))};
   };
   out.push_back(pool);
 
@@ -239,6 +254,138 @@ void add_nn_cases(std::vector<Case>& out) {
     return r;
   };
   out.push_back(bn);
+
+  // 3-D convolution and pooling (NDHWC, DHWIO filters): SAME and VALID, strides and dilations per
+  // spatial dim, SAME average pooling dividing by the real elements of each window.
+  Case v;
+  v.name = "conv_pool_3d";
+  v.ops = {"Conv3D", "MaxPool3D", "AvgPool3D"};
+  v.inputs = {{"x", {-1, -2, 5, 5, 2}}};
+  v.outputs = {"conv_same", "conv_valid", "max_same", "avg_same", "avg_valid"};
+  static const auto f3 = ramp(2 * 3 * 3 * 2 * 3, 0.4f, 0.5f);
+  v.build = [](B& b) {
+    b.const_f("f", {2, 3, 3, 2, 3}, f3);
+    // data_format as TF writes it (tfjs reads it; the other tests leave NHWC to the default)
+    tf::NodeDef* same = b.node("conv_same", "Conv3D", {"x", "f"});
+    conv_attrs(same, "SAME", {1, 1, 2, 1, 1});
+    B::set_str(same, "data_format", "NDHWC");
+    tf::NodeDef* valid = b.node("conv_valid", "Conv3D", {"x", "f"});
+    conv_attrs(valid, "VALID", {1, 2, 1, 1, 1}, {1, 1, 2, 1, 1});
+    B::set_str(valid, "data_format", "NDHWC");
+    auto window = [&](const char* name, const char* op, const char* padding, std::vector<int64_t> k, std::vector<int64_t> s) {
+      tf::NodeDef* n = b.node(name, op, {"x"});
+      B::set_str(n, "data_format", "NDHWC");
+      B::set_str(n, "padding", padding);
+      B::set_ints(n, "ksize", k);
+      B::set_ints(n, "strides", s);
+      set_type(n, "T", tf::DT_FLOAT);
+    };
+    window("max_same", "MaxPool3D", "SAME", {1, 2, 3, 3, 1}, {1, 2, 2, 1, 1});
+    window("avg_same", "AvgPool3D", "SAME", {1, 3, 2, 3, 1}, {1, 1, 2, 2, 1});
+    window("avg_valid", "AvgPool3D", "VALID", {1, 2, 2, 2, 1}, {1, 2, 1, 2, 1});
+  };
+  v.reference = [](const Tensors& in) {
+    const at::Tensor& x = in[0];
+    double inf = std::numeric_limits<double>::infinity();
+    at::Tensor W = tensor(f3, {2, 3, 3, 2, 3}).permute({4, 3, 0, 1, 2});
+    auto conv3d = [&](const at::Tensor& xin, std::vector<int64_t> s, std::vector<int64_t> d) {
+      std::vector<int64_t> zero{0, 0, 0};
+      return last(at::conv3d(xin, W, at::Tensor(), s, zero, d));
+    };
+    at::Tensor sums = at::avg_pool3d(same_padded_first(x, {3, 2, 3}, {1, 2, 2}, {1, 1, 1}), {3, 2, 3}, {1, 2, 2}) * 18.0;
+    at::Tensor counts =
+        at::avg_pool3d(same_padded_first(at::ones_like(x), {3, 2, 3}, {1, 2, 2}, {1, 1, 1}), {3, 2, 3}, {1, 2, 2}) * 18.0;
+    return Tensors{conv3d(same_padded_first(x, {2, 3, 3}, {1, 2, 1}, {1, 1, 1}), {1, 2, 1}, {1, 1, 1}),
+                   conv3d(first(x), {2, 1, 1}, {1, 2, 1}),
+                   last(at::max_pool3d(same_padded_first(x, {2, 3, 3}, {2, 2, 1}, {1, 1, 1}, -inf), {2, 3, 3}, {2, 2, 1})),
+                   last(sums / counts), last(at::avg_pool3d(first(x), {2, 2, 2}, {2, 1, 2}))};
+  };
+  out.push_back(v);
+
+  // tf.nn.local_response_normalization: x / (bias + alpha * sum of x^2 over channels c - r..c + r)^beta,
+  // with TF's defaults (r 5, bias 1, alpha 1, beta 0.5) and others.
+  Case lrn;
+  lrn.name = "lrn";
+  lrn.ops = {"LRN"};
+  lrn.inputs = {{"x", {-1, 3, -2, 7}}};
+  lrn.outputs = {"lrn_default", "lrn_r2"};
+  lrn.build = [](B& b) {
+    b.node("lrn_default", "LRN", {"x"});
+    tf::NodeDef* n = b.node("lrn_r2", "LRN", {"x"});
+    B::set_int(n, "depth_radius", 2);
+    B::set_float(n, "bias", 2.f);
+    B::set_float(n, "alpha", 0.1f);
+    B::set_float(n, "beta", 0.75f);
+  };
+  lrn.reference = [](const Tensors& in) {
+    auto ref = [&](int64_t r, double bias, double alpha, double beta) {
+      at::Tensor sums = at::constant_pad_nd(in[0].pow(2), {r, r}).unfold(-1, 2 * r + 1, 1).sum(-1);
+      return in[0] / (bias + alpha * sums).pow(beta);
+    };
+    return Tensors{ref(5, 1, 1, 0.5), ref(2, 2, 0.1, 0.75)};
+  };
+  out.push_back(lrn);
+
+  // Grappler's _FusedBatchNormEx: inference FusedBatchNormV3, plus the side input, then Relu (or
+  // Identity, the default).
+  Case bnx;
+  bnx.name = "fused_batch_norm_ex";
+  bnx.ops = {"_FusedBatchNormEx"};
+  bnx.inputs = {{"x", {-1, -2, 2, 3}}, {"side", {-1, -2, 2, 3}}};
+  bnx.outputs = {"bn_side_relu", "bn_identity"};
+  bnx.build = [](B& b) {
+    b.const_f("scale", {3}, scale);
+    b.const_f("offset", {3}, offset);
+    b.const_f("mean", {3}, mean);
+    b.const_f("var", {3}, var);
+    tf::NodeDef* n = b.node("bn_side_relu", "_FusedBatchNormEx", {"x", "scale", "offset", "mean", "var", "side"});
+    B::set_int(n, "num_side_inputs", 1);
+    B::set_str(n, "activation_mode", "Relu");
+    B::set_float(n, "epsilon", 0.002f);
+    B::set_bool(n, "is_training", false);
+    tf::NodeDef* m = b.node("bn_identity", "_FusedBatchNormEx", {"x", "scale", "offset", "mean", "var"});
+    B::set_bool(m, "is_training", false);
+  };
+  bnx.reference = [](const Tensors& in) {
+    auto norm = [&](double eps) {
+      return (in[0] - tensor(mean, {3})) / (tensor(var, {3}) + eps).sqrt() * tensor(scale, {3}) + tensor(offset, {3});
+    };
+    return Tensors{at::relu(norm(0.002) + in[1]), norm(0.0001)};
+  };
+  out.push_back(bnx);
+
+  // tf.nn.conv3d_transpose's op Conv3DBackpropInputV2: the gradient of a forward Conv3D (SAME or
+  // VALID, strided) with respect to its input of size input_sizes, computed here by ATen's
+  // convolution backward on the (SAME-)padded forward input, the padding then cut off.
+  Case bp;
+  bp.name = "conv3d_backprop_input";
+  bp.ops = {"Conv3DBackpropInputV2"};
+  bp.inputs = {{"dy", {2, 4, 3, 3, 3}}, {"dy2", {2, 2, 3, 2, 3}}};
+  bp.outputs = {"same", "valid"};
+  static const auto fb = ramp(2 * 3 * 3 * 2 * 3, 0.4f, 0.9f);
+  bp.build = [](B& b) {
+    b.const_f("f", {2, 3, 3, 2, 3}, fb);
+    b.const_i("sizes", {2, 4, 5, 6, 2});
+    tf::NodeDef* same = b.node("same", "Conv3DBackpropInputV2", {"sizes", "f", "dy"});
+    conv_attrs(same, "SAME", {1, 1, 2, 2, 1}, {1, 1, 1, 1, 1});
+    tf::NodeDef* valid = b.node("valid", "Conv3DBackpropInputV2", {"sizes", "f", "dy2"});
+    conv_attrs(valid, "VALID", {1, 2, 1, 2, 1}, {1, 1, 1, 1, 1});
+  };
+  bp.reference = [](const Tensors& in) {
+    at::Tensor W = tensor(fb, {2, 3, 3, 2, 3}).permute({4, 3, 0, 1, 2}).contiguous();
+    auto grad = [&](const at::Tensor& dy, std::vector<int64_t> s, std::vector<int64_t> pads) {  // pads: begin, end per dim
+      std::vector<int64_t> sizes{2, 2, 4 + pads[0] + pads[1], 5 + pads[2] + pads[3], 6 + pads[4] + pads[5]};
+      std::vector<int64_t> zero{0, 0, 0}, one{1, 1, 1};
+      at::Tensor g = std::get<0>(at::convolution_backward(first(dy).contiguous(), at::zeros(sizes), W, at::OptionalIntArrayRef(), s, zero,
+                                                          one, false, zero, 1, {true, false, false}));
+      for (int64_t i = 0; i < 3; ++i) g = g.narrow(2 + i, pads[size_t(2 * i)], g.size(2 + i) - pads[size_t(2 * i)] - pads[size_t(2 * i + 1)]);
+      return last(g);
+    };
+    auto d = same_pads(4, 2, 1, 1), h = same_pads(5, 3, 2, 1), w = same_pads(6, 3, 2, 1);
+    return Tensors{grad(in[0], {1, 2, 2}, {d.first, d.second, h.first, h.second, w.first, w.second}),
+                   grad(in[1], {2, 1, 2}, {0, 0, 0, 0, 0, 0})};
+  };
+  out.push_back(bp);
 }
 
 }  // namespace modelport::test::tf_ops

@@ -1,9 +1,9 @@
 // Grappler's and tfjs-converter's fused ops (_FusedConv2D, FusedDepthwiseConv2dNative,
-// _FusedMatMul) and tfjs's Prelu, lowered through the plain ops' translators. A fused op is its
-// base op, then fused_ops[0] on the result (BiasAdd: + args[0]; FusedBatchNorm: args = scale,
-// offset, mean, variance with attr epsilon), then the activation fused_ops[1] (Relu, Relu6, Elu,
-// Sigmoid, Tanh, LeakyRelu with attr leakyrelu_alpha, Prelu with the next argument as alpha).
-// Semantics as tfjs-converter's executors and tfjs-core's fused_util (applyActivation).
+// _FusedMatMul, _FusedBatchNormEx) and tfjs's Prelu, lowered through the plain ops' translators.
+// A fused op is its base op, then fused_ops[0] on the result (BiasAdd: + args[0]; FusedBatchNorm:
+// args = scale, offset, mean, variance with attr epsilon), then the activation fused_ops[1] (Relu,
+// Relu6, Elu, Sigmoid, Tanh, LeakyRelu with attr leakyrelu_alpha, Prelu with the next argument as
+// alpha). Semantics as tfjs-converter's executors and tfjs-core's fused_util (applyActivation).
 #include <cctype>
 
 #include "translators.h"
@@ -76,6 +76,20 @@ std::vector<Value*> fused(OpCtx& c) {
 }
 constexpr char kConv2D[] = "Conv2D", kDepthwise[] = "DepthwiseConv2dNative", kMatMul[] = "MatMul";
 
+// _FusedBatchNormEx(x, scale, offset, mean, variance, side_inputs...) {epsilon, activation_mode,
+// num_side_inputs}: inference batch norm (channel last), plus the side input, then Identity or Relu.
+std::vector<Value*> fused_batch_norm_ex(OpCtx& c) {
+  if (c.attr_bool("is_training", true)) c.fail("is_training=true (training-mode batch norm) is not supported");
+  if (c.attr_str("data_format", "NHWC").rfind("NC", 0) == 0) c.fail("channel-first (NCHW) data is not supported");
+  Value* y = batch_norm(c, c.input(0), 1);
+  int64_t sides = c.attr_int("num_side_inputs", 0);
+  if (sides > 1) c.fail("more than one side input");
+  if (sides == 1) y = c.op("Add", {y, c.input(5)});
+  std::string act = lower(c.attr_str("activation_mode", "Identity"));
+  y = activation(c, act == "identity" ? "" : act, y, nullptr);
+  return {y, c.input(3), c.input(4), c.input(3), c.input(4), nullptr};
+}
+
 std::vector<Value*> prelu_op(OpCtx& c) { return {prelu(c, c.input(0), c.input(1))}; }
 
 }  // namespace
@@ -84,6 +98,7 @@ void register_fused_ops(OpTable& t) {
   t["_FusedConv2D"] = fused<kConv2D>;
   t["FusedDepthwiseConv2dNative"] = fused<kDepthwise>;
   t["_FusedMatMul"] = fused<kMatMul>;
+  t["_FusedBatchNormEx"] = fused_batch_norm_ex;
   t["Prelu"] = prelu_op;
 }
 

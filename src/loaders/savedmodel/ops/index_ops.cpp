@@ -1,5 +1,5 @@
 // Ops that pick elements by value or by index tuple, or write them at an index: TopKV2/TopK,
-// GatherNd, OneHot.
+// GatherNd, OneHot, Where, SparseToDense.
 #include "translators.h"
 
 namespace modelport::tf {
@@ -37,12 +37,36 @@ std::vector<Value*> one_hot(OpCtx& c) {
   return {c.op("OneHot", {idx, depth, values}, {{"axis", c.attr_int("axis", -1)}})};
 }
 
+// Where(condition): the int64 coordinates [n, rank] of the true (non-zero) elements in row-major
+// order; ONNX NonZero gives them as [rank, n] in the same order.
+std::vector<Value*> where(OpCtx& c) {
+  if (c.in.size() != 1) c.fail("the 3-input form is SelectV2; Where takes one input");
+  return {c.transpose(c.op("NonZero", {c.input(0)}), {1, 0})};
+}
+
+// SparseToDense(sparse_indices, output_shape, sparse_values, default_value): default_value
+// expanded to output_shape, sparse_values written at the indices (a scalar index, a vector of
+// indices into a vector, or [N, rank] index tuples; a scalar value goes to every index). TF refuses
+// repeated indices (validate_indices); ONNX ScatterND leaves them undefined.
+std::vector<Value*> sparse_to_dense(OpCtx& c) {
+  Value *idx = c.to_i64(c.input(0)), *values = c.input(2);
+  if (!idx->shape.rank_known || !values->shape.rank_known) c.fail("sparse_indices and sparse_values need a known rank");
+  if (idx->shape.rank() > 2) c.fail("sparse_indices must have rank 0, 1 or 2");
+  if (idx->shape.rank() < 2) idx = c.op("Reshape", {idx, c.c_i64({-1, 1})});
+  if (values->shape.rank() == 0)
+    values = c.op("Expand", {values, c.op("Slice", {c.op("Shape", {idx}), c.c_i64({0}), c.c_i64({1})})});
+  Value* dense = c.op("Expand", {c.input(3), c.to_i64(c.input(1))});
+  return {c.op("ScatterND", {dense, idx, values})};
+}
+
 }  // namespace
 
 void register_index_ops(OpTable& t) {
   t["TopKV2"] = t["TopK"] = top_k;
   t["GatherNd"] = gather_nd;
   t["OneHot"] = one_hot;
+  t["Where"] = where;
+  t["SparseToDense"] = sparse_to_dense;
 }
 
 }  // namespace modelport::tf

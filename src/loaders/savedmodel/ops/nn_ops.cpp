@@ -190,29 +190,48 @@ std::vector<Value*> fused_batch_norm(OpCtx& c) {
   return {y, c.input(3), c.input(4), c.input(3), c.input(4), nullptr};
 }
 
+// LRN(input NHWC) {depth_radius, bias, alpha, beta}: x / (bias + alpha * sum of squares over
+// channels c - r..c + r)^beta. ONNX LRN divides alpha by its window size 2r + 1: alpha is scaled
+// back. Always channel last.
+std::vector<Value*> lrn(OpCtx& c) {
+  Value* x = c.input(0);
+  if (!x->shape.rank_known || x->shape.rank() != 4) c.fail("input must have rank 4");
+  int64_t size = 2 * c.attr_int("depth_radius", 5) + 1;
+  std::map<std::string, Attribute> a{{"size", size},
+                                     {"alpha", c.attr_float("alpha", 1.f) * float(size)},
+                                     {"beta", c.attr_float("beta", 0.5f)},
+                                     {"bias", c.attr_float("bias", 1.f)}};
+  return {c.transpose(c.op("LRN", {c.transpose(x, to_first_perm(4))}, a), to_last_perm(4))};
+}
 
-// Conv2DBackpropInput(input_sizes, filter [k..., out_c, in_c], out_backprop) -> ConvTranspose. The
-// forward conv's geometry (pads from the forward input size `input_sizes`) gives the pads; the
-// remainder up to input_sizes becomes output_padding, so the result has exactly input_sizes.
-std::vector<Value*> conv2d_backprop_input(OpCtx& c) {
+// Conv2DBackpropInput / Conv3DBackpropInputV2(input_sizes, filter [k..., out_c, in_c],
+// out_backprop) -> ConvTranspose. The forward conv's geometry (pads from the forward input size
+// `input_sizes`) gives the pads; the remainder up to input_sizes becomes output_padding, so the
+// result has exactly input_sizes.
+std::vector<Value*> conv_backprop_input(OpCtx& c) {
   Value *f = c.input(1), *dy = c.input(2);
   bool last = channels_last(c);
   std::vector<int64_t> sizes = c.const_ints(0, "input_sizes");
-  if (!f->shape.rank_known || f->shape.rank() != 4 || !f->shape.all_fixed()) c.fail("filter shape must be known");
-  if (sizes.size() != 4) c.fail("input_sizes must have 4 entries");
-  const size_t nsp = 2;
+  if (!f->shape.rank_known || f->shape.rank() < 4 || !f->shape.all_fixed()) c.fail("filter shape must be known");
+  const size_t nsp = f->shape.rank() - 2, r = nsp + 2;
+  if (sizes.size() != r) c.fail("input_sizes must have " + std::to_string(r) + " entries");
   std::vector<int64_t> fd;
   for (auto& d : f->shape.dims) fd.push_back(d.value);
-  int64_t cin = fd[2], cout = fd[3];  // forward conv: in = our output channels, out = dy channels
-  // TF filter [kh, kw, Cres, Cdy] -> ONNX ConvTranspose W [Cdy, Cres, kh, kw] (no flip needed).
-  std::vector<int64_t> perm{3, 2, 0, 1}, wdims{cout, cin, fd[0], fd[1]};
+  int64_t cin = fd[nsp];  // forward conv: in = our output channels, out = dy channels
+  // TF filter [k..., Cres, Cdy] -> ONNX ConvTranspose W [Cdy, Cres, k...] (no flip needed).
+  std::vector<int64_t> perm{int64_t(nsp) + 1, int64_t(nsp)};
+  for (size_t i = 0; i < nsp; ++i) perm.push_back(int64_t(i));
   Value* w;
   if (f->constant) w = c.g.add_constant(f->name, permute_tensor(*f->constant, perm));
   else w = c.transpose(f, perm);
   // The forward input (= our output) in channel-first order.
-  std::vector<int64_t> res_first = last ? std::vector<int64_t>{sizes[0], sizes[3], sizes[1], sizes[2]} : sizes;
+  std::vector<int64_t> res_first = sizes;
+  if (last) {
+    res_first = {sizes[0], sizes[r - 1]};
+    res_first.insert(res_first.end(), sizes.begin() + 1, sizes.end() - 1);
+  }
   if (res_first[1] != cin) c.fail("input_sizes channels do not match the filter");
-  std::vector<int64_t> kernel{fd[0], fd[1]};
+  std::vector<int64_t> kernel(fd.begin(), fd.begin() + long(nsp));
   return {channel_first(c, dy, [&](Value* dyf) {
     Window win = window(c, Shape::of(res_first), kernel, last);
     std::vector<int64_t> out_pad(nsp, 0);
@@ -220,7 +239,7 @@ std::vector<Value*> conv2d_backprop_input(OpCtx& c) {
       int64_t H = res_first[2 + i], s = win.strides[i], eff = (kernel[i] - 1) * win.dilations[i] + 1;
       int64_t pb = win.pads[i], pe = win.pads[nsp + i];
       int64_t in = (H + pb + pe - eff) / s + 1;  // the forward conv's output size (dy's spatial size)
-      if (dyf->shape.rank_known && dyf->shape.rank() == 4 && dyf->shape.dims[2 + i].is_fixed() &&
+      if (dyf->shape.rank_known && dyf->shape.rank() == r && dyf->shape.dims[2 + i].is_fixed() &&
           dyf->shape.dims[2 + i].value != in)
         c.fail("out_backprop spatial size does not match input_sizes");
       out_pad[i] = H - ((in - 1) * s + eff - pb - pe);
@@ -231,7 +250,9 @@ std::vector<Value*> conv2d_backprop_input(OpCtx& c) {
     if (out_pad != std::vector<int64_t>(nsp, 0)) a["output_padding"] = out_pad;
     Value* y = c.op("ConvTranspose", {dyf, w}, a);
     // input_sizes fixes the spatial dims, which ONNX derives from dy's only when those are fixed.
-    ops::assume_shape(*y, Shape({Dim::unknown(), Dim::fixed(res_first[1]), Dim::fixed(res_first[2]), Dim::fixed(res_first[3])}));
+    std::vector<Dim> dims{Dim::unknown()};
+    for (size_t i = 1; i < r; ++i) dims.push_back(Dim::fixed(res_first[i]));
+    ops::assume_shape(*y, Shape(dims));
     return y;
   })};
 }
@@ -289,13 +310,14 @@ void register_nn_ops(OpTable& t) {
   t["Softmax"] = softmax<kSoftmax>;
   t["LogSoftmax"] = softmax<kLogSoftmax>;
   t["BiasAdd"] = t["BiasAddV1"] = bias_add;
-  t["Conv2D"] = conv2d;
+  t["Conv2D"] = t["Conv3D"] = conv2d;  // the filter's rank gives the spatial dims
   t["DepthwiseConv2dNative"] = depthwise_conv2d;
-  t["Conv2DBackpropInput"] = conv2d_backprop_input;
+  t["Conv2DBackpropInput"] = t["Conv3DBackpropInputV2"] = conv_backprop_input;
   t["ResizeBilinear"] = resize<true>;
   t["ResizeNearestNeighbor"] = resize<false>;
-  t["MaxPool"] = pool<true>;
-  t["AvgPool"] = pool<false>;
+  t["MaxPool"] = t["MaxPool3D"] = pool<true>;
+  t["AvgPool"] = t["AvgPool3D"] = pool<false>;
+  t["LRN"] = lrn;
   t["FusedBatchNorm"] = t["FusedBatchNormV2"] = t["FusedBatchNormV3"] = fused_batch_norm;
 }
 

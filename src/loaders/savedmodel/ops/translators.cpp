@@ -11,6 +11,10 @@ const OpTable& op_table() {
     register_array_ops(t);
     register_fused_ops(t);
     register_index_ops(t);
+    register_nms_ops(t);
+    register_scatter_ops(t);
+    register_matrix_ops(t);
+    register_sequence_ops(t);
     register_layout_ops(t);
     register_special_math_ops(t);
     register_scan_reduce_ops(t);

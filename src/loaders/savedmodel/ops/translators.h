@@ -18,8 +18,13 @@ void register_math_ops(OpTable& t);       // elementwise, unary, reductions, Mat
 void register_nn_ops(OpTable& t);         // activations, Softmax, Conv, Pool, BatchNorm
 void register_array_ops(OpTable& t);      // Reshape, Transpose, Concat, Slice, Gather, Pad, ...
 void register_fused_ops(OpTable& t);      // _FusedConv2D, FusedDepthwiseConv2dNative, _FusedMatMul, Prelu
-void register_index_ops(OpTable& t);      // TopKV2, GatherNd, OneHot
-void register_layout_ops(OpTable& t);     // ReverseV2, Roll, BroadcastTo, DepthToSpace, SpaceToDepth
+void register_index_ops(OpTable& t);      // TopKV2, GatherNd, OneHot, Where, SparseToDense
+void register_nms_ops(OpTable& t);        // NonMaxSuppression V1-V5
+void register_scatter_ops(OpTable& t);    // ScatterNd, TensorScatter*, UnsortedSegment*, SegmentSum
+void register_matrix_ops(OpTable& t);     // MatrixBandPart, MatrixDiag*, MatrixSetDiag*
+void register_sequence_ops(OpTable& t);   // LinSpace, InvertPermutation, ListDiff
+void register_layout_ops(OpTable& t);     // ReverseV2, Roll, BroadcastTo, DepthToSpace, SpaceToDepth,
+                                          // SpaceToBatchND, BatchToSpaceND
 void register_special_math_ops(OpTable& t);  // inverse/hyperbolic trig, Atan2, Erfc, IsNan, Mod, DivNoNan, ...
 void register_scan_reduce_ops(OpTable& t);   // All, Any, Cumsum
 void register_shape_query_ops(OpTable& t);  // Rank, ShapeN, BroadcastArgs
