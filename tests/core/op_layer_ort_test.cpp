@@ -225,6 +225,14 @@ std::vector<OpCase> cases() {
                  b.node("Split", {b.f32({6, 4}), b.c_i64({2, 4})}, 2, {{"axis", int64_t{0}}});
                  b.node("Split", {b.f32({4, 5})}, 3, {{"axis", int64_t{1}}, {"num_outputs", int64_t{3}}});
                }});
+  c.push_back({"NonMaxSuppression", [](Builder& b) {
+                 b.op("NonMaxSuppression", {b.f32({1, 6, 4}), b.f32({1, 2, 6}), b.c_i64({3}),
+                                            b.c(Tensor::f32({0.5f})), b.c(Tensor::f32({0.1f}))});
+                 b.partial = true;  // the number of selected boxes depends on the data
+               }});
+  c.push_back({"ReverseSequence", [](Builder& b) {
+                 b.op("ReverseSequence", {b.f32({4, 3, 2}), b.c_i64({4, 1, 2})}, {{"batch_axis", int64_t{1}}, {"time_axis", int64_t{0}}});
+               }});
   c.push_back({"DepthToSpace", [](Builder& b) { b.op("DepthToSpace", {b.f32({1, 8, 2, 3})}, {{"blocksize", int64_t{2}}}); }});
   c.push_back({"SpaceToDepth", [](Builder& b) { b.op("SpaceToDepth", {b.f32({1, 2, 4, 6})}, {{"blocksize", int64_t{2}}}); }});
   // Control flow.
