@@ -17,6 +17,8 @@ set(CPACK_COMPONENTS_GROUPING ALL_COMPONENTS_IN_ONE)
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_MAINTAINER "modelport maintainers <modelport@localhost>")
 set(CPACK_DEBIAN_PACKAGE_SECTION science)
+# libtorch runs on whichever libblas.so.3 is installed; OpenBLAS makes verify's reference runs fast.
+set(CPACK_DEBIAN_PACKAGE_RECOMMENDS libopenblas0-pthread)
 file(GENERATE OUTPUT ${CMAKE_BINARY_DIR}/ModelportDebDepends.cmake INPUT ${CMAKE_CURRENT_LIST_DIR}/ModelportDebDepends.cmake.in)
 set(CPACK_PROJECT_CONFIG_FILE ${CMAKE_BINARY_DIR}/ModelportDebDepends.cmake)  # sets the Depends
 include(CPack)
