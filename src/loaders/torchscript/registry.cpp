@@ -15,6 +15,7 @@ const Registry& registry() {
     register_shape_ops(r);
     register_scalar_ops(r);
     register_recurrent_ops(r);
+    register_recurrent_cell_ops(r);
     register_transformer_ops(r);
     register_op_surface_ops(r);
     register_container_ops(r);

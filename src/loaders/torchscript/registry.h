@@ -27,6 +27,7 @@ void register_reduce_ops(Registry& r);
 void register_shape_ops(Registry& r);
 void register_scalar_ops(Registry& r);
 void register_recurrent_ops(Registry& r);
+void register_recurrent_cell_ops(Registry& r);  // ops/recurrent_cell.cpp: lstm_cell, gru_cell, rnn_*_cell
 void register_transformer_ops(Registry& r);
 void register_op_surface_ops(Registry& r);  // op_surface.cpp: resize, padding, indexing, math, ...
 void register_container_ops(Registry& r);

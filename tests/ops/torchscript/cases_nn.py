@@ -62,8 +62,7 @@ class AdaptiveMax2d(nn.Module):
         return F.adaptive_max_pool2d(x, 1), F.adaptive_max_pool2d(x, (1, 1)) * 2.0
 
 
-# Adaptive pooling to more than one window needs a static input size divisible by the output size
-# (otherwise refused with that message): fixed spatial sizes, symbolic batch.
+# Adaptive pooling on a static input size divisible by the output size: one pooling op.
 @case(ops=["aten::adaptive_avg_pool1d", "aten::adaptive_max_pool1d", "aten::adaptive_avg_pool3d",
            "aten::adaptive_max_pool2d"], inputs=[In("x", ["b", 4, 4, 8])], kinds=("s", "t"))
 class AdaptivePoolStatic(nn.Module):
@@ -89,3 +88,37 @@ class PadOps(nn.Module):
 class NativeChannelShuffle(nn.Module):
     def forward(self, x):
         return torch.native_channel_shuffle(x, 3), torch.native_channel_shuffle(x, 2)
+
+
+@case(ops=["aten::lstm_cell", "aten::gru_cell", "aten::rnn_tanh_cell", "aten::rnn_relu_cell"],
+      inputs=[In("x", ["b", 8]), In("h", ["b", 16]), In("c", ["b", 16])], kinds=("s", "t"))
+class RecurrentCells(nn.Module):
+    """nn.LSTMCell / GRUCell / RNNCell with given state, without state (zeros) and unbatched."""
+
+    def __init__(self):
+        super().__init__()
+        self.lstm = nn.LSTMCell(8, 16)
+        self.gru = nn.GRUCell(8, 16)
+        self.tanh = nn.RNNCell(8, 16)
+        self.relu = nn.RNNCell(8, 16, bias=False, nonlinearity="relu")
+
+    def forward(self, x, h, c):
+        h1, c1 = self.lstm(x, (h, c))
+        h2, c2 = self.lstm(x)
+        return (h1, c1, h2, c2, self.gru(x, h), self.gru(x[0], h[0]), self.tanh(x, h), self.relu(x, h),
+                self.relu(x))
+
+
+@case(ops=["aten::adaptive_avg_pool1d", "aten::adaptive_max_pool1d", "aten::adaptive_avg_pool2d",
+           "aten::adaptive_max_pool2d", "aten::adaptive_avg_pool3d", "aten::adaptive_max_pool3d"],
+      inputs=[In("x", ["b", 3, "ph", "pw"])], kinds=("s", "t"))
+class AdaptivePoolDynamic(nn.Module):
+    """Adaptive pooling to sizes that do not divide the run-time input sizes (per-cell Slice bounds
+    from Shape); the 3-D ones pool a fixed depth of 3 to 2 (overlapping cells) and the run-time H/W."""
+
+    def forward(self, x):
+        v = torch.stack([x, x * 2.0, x.sin()], 2)  # [b, 3, 3, ph, pw]
+        s = x.flatten(2)  # [b, 3, ph * pw]
+        return (F.adaptive_max_pool2d(x, 3), F.adaptive_avg_pool2d(x, 3), F.adaptive_avg_pool2d(x, (5, 7)),
+                F.adaptive_max_pool1d(s, 7), F.adaptive_avg_pool1d(s, 5),
+                F.adaptive_max_pool3d(v, (2, 3, 3)), F.adaptive_avg_pool3d(v, (2, 3, 4)))
