@@ -314,6 +314,15 @@ void for_each_subgraph(const Graph& g, const std::function<void(Graph&)>& fn);
 void for_each_subgraph_of(const Node& n, const std::function<void(Graph&)>& fn);
 
 // ---------------------------------------------------------------- model
+// State a model carries between calls (a TorchScript attribute its forward() assigns): the graph
+// input `input` takes it, the graph output `output` gives its next value; `initial` is its value
+// at export (what the first call takes).
+struct StateTensor {
+  std::string source;  // where it lives in the source ("h", "inner.c")
+  std::string input, output;
+  Tensor initial;
+};
+
 struct Model {
   Model() : graph(std::make_shared<Graph>("main")) {}
   GraphPtr graph;
@@ -326,6 +335,10 @@ struct Model {
   std::vector<std::string> warnings;             // collected during loading/passes
   // Source-side signature names (in order) when they differ from the ONNX names.
   std::vector<std::string> source_input_names, source_output_names;
+  std::vector<StateTensor> state;  // also recorded in metadata kStateMetadataKey (verify reads it)
 };
+
+// ONNX metadata_props key listing the state pairs: "source:input:output" entries joined by ';'.
+constexpr const char* kStateMetadataKey = "modelport.state";
 
 }  // namespace modelport

@@ -80,6 +80,10 @@ class SourceReference {
   // Outputs in the ONNX model's output order, for inputs named as the ONNX model's.
   // Throws ReferenceUnavailable when the reference cannot run the model.
   virtual std::vector<NamedTensor> run(const std::vector<NamedTensor>& inputs) = 0;
+  // Models with state (Model::state): the value of state `source` now (its initial value before
+  // the first run), and a return to the initial state. nullopt: the reference keeps no state.
+  virtual std::optional<Tensor> state(const std::string& source) { (void)source; return std::nullopt; }
+  virtual void reset() {}
 };
 // nullptr when `format` has no reference at all. Throws ReferenceUnavailable when the model cannot
 // be handed to it (the reason), Error when the model itself is bad.
@@ -92,6 +96,18 @@ void write_tfjs_keras(const std::string& path, Format format, const LoadOptions&
 void write_tfjs_tf(const std::string& path, Format format, const LoadOptions& opts, const std::string& dir);
 void write_tfjs_source(const std::string& path, const LoadOptions& opts, const std::string& dir);  // Tfjs: itself
 std::vector<NamedTensor> run_torchscript(const std::string& path, const std::vector<NamedTensor>& inputs);
+// One loaded TorchScript module that keeps its attributes between runs (stateful modules).
+class TorchScriptSession {
+ public:
+  explicit TorchScriptSession(const std::string& path);
+  ~TorchScriptSession();
+  std::vector<NamedTensor> run(const std::vector<NamedTensor>& inputs);
+  Tensor attribute(const std::string& dotted_path);  // a tensor attribute ("inner.h")
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
 
 // Source op kinds each loader can lower, sorted (for `modelport ops` and README's op table).
 std::vector<std::string> supported_source_ops(Format format);

@@ -12,6 +12,7 @@ namespace modelport {
 
 constexpr double kDefaultAtol = 1e-4;
 constexpr double kDefaultRtol = 1e-3;
+constexpr int kStateCalls = 3;
 
 struct VerifyOptions {
   uint64_t seed = 0;
@@ -34,6 +35,7 @@ struct OutputCheck {
 
 struct VerifyRun {
   std::map<std::string, int64_t> symbol_sizes;  // value used for each symbolic axis
+  int call = -1;  // stateful models: which of the consecutive calls (0, 1, 2) at these sizes
   std::vector<OutputCheck> outputs;
 };
 
@@ -52,7 +54,11 @@ struct VerifyReport {
 };
 
 // Verifies `onnx_path` against the source model. Inputs come from the ONNX model's signature:
-// random (seeded) unless given as .npy; each symbolic axis is tried at two sizes.
+// random (seeded) unless given as .npy; each symbolic axis is tried at two sizes. A model with
+// state (metadata kStateMetadataKey) is run kStateCalls times in a row at each size: the state
+// inputs take the reference's initial state, then ONNX Runtime's state outputs of the previous
+// call; the reference runs as many calls on one instance, and its state after each call is
+// compared with the state outputs.
 VerifyReport verify_export(const std::string& source, Format format, const std::string& onnx_path,
                            const VerifyOptions& opts);
 

@@ -168,6 +168,7 @@ void print_verify(const VerifyReport& r, bool quiet) {
     std::string sizes;
     for (auto& [k, v] : run.symbol_sizes) sizes += (sizes.empty() ? " (" : ", ") + k + "=" + std::to_string(v);
     if (!sizes.empty()) sizes += ")";
+    if (run.call >= 0) sizes += " call " + std::to_string(run.call + 1);
     for (auto& o : run.outputs) {
       std::cerr << "verify: " << o.name << " " << o.dtype << o.shape << sizes;
       if (r.reference != "none" && r.not_verified.empty())

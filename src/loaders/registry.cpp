@@ -68,10 +68,18 @@ class TorchReference : public SourceReference {
   explicit TorchReference(std::string path) : path_(std::move(path)) {}
   std::string name() const override { return "libtorch"; }
   std::string version() const override { return torchscript_library_version(); }
-  std::vector<NamedTensor> run(const std::vector<NamedTensor>& inputs) override { return run_torchscript(path_, inputs); }
+  // One module instance across runs, so that a stateful module's attributes carry over.
+  std::vector<NamedTensor> run(const std::vector<NamedTensor>& inputs) override { return session().run(inputs); }
+  std::optional<Tensor> state(const std::string& source) override { return session().attribute(source); }
+  void reset() override { session_.reset(); }
 
  private:
+  TorchScriptSession& session() {
+    if (!session_) session_ = std::make_unique<TorchScriptSession>(path_);
+    return *session_;
+  }
   std::string path_;
+  std::unique_ptr<TorchScriptSession> session_;
 };
 
 // The model written once as a tfjs bundle in a scratch directory, run by tools/tfjs_run.js.

@@ -11,6 +11,7 @@
 #include "pipeline/manifest.h"
 #include "pipeline/output_plan.h"
 #include "util/digest.h"
+#include "util/npy.h"
 #include "util/output_transaction.h"
 
 namespace modelport {
@@ -79,6 +80,14 @@ ConvertResult convert(const std::string& source, const ConvertOptions& o) {
   if (o.on_warning)
     for (auto& w : r.warnings) o.on_warning(w);
 
+  // Initial values of the module state: MODEL.<input>.npy beside the model (the manifest lists them).
+  std::vector<std::string> state_files;
+  for (auto& st : model.state) {
+    fs::path f = fs::path(plan.model).replace_extension("").string() + "." + st.input + ".npy";
+    tx.create(f.string()).write(npy_bytes(st.initial, f.string()));
+    state_files.push_back(f.string());
+  }
+
   std::vector<std::string> included;
   if (plan.package) {
     auto carry = [&](const std::string& item) {
@@ -120,6 +129,7 @@ ConvertResult convert(const std::string& source, const ConvertOptions& o) {
     mi.out_dir = plan.dir;
     mi.options = o.recorded_options;
     mi.included = included;
+    mi.state_files = state_files;
     json verification = res.verification ? res.verification->to_json() : json(nullptr);
     mi.verification = res.verification ? &verification : nullptr;
     tx.create(plan.manifest).write(build_manifest(mi).dump(2, ' ', false, json::error_handler_t::replace) + "\n");

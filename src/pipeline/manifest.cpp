@@ -82,6 +82,17 @@ json build_manifest(const ManifestInputs& in) {
     files.push_back({{"path", fs::relative(f, in.out_dir).generic_string()}, {"size", d.size}, {"sha256", d.sha256},
                      {"role", files.empty() ? "model" : "external_data"}});
   }
+  json state = json::array();
+  for (size_t i = 0; i < m.state.size() && i < in.state_files.size(); ++i) {
+    const StateTensor& st = m.state[i];
+    const std::string& f = in.state_files[i];
+    auto it = in.written.find(f);
+    PathDigest d = it != in.written.end() ? it->second : digest_path(f);
+    std::string rel = fs::relative(f, in.out_dir).generic_string();
+    files.push_back({{"path", rel}, {"size", d.size}, {"sha256", d.sha256}, {"role", "initial_state"}});
+    state.push_back({{"source", st.source}, {"input", st.input}, {"output", st.output},
+                     {"dtype", dtype_name(st.initial.dtype)}, {"dims", st.initial.dims}, {"initial_value", rel}});
+  }
   for (auto& f : in.included) {
     PathDigest d = digest_path((fs::path(in.out_dir) / f).string());
     files.push_back({{"path", f}, {"size", d.size}, {"sha256", d.sha256}, {"role", "included"}});
@@ -103,6 +114,7 @@ json build_manifest(const ManifestInputs& in) {
         {"checks", checks_json(in.result.checks)},
         {"inputs", io_entries(m.graph->inputs, m.source_input_names)},
         {"outputs", io_entries(m.graph->outputs, m.source_output_names)},
+        {"state", state},
         {"options", in.options}}},
       {"files", files},
       {"libraries", linked_library_versions()},

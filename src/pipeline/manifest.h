@@ -25,6 +25,7 @@ struct ManifestInputs {
   std::string out_dir;                             // file paths are recorded relative to it
   nlohmann::json options = nlohmann::json::object();  // every export option as given
   std::vector<std::string> included;               // carried files (paths relative to out_dir)
+  std::vector<std::string> state_files;            // model->state's initial values (.npy), in its order
   const nlohmann::json* verification = nullptr;
 };
 

@@ -103,7 +103,7 @@ Tensor read_npy(const std::string& path) {
   return t;
 }
 
-void write_npy(const std::string& path, const Tensor& t) {
+std::string npy_bytes(const Tensor& t, const std::string& path) {
   const char* code = nullptr;
   for (auto& d : kDescrs)
     if (d.dtype == t.dtype) code = d.code;
@@ -116,13 +116,19 @@ void write_npy(const std::string& path, const Tensor& t) {
                   code + "', 'fortran_order': False, 'shape': " + shape + ", }";
   size_t total = 10 + h.size() + 1;
   h += std::string((64 - total % 64) % 64, ' ') + "\n";
+  std::string bytes("\x93NUMPY\x01\x00", 8);
+  bytes += char(h.size() & 0xff);
+  bytes += char(h.size() >> 8);
+  bytes += h;
+  bytes.append(reinterpret_cast<const char*>(t.raw()), t.nbytes());
+  return bytes;
+}
+
+void write_npy(const std::string& path, const Tensor& t) {
+  std::string bytes = npy_bytes(t, path);
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   if (!out) throw Error(path + ": cannot write .npy file");
-  out.write("\x93NUMPY\x01\x00", 8);
-  unsigned char l[2] = {static_cast<unsigned char>(h.size() & 0xff), static_cast<unsigned char>(h.size() >> 8)};
-  out.write(reinterpret_cast<char*>(l), 2);
-  out << h;
-  out.write(reinterpret_cast<const char*>(t.raw()), static_cast<std::streamsize>(t.nbytes()));
+  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
   if (!out) throw Error(path + ": write failed");
 }
 

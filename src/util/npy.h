@@ -9,5 +9,7 @@ namespace modelport {
 // Throws Error("<path>: ...") on unreadable or unsupported files (Fortran order, big-endian, objects).
 Tensor read_npy(const std::string& path);
 void write_npy(const std::string& path, const Tensor& t);
+// The .npy file of `t` as bytes (`path` names the file in errors).
+std::string npy_bytes(const Tensor& t, const std::string& path);
 
 }  // namespace modelport

@@ -37,11 +37,16 @@ DType from_onnx_type(int t) {
   }
 }
 
-// Reads the graph inputs of an ONNX file (parsing the file; external data is not loaded).
-std::vector<SignatureEntry> onnx_inputs(const std::string& path) {
+// An ONNX file's graph (parsing the file; external data is not loaded).
+onnx::ModelProto read_onnx(const std::string& path) {
   onnx::ModelProto m;
   std::ifstream in(path, std::ios::binary);
   if (!in || !m.ParseFromIstream(&in)) throw Error(path + ": not a readable ONNX model");
+  return m;
+}
+
+// The model's graph inputs (initializers excluded).
+std::vector<SignatureEntry> onnx_inputs(const onnx::ModelProto& m) {
   std::set<std::string> inits;
   for (auto& t : m.graph().initializer()) inits.insert(t.name());
   std::vector<SignatureEntry> out;
@@ -54,6 +59,28 @@ std::vector<SignatureEntry> onnx_inputs(const std::string& path) {
       e.dims.push_back(d.has_dim_value() ? Dim::fixed(d.dim_value())
                                          : Dim::sym(d.dim_param().empty() ? "?" : d.dim_param()));
     out.push_back(std::move(e));
+  }
+  return out;
+}
+
+struct StatePair {
+  std::string source, input, output;
+};
+
+// The state pairs recorded in metadata kStateMetadataKey ("source:input:output;...").
+std::vector<StatePair> onnx_state(const onnx::ModelProto& m, const std::string& path) {
+  std::vector<StatePair> out;
+  for (auto& p : m.metadata_props()) {
+    if (p.key() != kStateMetadataKey) continue;
+    std::string v = p.value();
+    for (size_t start = 0; start < v.size();) {
+      size_t end = std::min(v.find(';', start), v.size());
+      std::string e = v.substr(start, end - start);
+      size_t a = e.find(':'), b = e.rfind(':');
+      if (a == std::string::npos || a == b) throw Error(path + ": malformed " + kStateMetadataKey + " entry '" + e + "'");
+      out.push_back({e.substr(0, a), e.substr(a + 1, b - a - 1), e.substr(b + 1)});
+      start = end + 1;
+    }
   }
   return out;
 }
@@ -131,7 +158,15 @@ Tensor random_tensor(DType dt, const std::vector<int64_t>& dims, uint64_t seed) 
 VerifyReport verify_export(const std::string& source, Format format, const std::string& onnx_path,
                            const VerifyOptions& opts) {
   VerifyReport rep;
-  auto sig = onnx_inputs(onnx_path);
+  onnx::ModelProto proto = read_onnx(onnx_path);
+  auto sig = onnx_inputs(proto);
+  auto state = onnx_state(proto, onnx_path);
+  auto state_of_input = [&](const std::string& name) -> const StatePair* {
+    for (auto& s : state)
+      if (s.input == name) return &s;
+    return nullptr;
+  };
+  int calls = state.empty() ? 1 : kStateCalls;
   std::vector<std::string> symbols;
   for (auto& e : sig)
     for (auto& d : e.dims)
@@ -171,79 +206,106 @@ VerifyReport verify_export(const std::string& source, Format format, const std::
     }
     rep.reference = ref ? ref->name() : "none";
   }
-  for (size_t run = 0; run < size_sets.size(); ++run) {
-    VerifyRun vr;
-    vr.symbol_sizes = size_sets[run];
-    std::vector<NamedTensor> feeds;
-    for (size_t i = 0; i < sig.size(); ++i) {
-      auto& e = sig[i];
-      if (auto it = opts.input_data.find(e.name); it != opts.input_data.end()) {
-        feeds.push_back({e.name, read_npy(it->second)});
-        continue;
+  for (size_t run = 0; run < size_sets.size() && rep.fixed_axes.empty(); ++run) {
+    if (ref) ref->reset();
+    std::map<std::string, Tensor> carried;  // state input -> its value for the next call
+    for (int call = 0; call < calls; ++call) {
+      VerifyRun vr;
+      vr.symbol_sizes = size_sets[run];
+      vr.call = state.empty() ? -1 : call;
+      std::vector<NamedTensor> feeds;
+      for (size_t i = 0; i < sig.size(); ++i) {
+        auto& e = sig[i];
+        if (auto it = opts.input_data.find(e.name); it != opts.input_data.end()) {
+          feeds.push_back({e.name, read_npy(it->second)});
+          continue;
+        }
+        if (auto it = carried.find(e.name); it != carried.end()) {
+          feeds.push_back({e.name, it->second});
+          continue;
+        }
+        const StatePair* sp = state_of_input(e.name);
+        std::optional<Tensor> initial = sp && ref && rep.not_verified.empty() ? ref->state(sp->source) : std::nullopt;
+        if (initial) {
+          feeds.push_back({e.name, *initial});
+          continue;
+        }
+        std::vector<int64_t> dims;
+        for (auto& d : e.dims) dims.push_back(d.is_fixed() ? d.value : vr.symbol_sizes.at(d.symbol));
+        feeds.push_back({e.name, random_tensor(e.dtype, dims, opts.seed * 1000003 + run * 101 + i + uint64_t(call) * 7919)});
       }
-      std::vector<int64_t> dims;
-      for (auto& d : e.dims) dims.push_back(d.is_fixed() ? d.value : vr.symbol_sizes.at(d.symbol));
-      feeds.push_back({e.name, random_tensor(e.dtype, dims, opts.seed * 1000003 + run * 101 + i)});
-    }
-    std::vector<NamedTensor> got;
-    try {
-      got = run_onnxruntime(onnx_path, feeds);
-    } catch (const Error& e) {
-      if (run > 0 && !symbols.empty()) {
-        // Worked at the first sizes, fails at the second: some symbolic axis is really fixed.
-        for (auto& s : symbols) rep.fixed_axes.push_back(s);
-        rep.notes.push_back(std::string("ONNX Runtime fails when the symbolic axes change size: ") + e.what());
-        rep.ok = false;
-        rep.runs.push_back(vr);
-        break;
-      }
-      throw;
-    }
-    std::vector<NamedTensor> want;
-    if (has_expected) {
-      for (auto& g : got) {
-        auto it = opts.expected.find(g.name);
-        if (it == opts.expected.end()) continue;
-        want.push_back({g.name, read_npy(it->second)});
-      }
-    } else if (ref && rep.not_verified.empty()) {
+      std::vector<NamedTensor> got;
       try {
-        want = ref->run(feeds);
-        rep.reference_version = ref->version();
-      } catch (const ReferenceUnavailable& e) {
-        rep.not_verified = *e.what() ? e.what() : "the reference failed without saying why";
-        want.clear();
+        got = run_onnxruntime(onnx_path, feeds);
+      } catch (const Error& e) {
+        if (run > 0 && !symbols.empty()) {
+          // Worked at the first sizes, fails at the second: some symbolic axis is really fixed.
+          for (auto& s : symbols) rep.fixed_axes.push_back(s);
+          rep.notes.push_back(std::string("ONNX Runtime fails when the symbolic axes change size: ") + e.what());
+          rep.ok = false;
+          rep.runs.push_back(vr);
+          break;
+        }
+        throw;
       }
-      if (rep.not_verified.empty() && want.size() != got.size()) {
-        rep.ok = false;
-        rep.notes.push_back("the source model returned " + std::to_string(want.size()) + " outputs, ONNX " +
-                            std::to_string(got.size()));
-      }
-      narrow_reference_dtypes(got, want, rep);
-    }
-    for (size_t i = 0; i < got.size(); ++i) {
+      for (auto& s : state)
+        for (auto& g : got)
+          if (g.name == s.output) carried[s.input] = g.tensor;
+      std::vector<NamedTensor> want;
       if (has_expected) {
-        auto it = std::find_if(want.begin(), want.end(), [&](auto& w) { return w.name == got[i].name; });
-        if (it == want.end()) continue;
-        vr.outputs.push_back(compare(got[i].name, got[i].tensor, it->tensor, opts));
-      } else if (i < want.size() && rep.not_verified.empty()) {
-        vr.outputs.push_back(compare(got[i].name, got[i].tensor, want[i].tensor, opts));
-      } else {
-        OutputCheck c;
-        c.name = got[i].name;
-        c.dtype = dtype_name(got[i].tensor.dtype);
-        c.shape = dims_str(got[i].tensor.dims);
-        vr.outputs.push_back(c);
+        for (auto& g : got) {
+          auto it = opts.expected.find(g.name);
+          if (it == opts.expected.end()) continue;
+          want.push_back({g.name, read_npy(it->second)});
+        }
+      } else if (ref && rep.not_verified.empty()) {
+        try {
+          // The source takes forward()'s arguments only; its state after the call follows its outputs.
+          std::vector<NamedTensor> args;
+          for (auto& f : feeds)
+            if (!state_of_input(f.name)) args.push_back(f);
+          want = ref->run(args);
+          for (auto& s : state) {
+            std::optional<Tensor> now = ref->state(s.source);
+            if (!now) throw ReferenceUnavailable(ref->name() + " keeps no module state to compare " + s.output + " with");
+            want.push_back({s.output, *now});
+          }
+          rep.reference_version = ref->version();
+        } catch (const ReferenceUnavailable& e) {
+          rep.not_verified = *e.what() ? e.what() : "the reference failed without saying why";
+          want.clear();
+        }
+        if (rep.not_verified.empty() && want.size() != got.size()) {
+          rep.ok = false;
+          rep.notes.push_back("the source model returned " + std::to_string(want.size()) + " outputs, ONNX " +
+                              std::to_string(got.size()));
+        }
+        narrow_reference_dtypes(got, want, rep);
       }
-      if (!vr.outputs.back().ok) rep.ok = false;
+      for (size_t i = 0; i < got.size(); ++i) {
+        if (has_expected) {
+          auto it = std::find_if(want.begin(), want.end(), [&](auto& w) { return w.name == got[i].name; });
+          if (it == want.end()) continue;
+          vr.outputs.push_back(compare(got[i].name, got[i].tensor, it->tensor, opts));
+        } else if (i < want.size() && rep.not_verified.empty()) {
+          vr.outputs.push_back(compare(got[i].name, got[i].tensor, want[i].tensor, opts));
+        } else {
+          OutputCheck c;
+          c.name = got[i].name;
+          c.dtype = dtype_name(got[i].tensor.dtype);
+          c.shape = dims_str(got[i].tensor.dims);
+          vr.outputs.push_back(c);
+        }
+        if (!vr.outputs.back().ok) rep.ok = false;
+      }
+      rep.runs.push_back(vr);
     }
-    rep.runs.push_back(vr);
   }
   // An axis that changes size in the input but leaves every output shape unchanged while the
   // reference's output shapes change was baked in somewhere.
-  if (rep.runs.size() == 2 && rep.fixed_axes.empty()) {
+  if (rep.runs.size() == size_t(2 * calls) && size_sets.size() == 2 && rep.fixed_axes.empty()) {
     auto& a = rep.runs[0].outputs;
-    auto& b = rep.runs[1].outputs;
+    auto& b = rep.runs[size_t(calls)].outputs;
     for (size_t i = 0; i < std::min(a.size(), b.size()); ++i)
       if (!a[i].expected_shape.empty() && a[i].expected_shape != b[i].expected_shape && a[i].shape == b[i].shape) {
         for (auto& s : symbols) rep.fixed_axes.push_back(s);
@@ -280,6 +342,7 @@ nlohmann::json VerifyReport::to_json() const {
       outs.push_back({{"name", o.name}, {"dtype", o.dtype}, {"shape", o.shape}, {"max_abs_diff", o.max_abs},
                       {"max_rel_diff", o.max_rel}, {"ref_max_abs", o.ref_max_abs}, {"ok", o.ok}, {"problem", o.problem}});
     j["runs"].push_back({{"symbol_sizes", r.symbol_sizes}, {"outputs", outs}});
+    if (r.call >= 0) j["runs"].back()["call"] = r.call;
   }
   return j;
 }

@@ -18,6 +18,7 @@ std::string LVal::describe() const {
     case Kind::List: return "list";
     case Kind::Tuple: return "tuple";
     case Kind::Dict: return "dict";
+    case Kind::Module: return s.empty() ? "self" : "module " + s;
   }
   return "?";
 }

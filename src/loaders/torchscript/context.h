@@ -2,6 +2,7 @@
 // and small helpers every op lowering uses (argument access, constants, shape bookkeeping).
 #pragma once
 
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -30,7 +31,8 @@ class Ctx {
   // A context lowering a block into subgraph `sub` of parent.g (an If branch or a Loop body): it
   // sees every value the parent has lowered (outer-scope reads) and the parent's scalar_dims.
   Ctx(Graph& sub, const Ctx& parent)
-      : g(sub), path(parent.path), scalar_dims(parent.scalar_dims), parent_(&parent), shape_values_(parent.shape_values_) {}
+      : g(sub), path(parent.path), scalar_dims(parent.scalar_dims), state(parent.state), parent_(&parent),
+        shape_values_(parent.shape_values_) {}
 
   Graph& g;
   std::string path;
@@ -80,6 +82,10 @@ class Ctx {
   LVal dim_of(Value* x, int64_t d);
   // Symbolic dims carried by dynamic int scalars (e.g. the result of x.size(0) is "batch").
   std::unordered_map<const Value*, Dim> scalar_dims;
+  // Module state (attributes forward() assigns, state_attributes.h): attribute path ("h",
+  // "inner.c") -> its current value (the state input until assigned). Shared with subgraphs.
+  std::shared_ptr<std::map<std::string, Value*>> state = std::make_shared<std::map<std::string, Value*>>();
+  bool in_subgraph() const { return parent_ != nullptr; }
 
   // ---- shapes
   std::optional<size_t> rank(const Value* v) const;

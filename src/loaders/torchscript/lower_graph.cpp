@@ -4,6 +4,7 @@
 #include "loaders/torchscript/control_flow.h"
 #include "loaders/torchscript/input_inference.h"
 #include "loaders/torchscript/registry.h"
+#include "loaders/torchscript/state_attributes.h"
 
 namespace modelport::ts {
 namespace {
@@ -149,7 +150,16 @@ void lower_graph(const std::string& path, const PreparedModule& pm, const LoadOp
       model.warnings.push_back("input " + decls[i].name + ": no --input given; " + dtype_name(decls[i].dtype) +
                                decls[i].shape.str() + " from what the archive records (" + decls[i].recorded + ")");
   }
-  if (pm.first_arg) c.bind(pm.graph->inputs()[0], LVal::none());
+  // State inputs after forward()'s arguments: <path>_in, shaped as the value at export.
+  for (auto& s : find_state_attributes(path, pm)) {
+    StateTensor st{s.path, s.path + "_in", s.path + "_out", s.initial};
+    Value* v = g.add_input(st.input, st.initial.dtype, Shape::of(st.initial.dims));
+    if (v->name != st.input) throw UsageError(path + ": input name '" + st.input + "' (module state) is already used");
+    (*c.state)[s.path] = v;
+    model.source_input_names.push_back(s.path);
+    model.state.push_back(std::move(st));
+  }
+  if (pm.first_arg) c.bind(pm.graph->inputs()[0], model.state.empty() ? LVal::none() : LVal::module(""));
   lower_block(c, pm.graph->block());
   c.node = nullptr;
 
@@ -169,6 +179,14 @@ void lower_graph(const std::string& path, const PreparedModule& pm, const LoadOp
     model.source_output_names.push_back(named_outs[i].second.empty() ? "output_" + std::to_string(i)
                                                                       : named_outs[i].second);
   }
+  std::string listed;
+  for (auto& st : model.state) {
+    if (g.add_output(c.state->at(st.source), st.output)->name != st.output)
+      throw UsageError(path + ": output name '" + st.output + "' (module state) is already used in the graph");
+    model.source_output_names.push_back(st.source);
+    listed += (listed.empty() ? "" : ";") + st.source + ":" + st.input + ":" + st.output;
+  }
+  if (!listed.empty()) model.metadata[kStateMetadataKey] = listed;
   g.remove_dead();
 }
 

@@ -12,13 +12,13 @@
 namespace modelport::ts {
 
 struct LVal {
-  enum class Kind { None, Tensor, Int, Double, Bool, String, Device, List, Tuple, Dict };
+  enum class Kind { None, Tensor, Int, Double, Bool, String, Device, List, Tuple, Dict, Module };
   Kind kind = Kind::None;
   Value* v = nullptr;  // Tensor
   int64_t i = 0;       // Int (also a ScalarType code for dtype arguments)
   double d = 0;        // Double
   bool b = false;      // Bool
-  std::string s;       // String, Device
+  std::string s;       // String, Device; Module: its attribute path from self ("" for self)
   std::vector<LVal> items;  // List, Tuple, Dict (values)
   std::vector<std::string> keys;  // Dict: string keys, parallel to items, in insertion order
 
@@ -32,6 +32,7 @@ struct LVal {
   static LVal list(std::vector<LVal> x) { LVal l; l.kind = Kind::List; l.items = std::move(x); return l; }
   static LVal tuple(std::vector<LVal> x) { LVal l; l.kind = Kind::Tuple; l.items = std::move(x); return l; }
   static LVal dict() { LVal l; l.kind = Kind::Dict; return l; }
+  static LVal module(std::string path) { LVal l; l.kind = Kind::Module; l.s = std::move(path); return l; }
 
   bool is_none() const { return kind == Kind::None; }
   bool is_tensor() const { return kind == Kind::Tensor; }

@@ -3,6 +3,7 @@
 #include <torch/version.h>
 
 #include "loaders/torchscript/newer_schemas.h"
+#include "loaders/torchscript/state_attributes.h"
 #include "modelport/error.h"
 #include "modelport/loaders.h"
 
@@ -56,28 +57,49 @@ void flatten(const c10::IValue& v, const std::string& name, std::vector<NamedTen
 
 }  // namespace
 
-std::vector<NamedTensor> run_torchscript(const std::string& path, const std::vector<NamedTensor>& inputs) {
+struct TorchScriptSession::Impl {
+  std::string path;
   torch::jit::Module m;
+};
+
+TorchScriptSession::TorchScriptSession(const std::string& path) : impl_(std::make_unique<Impl>()) {
+  impl_->path = path;
   modelport::ts::register_newer_schemas();  // a 2.x archive loads; running a newer op then names it
   try {
-    m = torch::jit::load(path);
+    impl_->m = torch::jit::load(path);
   } catch (const c10::Error& e) {
     throw Error(path + ": libtorch cannot load the model");
   }
-  m.eval();
+  impl_->m.eval();
+}
+
+TorchScriptSession::~TorchScriptSession() = default;
+
+std::vector<NamedTensor> TorchScriptSession::run(const std::vector<NamedTensor>& inputs) {
   torch::NoGradGuard no_grad;
   std::vector<c10::IValue> args;
   for (auto& in : inputs) args.emplace_back(to_torch(in.tensor));
   c10::IValue result;
   try {
-    result = m.forward(args);
+    result = impl_->m.forward(args);
   } catch (const std::exception& e) {
     std::string msg = e.what();
-    throw Error(path + ": libtorch failed to run the model: " + msg.substr(0, msg.find('\n')));
+    throw Error(impl_->path + ": libtorch failed to run the model: " + msg.substr(0, msg.find('\n')));
   }
   std::vector<NamedTensor> out;
   flatten(result, "", out, /*top_level=*/true);
   return out;
+}
+
+Tensor TorchScriptSession::attribute(const std::string& dotted_path) {
+  auto v = ts::attribute_at(impl_->m._ivalue(), dotted_path);
+  if (!v) throw Error(impl_->path + ": the module has no attribute '" + dotted_path + "'");
+  if (!v->isTensor()) throw Error(impl_->path + ": attribute '" + dotted_path + "' is no tensor");
+  return from_torch(v->toTensor().clone());
+}
+
+std::vector<NamedTensor> run_torchscript(const std::string& path, const std::vector<NamedTensor>& inputs) {
+  return TorchScriptSession(path).run(inputs);
 }
 
 std::string torchscript_library_version() { return TORCH_VERSION; }

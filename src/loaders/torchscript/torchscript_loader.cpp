@@ -1,6 +1,7 @@
 // Entry points of the TorchScript loader (declared in modelport/loaders.h).
 #include "loaders/torchscript/lower_graph.h"
 #include "loaders/torchscript/module.h"
+#include "loaders/torchscript/state_attributes.h"
 #include "loaders/torchscript/unsupported.h"
 #include "modelport/error.h"
 #include "modelport/loaders.h"
@@ -45,6 +46,23 @@ SourceReport inspect_torchscript(const std::string& path, const LoadOptions& opt
   }
   for (size_t i = 0; i < n_out; ++i)
     r.outputs.push_back({i < opts.outputs.size() ? opts.outputs[i] : "output_" + std::to_string(i), "", ""});
+  // Module state: an input and an output each, initial value the attribute's value at export.
+  std::string state;
+  std::vector<ts::StateAttribute> attrs;
+  try {
+    attrs = ts::find_state_attributes(path, pm);
+  } catch (const Error& e) {
+    r.extra["state"] = std::string("cannot be converted: ") + e.what();
+  }
+  for (auto& s : attrs) {
+    std::string shape = Shape::of(s.initial.dims).str();
+    r.inputs.push_back({s.path + "_in", dtype_name(s.initial.dtype), shape});
+    r.outputs.push_back({s.path + "_out", dtype_name(s.initial.dtype), shape});
+    state += (state.empty() ? "" : ", ") + s.path + " (" + s.path + "_in -> " + s.path + "_out, " +
+             dtype_name(s.initial.dtype) + shape + ")";
+  }
+  if (!state.empty())
+    r.extra["state"] = state + "; initial values: the attributes' values in the archive (export writes them as .npy)";
   r.source_ops = ts::op_histogram(*pm.graph);
   r.unsupported = ts::find_unsupported(*pm.graph);
   std::function<void(const torch::jit::Block*)> count = [&](const torch::jit::Block* b) {

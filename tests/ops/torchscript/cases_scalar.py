@@ -53,6 +53,20 @@ class MutableAttribute(nn.Module):
         return x * float(len(self.seen))
 
 
+@case(ops=["prim::SetAttr"], refused="assigns module state inside an if/loop")
+class StateAssignedInBranch(nn.Module):
+    # Module state (attributes forward() assigns) becomes ONNX inputs/outputs only when assigned in
+    # forward()'s main body (tests/torchscript/stateful_test.cpp); inside an `if` it is refused.
+    def __init__(self):
+        super().__init__()
+        self.count = torch.zeros(1)
+
+    def forward(self, x):
+        if bool(x.sum() > 0):
+            self.count = self.count + 1.0
+        return x * self.count
+
+
 @case(ops=["aten::Bool", "prim::If"])
 class DataDependentIf(nn.Module):
     def forward(self, x):

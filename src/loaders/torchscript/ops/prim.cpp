@@ -78,8 +78,37 @@ void lower_len(Ctx& c) {
 
 void lower_identity(Ctx& c) { c.out(c.in(0)); }
 
+// Attribute path of `name` on the module value input 0 ("inner.h"), or "" when input 0 is no module.
+std::string attr_path(Ctx& c) {
+  const LVal& m = c.in(0);
+  if (m.kind != LVal::Kind::Module) return "";
+  const std::string& name = c.node->s(jit::attr::name);
+  return m.s.empty() ? name : m.s + "." + name;
+}
+
+// Freezing folds every attribute forward() does not assign; what is left is a submodule on the
+// way to state, or state itself (its current value).
 void lower_get_attr(Ctx& c) {
+  std::string p = attr_path(c);
+  if (!p.empty()) {
+    if (auto it = c.state->find(p); it != c.state->end()) return c.out(it->second);
+    if (c.node->output()->type()->cast<c10::ClassType>()) return c.out(LVal::module(p));
+  }
   c.fail("module attribute '" + c.node->s(jit::attr::name) + "' was not frozen into a constant");
+}
+
+// self.<p> = value: the state's new value (its output, and what later reads see).
+void lower_set_attr(Ctx& c) {
+  std::string p = attr_path(c);
+  auto it = c.state->find(p);
+  if (p.empty() || it == c.state->end()) c.fail("assigns attribute '" + c.node->s(jit::attr::name) + "' of a non-module value");
+  if (c.in_subgraph())
+    c.fail("assigns module state '" + p + "' inside an if/loop; only assignments in forward()'s main body are supported");
+  Value* v = c.tensor(1);
+  if (v->dtype != it->second->dtype && v->dtype != DType::Undefined)
+    c.fail("assigns module state '" + p + "' a " + dtype_name(v->dtype) + " tensor; its value at export is " +
+           dtype_name(it->second->dtype));
+  it->second = v;
 }
 
 void lower_num_to_tensor(Ctx& c) {
@@ -133,6 +162,7 @@ void register_prim_ops(Registry& r) {
   r["aten::__getitem__"] = lower_getitem;
   r["aten::len"] = lower_len;
   r["prim::GetAttr"] = lower_get_attr;
+  r["prim::SetAttr"] = lower_set_attr;
   r["prim::NumToTensor"] = lower_num_to_tensor;
   r["prim::dtype"] = lower_dtype;
   r["prim::device"] = lower_device;
