@@ -18,6 +18,7 @@ Converter::Converter(const FlatGraph& fg, Graph& g, std::string where, std::shar
 Converter::Converter(const Converter& parent, const FlatGraph& fg, Graph& g)
     : Converter(fg, g, parent.where_, parent.keepalive_) {
   variable_value = parent.variable_value;
+  shapeless_lists = parent.shapeless_lists;
 }
 
 std::vector<std::string> Converter::dependencies(const FlatNode& n) const {

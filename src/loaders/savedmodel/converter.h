@@ -43,6 +43,10 @@ class Converter {
   // loop frame reads from outside (WhileFrame::outer_inputs), so the loop's cycle is never walked.
   std::vector<std::string> dependencies(const FlatNode& n) const;
   const WhileFrame& frame_of(const FlatNode& exit) const;
+  // TensorLists whose element shape is not known yet (TensorListReserve of an unknown shape: a
+  // rank-1 tensor of zeros, one per element); a loop carrying one widens it to the shape its body
+  // sets (ops/list_ops.cpp). Shared with the converters of bodies.
+  std::shared_ptr<std::set<const Value*>> shapeless_lists = std::make_shared<std::set<const Value*>>();
   // Loops built for frames (by frame name): the Loop's outputs, one per frame variable.
   std::map<std::string, std::vector<Value*>> frame_loops;
   // What the built nodes' int64 outputs hold of dims (for the op layer's shape inference).

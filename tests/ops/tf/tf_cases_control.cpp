@@ -55,6 +55,30 @@ Tensors halving_sum(const at::Tensor& x, int64_t start) {
   return {acc, at::scalar_tensor(int32_t(i), at::kInt)};
 }
 
+// A TF1 tf.while_loop frame `p` ("p/while_context") over variables initialised from `inits`, with
+// loop invariants `invariants` (read in the frame as "p/Inv_k"): variable j is "p/Merge_j" for the
+// condition `cond`, "p/Identity_j" in the body, `nexts[j]` its next value and "p/Exit_j" its final one.
+void v1_frame(B& b, const std::string& p, const std::vector<std::string>& inits,
+              const std::vector<std::string>& invariants, const std::string& cond,
+              const std::vector<std::string>& nexts) {
+  auto enter = [&](const std::string& name, const std::string& in, bool invariant) {
+    tf::NodeDef* e = b.node(name, "Enter", {in});
+    B::set_str(e, "frame_name", p + "/while_context");
+    B::set_bool(e, "is_constant", invariant);
+  };
+  for (size_t k = 0; k < invariants.size(); ++k) enter(p + "/Inv_" + std::to_string(k), invariants[k], true);
+  b.node(p + "/LoopCond", "LoopCond", {cond});
+  for (size_t j = 0; j < inits.size(); ++j) {
+    std::string s = "_" + std::to_string(j);
+    enter(p + "/Enter" + s, inits[j], false);
+    b.node(p + "/Merge" + s, "Merge", {p + "/Enter" + s, p + "/NextIteration" + s});
+    b.node(p + "/Switch" + s, "Switch", {p + "/Merge" + s, p + "/LoopCond"});
+    b.node(p + "/Identity" + s, "Identity", {p + "/Switch" + s + ":1"});
+    b.node(p + "/NextIteration" + s, "NextIteration", {nexts[j]});
+    b.node(p + "/Exit" + s, "Exit", {p + "/Switch" + s});
+  }
+}
+
 }  // namespace
 
 void add_control_cases(std::vector<Case>& out) {
@@ -132,42 +156,61 @@ void add_control_cases(std::vector<Case>& out) {
   w1.ops = {"Exit"};
   w1.structural = {"Enter", "Merge", "Switch", "LoopCond", "NextIteration"};
   w1.inputs = {{"x", {-1, 4}}};
-  w1.outputs = {"while/Exit_1", "while/Exit"};
+  w1.outputs = {"while/Exit_1", "while/Exit_0"};
   w1.build = [](B& b) {
     batch_size(b, "x", "", "");
     const_scalar_i(b, "i0", 0);
     b.const_f("acc0", {4}, {0, 0, 0, 0});
-    auto enter = [&](const std::string& name, const std::string& in, bool invariant) {
-      tf::NodeDef* e = b.node(name, "Enter", {in});
-      B::set_str(e, "frame_name", "while/while_context");
-      B::set_bool(e, "is_constant", invariant);
-    };
-    enter("while/Enter", "i0", false);
-    enter("while/Enter_1", "acc0", false);
-    enter("while/Enter_n", "n", true);
-    enter("while/Enter_x", "x", true);
-    b.node("while/Merge", "Merge", {"while/Enter", "while/NextIteration"});
-    b.node("while/Merge_1", "Merge", {"while/Enter_1", "while/NextIteration_1"});
-    b.node("while/Less", "Less", {"while/Merge", "while/Enter_n"});
-    b.node("while/LoopCond", "LoopCond", {"while/Less"});
-    b.node("while/Switch", "Switch", {"while/Merge", "while/LoopCond"});
-    b.node("while/Switch_1", "Switch", {"while/Merge_1", "while/LoopCond"});
-    b.node("while/Identity", "Identity", {"while/Switch:1"});
-    b.node("while/Identity_1", "Identity", {"while/Switch_1:1"});
-    const_scalar_i(b, "while/one", 1)->add_input("^while/Identity");
-    b.node("while/add", "AddV2", {"while/Identity", "while/one"});
-    const_scalar_i(b, "while/axis", 0)->add_input("^while/Identity");
-    b.node("while/row", "GatherV2", {"while/Enter_x", "while/Identity", "while/axis"});
-    b.const_f("while/half", {}, {0.5f})->add_input("^while/Identity");
+    v1_frame(b, "while", {"i0", "acc0"}, {"n", "x"}, "while/Less", {"while/add", "while/add_1"});
+    b.node("while/Less", "Less", {"while/Merge_0", "while/Inv_0"});
+    const_scalar_i(b, "while/one", 1)->add_input("^while/Identity_0");
+    b.node("while/add", "AddV2", {"while/Identity_0", "while/one"});
+    const_scalar_i(b, "while/axis", 0)->add_input("^while/Identity_0");
+    b.node("while/row", "GatherV2", {"while/Inv_1", "while/Identity_0", "while/axis"});
+    b.const_f("while/half", {}, {0.5f})->add_input("^while/Identity_0");
     b.node("while/mul", "Mul", {"while/Identity_1", "while/half"});
     b.node("while/add_1", "AddV2", {"while/mul", "while/row"});
-    b.node("while/NextIteration", "NextIteration", {"while/add"});
-    b.node("while/NextIteration_1", "NextIteration", {"while/add_1"});
-    b.node("while/Exit", "Exit", {"while/Switch"});
-    b.node("while/Exit_1", "Exit", {"while/Switch_1"});
   };
   w1.reference = [](const Tensors& in) { return halving_sum(in[0], 0); };
   out.push_back(w1);
+
+  // tf.map_fn as TF1 writes it (TF2's TensorList form): the rows of x unstacked into a list, each
+  // squared and reshaped to 2x2 into a list reserved with an unknown element shape, then stacked.
+  Case mf;
+  mf.name = "map_fn_v1";
+  mf.ops = {"TensorListReserve", "TensorListFromTensor", "TensorListStack", "TensorListLength"};
+  mf.structural = {"TensorListGetItem", "TensorListSetItem"};  // inside the loop
+  mf.inputs = {{"x", {-1, 4}}};
+  mf.outputs = {"stacked", "count"};
+  mf.build = [](B& b) {
+    auto list_op = [&](const std::string& name, const std::string& op, const std::vector<std::string>& in) {
+      set_type(b.node(name, op, in), "element_dtype", tf::DT_FLOAT);
+    };
+    batch_size(b, "x", "", "");
+    const_scalar_i(b, "unknown_shape", -1);
+    list_op("ys", "TensorListReserve", {"unknown_shape", "n"});
+    b.const_i("row_shape", {4});
+    list_op("xs", "TensorListFromTensor", {"x", "row_shape"});
+    const_scalar_i(b, "i0", 0);
+    v1_frame(b, "map", {"i0", "ys", "xs"}, {"n"}, "map/Less", {"map/add", "map/set", "map/Identity_2"});
+    b.node("map/Less", "Less", {"map/Merge_0", "map/Inv_0"});
+    b.const_i("map/row_shape", {4})->add_input("^map/Identity_0");
+    list_op("map/row", "TensorListGetItem", {"map/Identity_2", "map/Identity_0", "map/row_shape"});
+    b.node("map/square", "Mul", {"map/row", "map/row"});
+    b.const_i("map/square_shape", {2, 2})->add_input("^map/Identity_0");
+    b.node("map/item", "Reshape", {"map/square", "map/square_shape"});
+    list_op("map/set", "TensorListSetItem", {"map/Identity_1", "map/Identity_0", "map/item"});
+    const_scalar_i(b, "map/one", 1)->add_input("^map/Identity_0");
+    b.node("map/add", "AddV2", {"map/Identity_0", "map/one"});
+    b.const_i("element_shape", {2, 2});
+    list_op("stacked", "TensorListStack", {"map/Exit_1", "element_shape"});
+    list_op("count", "TensorListLength", {"map/Exit_1"});
+  };
+  mf.reference = [](const Tensors& in) {
+    const at::Tensor& x = in[0];
+    return Tensors{(x * x).reshape({x.size(0), 2, 2}), at::scalar_tensor(int32_t(x.size(0)), at::kInt)};
+  };
+  out.push_back(mf);
 
   // tf.compat.v1.cond: Switch sends x to the branch the predicate picks (:1 when true), Merge
   // returns the value that arrives and its input index.

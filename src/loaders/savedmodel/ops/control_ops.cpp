@@ -72,10 +72,25 @@ std::vector<Value*> if_op(OpCtx& c) {
 // The predicate and the next values of a loop, computed into graph `g` from the loop variables.
 using LoopPart = std::function<std::vector<Value*>(Graph& g, const std::vector<Value*>& vars)>;
 
+// A TensorList of unknown element shape (list_ops.cpp) carried by a loop whose body sets elements of
+// a known shape: `init` becomes its zeros of that shape. Returns whether it did.
+bool widen_list(OpCtx& c, Value*& init, const Value* next) {
+  if (!c.cv.shapeless_lists->count(init) || !next->shape.rank_known || next->shape.rank() < 2) return false;
+  std::vector<int64_t> dims{1}, ones{-1};
+  for (size_t i = 1; i < next->shape.rank(); ++i) {
+    if (!next->shape.dims[i].is_fixed())
+      c.fail("a TensorList's element shape is only known at run time (" + next->shape.str() + ")");
+    dims.push_back(next->shape.dims[i].value);
+    ones.push_back(1);
+  }
+  init = c.op("Expand", {c.op("Reshape", {init, c.c_i64(ones)}), c.c_i64(dims)});
+  return true;
+}
+
 // ONNX Loop(no trip count, cond(init), init...) { body(iter, cond_in, v...) -> (cond(next), next...) }.
 // The body is built with the carried shapes it is given; when an iteration changes a dim, that dim
 // becomes unknown and the body is built again, until the shapes settle.
-std::vector<Value*> build_loop(OpCtx& c, const std::vector<Value*>& init, const LoopPart& cond, const LoopPart& body) {
+std::vector<Value*> build_loop(OpCtx& c, std::vector<Value*> init, const LoopPart& cond, const LoopPart& body) {
   auto predicate = [&](Graph& g, const std::vector<Value*>& vars) {
     std::vector<Value*> p = cond(g, vars);
     if (p.size() != 1) c.fail("the loop condition gives " + std::to_string(p.size()) + " values, not 1");
@@ -102,6 +117,10 @@ std::vector<Value*> build_loop(OpCtx& c, const std::vector<Value*>& init, const 
       if (next[j]->dtype != init[j]->dtype && next[j]->dtype != DType::Undefined)
         c.fail("loop variable " + std::to_string(j) + " is " + dtype_name(init[j]->dtype) + " and the body makes it " +
                dtype_name(next[j]->dtype));
+      if (widen_list(c, init[j], next[j])) {
+        stable = false, shapes[j] = init[j]->shape;
+        continue;
+      }
       Shape s = agree(shapes[j], next[j]->shape);
       if (!(s == shapes[j])) stable = false, shapes[j] = s;
     }

@@ -20,6 +20,7 @@ const OpTable& op_table() {
     register_scan_reduce_ops(t);
     register_shape_query_ops(t);
     register_control_ops(t);
+    register_list_ops(t);
     return t;
   }();
   return table;
