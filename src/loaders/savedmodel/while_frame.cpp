@@ -1,5 +1,7 @@
 #include "while_frame.h"
 
+#include <set>
+
 #include "modelport/error.h"
 
 namespace modelport::tf {
@@ -69,6 +71,24 @@ WhileFrame find_while_frame(const FlatGraph& fg, const FlatNode& exit) {
   }
   if (cond->inputs.size() != 1) throw bad("LoopCond '" + cond->name + "' has no input");
   return f;
+}
+
+std::vector<const FlatNode*> frame_nodes(const FlatGraph& fg, const WhileFrame& f) {
+  std::vector<const FlatNode*> out, todo{f.loop_cond};
+  for (auto& v : f.vars) todo.insert(todo.end(), {v.next, v.sw, v.merge});
+  for (auto& v : f.vars)
+    if (v.exit) todo.push_back(v.exit);
+  todo.insert(todo.end(), f.invariants.begin(), f.invariants.end());
+  std::set<const FlatNode*> seen(todo.begin(), todo.end());
+  while (!todo.empty()) {
+    const FlatNode* n = todo.back();
+    todo.pop_back();
+    out.push_back(n);
+    if (n->op == "Enter") continue;
+    for (auto& in : n->inputs)
+      if (const FlatNode* m = fg.find(split_tensor_name(in).first); m && seen.insert(m).second) todo.push_back(m);
+  }
+  return out;
 }
 
 }  // namespace modelport::tf

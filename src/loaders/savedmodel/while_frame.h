@@ -30,4 +30,8 @@ struct WhileFrame {
 // The frame of Exit node `exit`. Throws Error naming the file and the node for a malformed frame.
 WhileFrame find_while_frame(const FlatGraph& fg, const FlatNode& exit);
 
+// The frame's own nodes: its Enter/Merge/Switch/LoopCond/NextIteration/Exit nodes and what its
+// condition and body compute (inner frames included), up to the Enter nodes.
+std::vector<const FlatNode*> frame_nodes(const FlatGraph& fg, const WhileFrame& f);
+
 }  // namespace modelport::tf
