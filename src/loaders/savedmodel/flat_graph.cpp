@@ -38,6 +38,7 @@ const std::map<std::string, std::vector<std::string>>& multi_output_ops() {
       {"Unique", {"y", "idx"}},
       {"TopKV2", {"values", "indices"}},
       {"BroadcastGradientArgs", {"r0", "r1"}},
+      {"TensorArrayV3", {"handle", "flow"}},
   };
   return m;
 }

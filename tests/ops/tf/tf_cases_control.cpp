@@ -181,7 +181,7 @@ void add_control_cases(std::vector<Case>& out) {
   mf.ops = {"TensorListReserve", "TensorListFromTensor", "TensorListStack", "TensorListLength"};
   mf.structural = {"TensorListGetItem", "TensorListSetItem"};  // inside the loop
   mf.inputs = {{"x", {-1, 4}}};
-  mf.outputs = {"stacked", "count"};
+  mf.outputs = {"stacked", "count"};  // map_fn_v1's reference is tensor_array_v1's too
   mf.build = [](B& b) {
     auto list_op = [&](const std::string& name, const std::string& op, const std::vector<std::string>& in) {
       set_type(b.node(name, op, in), "element_dtype", tf::DT_FLOAT);
@@ -211,6 +211,44 @@ void add_control_cases(std::vector<Case>& out) {
     return Tensors{(x * x).reshape({x.size(0), 2, 2}), at::scalar_tensor(int32_t(x.size(0)), at::kInt)};
   };
   out.push_back(mf);
+
+  // The same map as TF1's TensorArrayV3 writes it (tf.compat.v1 TensorArray): x unstacked by a
+  // Scatter of rows 0..n-1, each row read, squared, reshaped and written at its index, then the
+  // array gathered at 0..size-1. Both arrays have an unknown element shape.
+  Case ta;
+  ta.name = "tensor_array_v1";
+  ta.ops = {"TensorArrayV3", "TensorArrayScatterV3", "TensorArrayReadV3", "TensorArrayWriteV3",
+            "TensorArraySizeV3", "TensorArrayGatherV3"};
+  ta.inputs = {{"x", {-1, 4}}};
+  ta.outputs = {"gathered", "size"};
+  ta.build = [](B& b) {
+    auto array = [&](const std::string& name, const std::string& size) {
+      tf::NodeDef* n = b.node(name, "TensorArrayV3", {size});
+      set_type(n, "dtype", tf::DT_FLOAT);
+      (*n->mutable_attr())["element_shape"].mutable_shape()->set_unknown_rank(true);
+    };
+    batch_size(b, "x", "", "");
+    const_scalar_i(b, "zero", 0);
+    const_scalar_i(b, "one", 1);
+    b.node("rows", "Range", {"zero", "n", "one"});
+    array("in", "n");
+    b.node("unstack", "TensorArrayScatterV3", {"in", "rows", "x", "in:1"});
+    array("out", "n");
+    v1_frame(b, "ta", {"zero", "out:1"}, {"n", "in", "unstack", "out"}, "ta/Less", {"ta/add", "ta/write"});
+    b.node("ta/Less", "Less", {"ta/Merge_0", "ta/Inv_0"});
+    b.node("ta/row", "TensorArrayReadV3", {"ta/Inv_1", "ta/Identity_0", "ta/Inv_2"});
+    b.node("ta/square", "Mul", {"ta/row", "ta/row"});
+    b.const_i("ta/square_shape", {2, 2})->add_input("^ta/Identity_0");
+    b.node("ta/item", "Reshape", {"ta/square", "ta/square_shape"});
+    b.node("ta/write", "TensorArrayWriteV3", {"ta/Inv_3", "ta/Identity_0", "ta/item", "ta/Identity_1"});
+    const_scalar_i(b, "ta/one", 1)->add_input("^ta/Identity_0");
+    b.node("ta/add", "AddV2", {"ta/Identity_0", "ta/one"});
+    b.node("size", "TensorArraySizeV3", {"out", "ta/Exit_1"});
+    b.node("all", "Range", {"zero", "size", "one"});
+    b.node("gathered", "TensorArrayGatherV3", {"out", "all", "ta/Exit_1"});
+  };
+  ta.reference = mf.reference;
+  out.push_back(ta);
 
   // tf.compat.v1.cond: Switch sends x to the branch the predicate picks (:1 when true), Merge
   // returns the value that arrives and its input index.
