@@ -226,6 +226,10 @@ std::vector<Value*> merge_op(OpCtx& c) {
   Value* p = bool_scalar(c, c.cv.convert({pred})[0]);
   Value* t = c.input(a_port == 1 ? 0 : 1);
   Value* e = c.input(a_port == 1 ? 1 : 0);
+  // Where broadcasts: branches whose shapes may differ would need an ONNX If.
+  if (!(t->shape == e->shape) || !t->shape.rank_known || std::any_of(t->shape.dims.begin(), t->shape.dims.end(), [](const Dim& d) { return !d.is_fixed() && !d.is_symbol(); }))
+    c.fail("the branches' shapes " + t->shape.str() + " and " + e->shape.str() +
+           " are not known to be equal (a tf.cond whose branches differ in shape is not supported)");
   Value* index = c.op("Where", {p, c.c_scalar(DType::Int32, a_port == 1 ? 0 : 1), c.c_scalar(DType::Int32, a_port == 1 ? 1 : 0)});
   return {c.op("Where", {p, t, e}), index};
 }
