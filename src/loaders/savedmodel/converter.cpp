@@ -15,6 +15,22 @@ std::string canonical_tensor(const std::string& t) {
 Converter::Converter(const FlatGraph& fg, Graph& g, std::string where, std::shared_ptr<const void> keepalive)
     : fg_(fg), g_(g), where_(std::move(where)), keepalive_(std::move(keepalive)) {}
 
+Converter::Converter(const Converter& parent, const FlatGraph& fg, Graph& g)
+    : Converter(fg, g, parent.where_, parent.keepalive_) {
+  variable_value = parent.variable_value;
+  shapeless_lists = parent.shapeless_lists;
+}
+
+std::vector<std::string> Converter::dependencies(const FlatNode& n) const {
+  return n.op == "Exit" ? frame_of(n).outer_inputs() : n.inputs;
+}
+
+const WhileFrame& Converter::frame_of(const FlatNode& exit) const {
+  auto& f = frames_[exit.name];
+  if (!f) f = std::make_shared<const WhileFrame>(find_while_frame(fg_, exit));
+  return *f;
+}
+
 void Converter::feed(const std::string& tensor, Value* v) { feeds_[canonical_tensor(tensor)] = v; }
 
 Value* Converter::lookup(const std::string& tensor) const {
@@ -32,6 +48,7 @@ std::vector<const FlatNode*> Converter::reachable(const std::vector<std::string>
   std::map<const FlatNode*, int> state;  // 1 = visiting, 2 = done
   struct Frame {
     const FlatNode* n;
+    std::vector<std::string> deps;
     size_t next;
   };
   for (auto& t0 : tensors) {
@@ -41,21 +58,21 @@ std::vector<const FlatNode*> Converter::reachable(const std::vector<std::string>
     const FlatNode* root = fg_.find(name);
     if (!root) throw Error(where_ + ": no node '" + name + "' in the graph (tensor '" + t0 + "')");
     if (state[root] == 2) continue;
-    std::vector<Frame> stack{{root, 0}};
+    std::vector<Frame> stack{{root, dependencies(*root), 0}};
     state[root] = 1;
     while (!stack.empty()) {
       Frame& f = stack.back();
-      if (f.next < f.n->inputs.size()) {
-        const std::string& in = f.n->inputs[f.next++];
+      if (f.next < f.deps.size()) {
+        const std::string in = canonical_tensor(f.deps[f.next++]);
         if (feeds_.count(in)) continue;
         auto [iname, ik] = split_tensor_name(in);
         const FlatNode* m = fg_.find(iname);
         if (!m) throw Error(where_ + ": node '" + f.n->name + "' reads unknown node '" + iname + "'");
         int& s = state[m];
-        if (s == 1) throw Error(where_ + ": graph cycle through '" + m->name + "' (control flow loops are not supported)");
+        if (s == 1) throw Error(where_ + ": graph cycle through '" + m->name + "' (a cycle outside a tf.while_loop frame)");
         if (s == 0) {
           s = 1;
-          stack.push_back({m, 0});
+          stack.push_back({m, dependencies(*m), 0});
         }
         continue;
       }
@@ -108,7 +125,8 @@ std::vector<Value*> Converter::convert(const std::vector<std::string>& tensors) 
 
 void Converter::translate(const FlatNode& n) {
   std::vector<Value*> ins;
-  for (auto& t : n.inputs) {
+  for (auto& t0 : dependencies(n)) {
+    std::string t = canonical_tensor(t0);
     Value* v = lookup(t);
     if (!v) throw Error(where_ + ": " + n.op + " node '" + n.name + "' reads '" + t + "', which was not converted before it");
     ins.push_back(v);

@@ -38,6 +38,7 @@ const std::map<std::string, std::vector<std::string>>& multi_output_ops() {
       {"Unique", {"y", "idx"}},
       {"TopKV2", {"values", "indices"}},
       {"BroadcastGradientArgs", {"r0", "r1"}},
+      {"TensorArrayV3", {"handle", "flow"}},
   };
   return m;
 }
@@ -61,6 +62,27 @@ FlatGraph::FlatGraph(const GraphDef& g, const std::string& where) : where_(where
     }
     add(FlatNode{nd.name(), nd.op(), std::move(ins), &nd.attr(), ""});
   }
+}
+
+FlatGraph::FlatGraph(const FlatGraph& lib, const std::string& function, const std::string& call)
+    : where_(lib.where_), functions_(lib.functions_) {
+  auto it = functions_.find(function);
+  if (it == functions_.end()) throw Error(where_ + ": node '" + call + "' refers to unknown function '" + function + "'");
+  const FunctionDef& f = *it->second;
+  std::vector<std::string> unused(size_t(f.signature().input_arg_size()), "");
+  inline_call(call, f, unused, 0);
+  for (auto& a : f.signature().input_arg()) args_.push_back(call + "/" + a.name() + ":0");
+}
+
+std::vector<const FlatNode*> FlatGraph::consumers(const std::string& name) const {
+  if (consumers_.empty())
+    for (auto& n : nodes_)
+      for (auto& in : n.inputs) {
+        auto& v = consumers_[split_tensor_name(in).first];
+        if (v.empty() || v.back() != &n) v.push_back(&n);
+      }
+  auto it = consumers_.find(name);
+  return it == consumers_.end() ? std::vector<const FlatNode*>{} : it->second;
 }
 
 const FlatNode* FlatGraph::find(const std::string& name) const {

@@ -29,6 +29,16 @@ class FlatGraph {
  public:
   // `where` names the file for error messages.
   FlatGraph(const GraphDef& g, const std::string& where);
+  // Function `function` of `lib`'s library on its own (an If branch, a While cond or body), as if
+  // called by a node named `call`: argument i is the Identity node arg_tensor(i) (feed it) and the
+  // results are "call:k". Throws Error naming the file for an unknown function.
+  FlatGraph(const FlatGraph& lib, const std::string& function, const std::string& call);
+
+  std::string arg_tensor(size_t i) const { return args_.at(i); }
+  size_t arg_count() const { return args_.size(); }
+  // Nodes whose data inputs read `name` (any output).
+  std::vector<const FlatNode*> consumers(const std::string& name) const;
+  const std::string& where() const { return where_; }
 
   const FlatNode* find(const std::string& name) const;
   const std::deque<FlatNode>& nodes() const { return nodes_; }
@@ -42,6 +52,8 @@ class FlatGraph {
 
   std::string where_;
   std::map<std::string, const FunctionDef*> functions_;
+  std::vector<std::string> args_;  // function graphs: the argument tensors to feed
+  mutable std::map<std::string, std::vector<const FlatNode*>> consumers_;  // built on first use
   std::deque<FlatNode> nodes_;
   std::map<std::string, size_t> index_;
 };

@@ -186,7 +186,14 @@ std::vector<const FlatNode*> needed_nodes(const TfSource& src, const FlatGraph& 
   for (auto& in : plan.inputs) probe.feed(in.tensor, nullptr);
   std::vector<std::string> tensors;
   for (auto& o : plan.outputs) tensors.push_back(o.tensor);
-  return probe.reachable(tensors);
+  std::vector<const FlatNode*> nodes = probe.reachable(tensors);
+  // TF1 while loops: reachable() stops at their Exit nodes; add what the loops compute.
+  std::set<const FlatNode*> have(nodes.begin(), nodes.end());
+  for (size_t i = 0; i < nodes.size(); ++i)
+    if (nodes[i]->op == "Exit")
+      for (const FlatNode* n : frame_nodes(fg, probe.frame_of(*nodes[i])))
+        if (have.insert(n).second) nodes.push_back(n);
+  return nodes;
 }
 
 IoPlan plan_io(const TfSource& src, const FlatGraph& fg, const LoadOptions& opts) {

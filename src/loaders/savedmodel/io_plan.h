@@ -25,7 +25,8 @@ struct IoPlan {
 // Throws Error (naming convertible signatures when the chosen one is fed tf.Example protos).
 IoPlan plan_io(const TfSource& src, const FlatGraph& fg, const LoadOptions& opts);
 
-// Ops in `fg` needed to compute `plan`'s outputs from its inputs (dependency order).
+// Ops in `fg` needed to compute `plan`'s outputs from its inputs (dependency order, then the nodes of
+// the TF1 while loops among them: frame_nodes).
 std::vector<const FlatNode*> needed_nodes(const TfSource& src, const FlatGraph& fg, const IoPlan& plan);
 
 }  // namespace modelport::tf

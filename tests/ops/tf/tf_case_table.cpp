@@ -13,6 +13,7 @@ void add_select_cases(std::vector<Case>& out);
 void add_scatter_cases(std::vector<Case>& out);
 void add_matrix_cases(std::vector<Case>& out);
 void add_sequence_cases(std::vector<Case>& out);
+void add_control_cases(std::vector<Case>& out);
 
 const std::vector<Case>& cases() {
   static const std::vector<Case> all = [] {
@@ -26,6 +27,7 @@ const std::vector<Case>& cases() {
     add_scatter_cases(v);
     add_matrix_cases(v);
     add_sequence_cases(v);
+    add_control_cases(v);
     return v;
   }();
   return all;

@@ -7,7 +7,8 @@
 // ops it computes differently from TF (Mod of floats: tfjs floors, TF truncates; OneHot's axis:
 // tfjs ignores it; NonMaxSuppressionV4/V5's pad_to_max_output_size: tfjs leaves the indices
 // unpadded), and MatrixBandPart, where verify's tfjs run differs from ORT and the ATen reference
-// although tf.linalg.bandPart itself agrees (not yet explained).
+// although tf.linalg.bandPart itself agrees (not yet explained). The TF2 If/While cases (while_v2,
+// cond_v2) are left out too: verify's tfjs graph model does not hold the function library.
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -51,6 +52,9 @@ const std::vector<TfjsCase> kTfjsCases = {
     {"scatter_nd", {"scattered", "updated"}},
     {"lrn", {"lrn_default", "lrn_r2"}},
     {"sequences", {"lin5", "lin_n", "lin1", "diff:0", "diff:1"}},
+    {"while_v1", {"while/Exit_1", "while/Exit_0"}},
+    {"cond_v1", {"pos/Merge:0", "neg/Merge:0"}},  // tfjs gives no Merge:1 (the taken index)
+    {"map_fn_v1", {"stacked", "count"}},
 };
 
 TEST(TensorFlowOpsTfjs, NewOpsMatchTfjs) {

@@ -19,6 +19,8 @@ const OpTable& op_table() {
     register_special_math_ops(t);
     register_scan_reduce_ops(t);
     register_shape_query_ops(t);
+    register_control_ops(t);
+    register_list_ops(t);
     return t;
   }();
   return table;

@@ -28,5 +28,7 @@ void register_layout_ops(OpTable& t);     // ReverseV2, Roll, BroadcastTo, Depth
 void register_special_math_ops(OpTable& t);  // inverse/hyperbolic trig, Atan2, Erfc, IsNan, Mod, DivNoNan, ...
 void register_scan_reduce_ops(OpTable& t);   // All, Any, Cumsum
 void register_shape_query_ops(OpTable& t);  // Rank, ShapeN, BroadcastArgs
+void register_list_ops(OpTable& t);         // TensorList* as one tensor
+void register_control_ops(OpTable& t);      // If, While (TF2); Switch/Merge/Enter/Exit/... frames (TF1)
 
 }  // namespace modelport::tf
