@@ -3,6 +3,7 @@
 // Const nodes), in the proto3 JSON form of GraphDef that tfjs-converter reads, with every Const's
 // value in the weights. Inputs are Placeholders named as the TF tensors the export feeds.
 #include <map>
+#include <optional>
 #include <set>
 
 #include <google/protobuf/util/json_util.h>
@@ -47,6 +48,33 @@ std::string tf_type_name(DType dt) {
   return d == "float32" ? "DT_FLOAT" : d == "int32" ? "DT_INT32" : "DT_BOOL";
 }
 
+// The value of a scalar fixed in the graph: a Const (not fed), possibly behind Identity nodes.
+std::optional<int64_t> fixed_scalar(const tf::FlatGraph& fg, const tf::TfSource& src, const std::set<std::string>& fed,
+                                    const std::string& tensor) {
+  const tf::FlatNode* n = fg.find(tf::split_tensor_name(tensor).first);
+  while (n && !fed.count(n->name) && (n->op == "Identity" || n->op == "Snapshot") && !n->inputs.empty())
+    n = fg.find(tf::split_tensor_name(n->inputs[0]).first);
+  if (!n || fed.count(n->name) || n->op != "Const" || !n->attrs) return std::nullopt;
+  auto a = n->attrs->find("value");
+  if (a == n->attrs->end()) return std::nullopt;
+  Tensor t = tf::tensor_from_proto(a->second.tensor(), src.keepalive(), src.pb_path + ": node " + n->name);
+  if (t.numel() != 1) return std::nullopt;
+  return t.as_int(0);
+}
+
+// tfjs-converter 4.22 maps MatrixBandPart's num_upper to input 1, num_lower's: it computes
+// band_part(x, num_lower, num_lower). Its result is TF's only when both bounds are one tensor or
+// constants that agree (equal, or both negative: keep all).
+void check_band_part(const tf::FlatNode& n, const tf::FlatGraph& fg, const tf::TfSource& src,
+                     const std::set<std::string>& fed) {
+  if (n.op != "MatrixBandPart" || n.inputs.size() < 3 || n.inputs[1] == n.inputs[2]) return;
+  auto lower = fixed_scalar(fg, src, fed, n.inputs[1]), upper = fixed_scalar(fg, src, fed, n.inputs[2]);
+  if (lower && upper && (*lower == *upper || (*lower < 0 && *upper < 0))) return;
+  throw ReferenceUnavailable("TensorFlow.js 4.22's MatrixBandPart reads num_lower as num_upper too (node " + n.name +
+                             ": num_lower " + (lower ? std::to_string(*lower) : n.inputs[1]) + ", num_upper " +
+                             (upper ? std::to_string(*upper) : n.inputs[2]) + ")");
+}
+
 }  // namespace
 
 void write_tfjs_tf(const std::string& path, Format format, const LoadOptions& opts, const std::string& dir) {
@@ -79,6 +107,7 @@ void write_tfjs_tf(const std::string& path, Format format, const LoadOptions& op
 
   for (const tf::FlatNode* n : nodes) {
     if (fed.count(n->name)) continue;
+    check_band_part(*n, fg, src, fed);
     std::string where = src.pb_path + ": node " + n->name;
     auto renamed = tfjs_op_names().find(n->op);
     json node = {{"name", n->name}, {"op", renamed == tfjs_op_names().end() ? n->op : renamed->second}};

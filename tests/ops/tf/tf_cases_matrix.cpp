@@ -27,7 +27,7 @@ void set_tindex(tf::NodeDef* n) { set_type(n, "Tindex", tf::DT_INT32); }
 
 void add_matrix_cases(std::vector<Case>& out) {
   // tf.linalg.band_part with constant bounds (a negative one keeps the whole triangle) and bounds
-  // fed at run time; tf.linalg.diag (V1, and V3 with a padding value) and tf.linalg.set_diag on
+  // fed at run time, equal bounds among them (the ones tfjs computes as TF does); tf.linalg.diag (V1, and V3 with a padding value) and tf.linalg.set_diag on
   // square, wide and tall matrices.
   Case m;
   m.name = "matrix_band_diag";
@@ -40,7 +40,7 @@ void add_matrix_cases(std::vector<Case>& out) {
               {"sq", {-1, -2, -2}},
               {"dsq", {-1, -2}},
               {"dt", {-1, 3}}};
-  m.outputs = {"band_1_2", "band_all_0", "band_lower_all", "band_fed", "diag", "diag_v2", "diag_v3", "set_wide",
+  m.outputs = {"band_1_2", "band_all_0", "band_lower_all", "band_fed", "band_1_1", "band_fed_both", "diag", "diag_v2", "diag_v3", "set_wide",
                "set_tall", "set_square"};
   m.build = [](B& b) {
     const_scalar_i(b, "one", 1);
@@ -51,6 +51,8 @@ void add_matrix_cases(std::vector<Case>& out) {
     set_tindex(b.node("band_all_0", "MatrixBandPart", {"x", "minus1", "zero"}));
     set_tindex(b.node("band_lower_all", "MatrixBandPart", {"x", "two", "minus1"}));
     set_tindex(b.node("band_fed", "MatrixBandPart", {"x", "lo", "one"}));
+    set_tindex(b.node("band_1_1", "MatrixBandPart", {"x", "one", "one"}));
+    set_tindex(b.node("band_fed_both", "MatrixBandPart", {"x", "lo", "lo"}));
     b.node("diag", "MatrixDiag", {"d"});
     b.const_f("padv", {}, {0.f});
     b.const_f("pad", {}, {-2.5f});
@@ -68,6 +70,8 @@ void add_matrix_cases(std::vector<Case>& out) {
                    band(x, -1, 0),
                    band(x, 2, -1),
                    band(x, lo, 1),
+                   band(x, 1, 1),
+                   band(x, lo, lo),
                    with_diagonal(sq, d),
                    with_diagonal(sq, d),
                    with_diagonal(at::full_like(sq, -2.5), d),

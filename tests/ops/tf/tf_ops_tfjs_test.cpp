@@ -6,9 +6,10 @@
 // MatrixSetDiag*, InvertPermutation, ReverseSequence, _FusedBatchNormEx, Conv3DBackpropInputV2),
 // ops it computes differently from TF (Mod of floats: tfjs floors, TF truncates; OneHot's axis:
 // tfjs ignores it; NonMaxSuppressionV4/V5's pad_to_max_output_size: tfjs leaves the indices
-// unpadded), and MatrixBandPart, where verify's tfjs run differs from ORT and the ATen reference
-// although tf.linalg.bandPart itself agrees (not yet explained). The TF2 If/While cases (while_v2,
-// cond_v2) are left out too: verify's tfjs graph model does not hold the function library.
+// unpadded). MatrixBandPart runs only with equal bounds: tfjs-converter 4.22 feeds num_lower as
+// num_upper too, so verify is NOT VERIFIED with unequal ones (MatrixBandPartUnequalBoundsNotVerified).
+// The TF2 If/While cases (while_v2, cond_v2) are left out too: verify's tfjs graph model does not
+// hold the function library.
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -55,6 +56,7 @@ const std::vector<TfjsCase> kTfjsCases = {
     {"while_v1", {"while/Exit_1", "while/Exit_0"}},
     {"cond_v1", {"pos/Merge:0", "neg/Merge:0"}},  // tfjs gives no Merge:1 (the taken index)
     {"map_fn_v1", {"stacked", "count"}},
+    {"matrix_band_diag", {"band_1_1", "band_fed_both"}},  // tfjs reads num_lower for both bounds
 };
 
 TEST(TensorFlowOpsTfjs, NewOpsMatchTfjs) {
@@ -82,6 +84,34 @@ TEST(TensorFlowOpsTfjs, NewOpsMatchTfjs) {
     size_t compared = 0;
     for (auto& run : v["runs"]) compared += run["outputs"].size();
     EXPECT_EQ(compared, 2 * t.outputs.size()) << v.dump();  // every output at both sizes of the batch
+  }
+}
+
+// tfjs-converter 4.22 computes MatrixBandPart(x, lower, upper) as band_part(x, lower, lower):
+// verify blames tfjs, not the export, and names the node and its bounds.
+TEST(TensorFlowOpsTfjs, MatrixBandPartUnequalBoundsNotVerified) {
+  std::string why;
+  if (ort_missing(why)) GTEST_SKIP() << why;
+  std::string dir = scratch_dir("tf_ops_tfjs_band");
+  const tf_ops::Case* c = nullptr;
+  for (auto& k : tf_ops::cases())
+    if (k.name == "matrix_band_diag") c = &k;
+  ASSERT_NE(c, nullptr);
+  sm::GraphDefBuilder b;
+  tf_ops::build_graph(*c, b);
+  std::string pb = dir + "/band.pb";
+  std::ofstream(pb, std::ios::binary) << b.g.SerializeAsString();
+  struct Expect { const char* output; const char* reason; };
+  for (const Expect& e : {Expect{"band_1_2", "node band_1_2: num_lower 1, num_upper 2"},
+                          Expect{"band_fed", "node band_fed: num_lower lo:0, num_upper 1"}}) {
+    SCOPED_TRACE(e.output);
+    auto r = run_cli({"export", pb, "--format", "graphdef", "-o", dir + "/" + e.output + ".onnx", "--verify",
+                      "--output", e.output});
+    EXPECT_EQ(r.exit_code, kExitNotVerified) << r.err;
+    EXPECT_NE(r.err.find("verify: NOT VERIFIED: "), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find(std::string("TensorFlow.js 4.22's MatrixBandPart reads num_lower as num_upper too (") + e.reason + ")"),
+              std::string::npos)
+        << r.err;
   }
 }
 
