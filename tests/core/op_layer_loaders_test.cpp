@@ -79,7 +79,8 @@ void audit(const Graph& g, const std::string& model, Findings& f) {
       continue;
     }
     std::optional<std::vector<Shape>> shapes;
-    if (def->shape && !n.inputs.empty() && n.input(0)) shapes = def->shape(n, sv);
+    // As refine_output_shapes: only Loop's input 0 (the trip count) may be absent.
+    if (def->shape && !n.inputs.empty() && (n.input(0) || n.op == "Loop")) shapes = def->shape(n, sv);
     for (size_t i = 0; i < n.outputs.size(); ++i) {
       const Value* o = n.outputs[i];
       if (!o) continue;
