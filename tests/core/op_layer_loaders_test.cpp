@@ -50,9 +50,11 @@ std::ofstream* dump_file() {
   return f;
 }
 
-// The one shape a loader sets itself (src/loaders/torchscript/ops/inplace.cpp): an in-place write
-// into a slice, Concat(w[:s], part, w[t:]) along the written axis, is as large as w, which the
-// pieces' run-time lengths do not say.
+// A shape a loader records with ops::assume_shape that the op's rule cannot give from these models:
+// an in-place write into a slice (src/loaders/torchscript/ops/inplace.cpp), Concat(w[:s], part,
+// w[t:]) along the written axis, is as large as w, which the pieces' run-time lengths do not say.
+// (assume_shape's other uses, narrow with a run-time start, Conv2DBackpropInput and a signature's
+// output shape, agree with the rules on the models audited here.)
 bool splice_of_whole(const Node& n, const Value* o) {
   if (n.op != "Concat" || n.inputs.size() != 3) return false;
   const Node *head = n.input(0)->producer, *tail = n.input(2)->producer;
