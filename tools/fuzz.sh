@@ -83,9 +83,11 @@ models=build/test_models
 [ -f "$stats" ] || printf 'date\tharness\twall_seconds\tcpu_seconds\texecutions\tcov\tcorpus_files\tcrash_files\texit\n' > "$stats"
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:allocator_may_return_null=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
-# Each chunk's scratch files live in one directory, removed afterwards.
-export TMPDIR=$PWD/build-fuzz/tmp
+# Each chunk's scratch files live in one directory per harness, removed afterwards, so two
+# invocations on different harnesses (one per core) can run side by side.
 for h in "${harnesses[@]}"; do
+  export TMPDIR=$PWD/build-fuzz/tmp/$h
+  timefile=build-fuzz/time.$h.txt
   corpus=build-fuzz/corpus/$h crashes=build-fuzz/crashes/$h
   mkdir -p "$corpus" "$crashes" build-fuzz/logs
   cp -n build-fuzz/seeds/"$h"/* "$corpus"/ 2>/dev/null || true
@@ -103,12 +105,12 @@ for h in "${harnesses[@]}"; do
     TIMEFORMAT='%U %S'
     { time nice -n 19 build-fuzz/tests/fuzz/fuzz_"$h" "$corpus" -max_total_time="$secs" -timeout=20 \
         -rss_limit_mb=2048 -max_len=262144 -print_final_stats=1 -artifact_prefix="$crashes"/ >"$log" 2>&1 ; } \
-      2>build-fuzz/time.txt
+      2>"$timefile"
     rc=$?
     set -e
     rm -rf "$TMPDIR"
     wall=$(python3 -c "import time; print(round(time.time() - $start, 1))")
-    read -r u s < build-fuzz/time.txt
+    read -r u s < "$timefile"
     cpu=$(python3 -c "print(round($u + $s, 1))")
     execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' || true)
     cov=$(grep -o 'cov: [0-9]*' "$log" | tail -1 | grep -o '[0-9]*' || true)

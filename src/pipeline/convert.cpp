@@ -55,7 +55,8 @@ ConvertResult convert(const std::string& source, const ConvertOptions& o) {
   OutputPlan plan = plan_outputs(o.output, o.manifest_path, o.write_manifest, !o.include.empty());
   Format detected = detect_format(source);  // also reports a missing or unreadable source
   Format fmt = o.format == Format::Unknown ? detected : o.format;
-  refuse_source_collisions(plan, source_paths(source, o));
+  const std::vector<std::string> sources = source_paths(source, o);
+  refuse_source_collisions(plan, sources);
 
   // The source is hashed on a second thread while it loads.
   std::future<PathDigest> source_digest;
@@ -63,6 +64,10 @@ ConvertResult convert(const std::string& source, const ConvertOptions& o) {
 
   progress("load");
   Model model = load_model(source, fmt, o.load);
+  if (!model.state.empty()) {  // the state files' names are known only now
+    for (auto& st : model.state) plan.state.push_back(state_file(plan, st.input));
+    refuse_source_collisions(plan, sources);
+  }
   // Checked on the graph as loaded: folding later turns fixed shape computations into constants.
   for (auto& w : find_fixed_symbolic_axes(*model.graph)) model.warnings.push_back(source + ": " + w);
   progress("passes");
@@ -81,12 +86,9 @@ ConvertResult convert(const std::string& source, const ConvertOptions& o) {
     for (auto& w : r.warnings) o.on_warning(w);
 
   // Initial values of the module state: MODEL.<input>.npy beside the model (the manifest lists them).
-  std::vector<std::string> state_files;
-  for (auto& st : model.state) {
-    fs::path f = fs::path(plan.model).replace_extension("").string() + "." + st.input + ".npy";
-    tx.create(f.string()).write(npy_bytes(st.initial, f.string()));
-    state_files.push_back(f.string());
-  }
+  const std::vector<std::string>& state_files = plan.state;
+  for (size_t i = 0; i < model.state.size(); ++i)
+    tx.create(state_files[i]).write(npy_bytes(model.state[i].initial, state_files[i]));
 
   std::vector<std::string> included;
   if (plan.package) {
@@ -140,6 +142,7 @@ ConvertResult convert(const std::string& source, const ConvertOptions& o) {
   res.format = fmt;
   res.model_path = plan.model;
   res.files = r.files;
+  res.files.insert(res.files.end(), state_files.begin(), state_files.end());
   res.used_external_data = r.used_external_data;
   res.node_count = r.node_count;
   res.checks = r.checks;

@@ -49,10 +49,15 @@ OutputPlan plan_outputs(const std::string& output, const std::string& manifest, 
   return p;
 }
 
+std::string state_file(const OutputPlan& plan, const std::string& input) {
+  return fs::path(plan.model).replace_extension("").string() + "." + input + ".npy";
+}
+
 void refuse_source_collisions(const OutputPlan& plan, const std::vector<std::string>& sources) {
   std::vector<std::pair<std::string, const char*>> outs = {{plan.model, "model"}, {plan.data, "external data file"}};
   if (!plan.manifest.empty()) outs.push_back({plan.manifest, "manifest"});
   if (plan.package) outs.push_back({plan.dir, "package directory"});
+  for (auto& f : plan.state) outs.push_back({f, "initial state file"});
   for (auto& src : sources) {
     if (src.empty()) continue;
     fs::path s = resolved(src);

@@ -12,7 +12,11 @@ struct OutputPlan {
   std::string model;      // the .onnx file
   std::string data;       // where external data would go (MODEL.data)
   std::string manifest;   // empty when no manifest is written
+  std::vector<std::string> state;  // initial state values (state_file), known once the model is loaded
 };
+
+// Where the initial value of the state input `input` goes: MODEL.<input>.npy beside the model.
+std::string state_file(const OutputPlan& plan, const std::string& input);
 
 // `output` names a file or a package directory (existing, or ending in '/'). Throws UsageError for
 // option combinations that make no sense.

@@ -78,6 +78,20 @@ TEST(OutputSafety, ManifestAndExternalDataPathsAreChecked) {
                            "over the source " + npy);
 }
 
+// A stateful module's initial state goes to MODEL.<state input>.npy; those names are known only once
+// the model is loaded, and they are checked against the sources like the others.
+TEST(OutputSafety, InitialStateFilesAreChecked) {
+  std::string dir = test::scratch_dir("collide_state");
+  fs::create_directories(dir);
+  std::string src = dir + "/m.pt";
+  fs::copy_file(test::test_models_dir() + "/stateful_lstm_cell.pt", src, fs::copy_options::overwrite_existing);
+  std::string npy = dir + "/out.h_in.npy";  // where the state input h_in's initial value would go
+  std::ofstream(npy) << "not read";
+  expect_collision_refused(dir, {"export", src, "-o", dir + "/out.onnx", "--input", "x:float32[1,8]", "--verify",
+                                 "--input-data", "x=" + npy},
+                           npy + ": refusing to write the initial state file over the source " + npy);
+}
+
 TEST(OutputSafety, PackageAroundTheSourceIsRefused) {
   std::string dir = test::scratch_dir("collide_pkg");
   std::string src = cnn_copy(dir + "/pkg");

@@ -96,6 +96,11 @@ TEST(Stateful, ExportsStateAsInputsAndOutputsAndVerifiesThreeCalls) {
     bool listed = false;
     for (auto& f : man["files"]) listed |= f["role"] == "initial_state";
     EXPECT_TRUE(listed) << man["files"].dump();
+    // The export's result lists them too.
+    for (auto& s : k.state) {
+      std::string npy = dir + "/m." + s + "_in.npy";
+      EXPECT_NE(std::find(j["files"].begin(), j["files"].end(), json(npy)), j["files"].end()) << j["files"].dump();
+    }
   }
 }
 
