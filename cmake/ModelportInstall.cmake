@@ -1,5 +1,6 @@
 # `cmake --install build --prefix P`: a relocatable install (docs in README "Install").
 #   P/bin/modelport
+#   P/libexec/modelport-torch                                                  the same, with libtorch
 #   P/share/modelport/{ort_run.js, tfjs_run.js, real_models/tfjs_model_io.js}   the verify runners
 #   P/share/modelport/runtime/{package.json, package-lock.json, node_modules}  their npm packages
 #   P/share/man/man1/modelport.1.gz                                            from --help (help2man)
@@ -15,6 +16,9 @@ set_target_properties(modelport_library PROPERTIES EXPORT_NAME modelport)
 target_link_libraries(modelport_library INTERFACE modelport_pipeline)
 
 install(TARGETS modelport RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR} COMPONENT runtime)
+# modelport re-executes it for TorchScript models (src/cli/torch_front.h); from libexec,
+# ../share/modelport is the same directory as from bin.
+install(TARGETS modelport-torch RUNTIME DESTINATION ${CMAKE_INSTALL_LIBEXECDIR} COMPONENT runtime)
 install(TARGETS modelport_library modelport_pipeline modelport_loaders modelport_loader_torchscript
                 modelport_loader_savedmodel modelport_loader_keras modelport_loader_tfjs modelport_tf_proto
                 modelport_core

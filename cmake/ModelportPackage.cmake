@@ -1,5 +1,5 @@
 # `cpack -G DEB` (in the build directory): modelport_<version>_amd64.deb with the runtime component
-# of cmake/ModelportInstall.cmake under /usr: bin/modelport, share/modelport (the runners and their
+# of cmake/ModelportInstall.cmake under /usr: bin/modelport, libexec/modelport-torch, share/modelport (the runners and their
 # npm packages), the man page. Depends: the Debian packages of the libraries the binary links
 # (dpkg-shlibdeps, from dpkg-dev: cmake/ModelportDebDepends.cmake.in), and nodejs, which runs the
 # verify runners.

@@ -60,15 +60,25 @@ PathDigest digest_file(const std::filesystem::path& p) {
   Sha256 h;
   PathDigest d;
   if (S_ISREG(st.st_mode) && st.st_size > 0) {
-    void* m = ::mmap(nullptr, size_t(st.st_size), PROT_READ, MAP_PRIVATE, fd, 0);
-    if (m != MAP_FAILED) {
-      ::madvise(m, size_t(st.st_size), MADV_SEQUENTIAL);
-      h.update(m, size_t(st.st_size));
-      ::munmap(m, size_t(st.st_size));
-      d.size = uint64_t(st.st_size);
+    // Mapped a window at a time: a mapping of the whole file would count every page of it in the
+    // process's resident memory by the time the hash is done.
+    constexpr uint64_t kWindow = uint64_t(16) << 20;  // a multiple of the page size
+    const uint64_t size = uint64_t(st.st_size);
+    uint64_t off = 0;
+    for (; off < size; off += kWindow) {
+      size_t n = size_t(std::min(kWindow, size - off));
+      void* m = ::mmap(nullptr, n, PROT_READ, MAP_PRIVATE, fd, off_t(off));
+      if (m == MAP_FAILED) break;
+      ::madvise(m, n, MADV_SEQUENTIAL);
+      h.update(m, n);
+      ::munmap(m, n);
+    }
+    if (off >= size) {
+      d.size = size;
       d.sha256 = h.hex_digest();
       return d;
     }
+    if (off > 0) throw Error(p.string() + ": cannot map for hashing: " + std::strerror(errno));
   }
   std::vector<char> buf(1 << 20);
   for (;;) {

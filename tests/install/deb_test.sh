@@ -30,7 +30,7 @@ done
 
 files=$(dpkg-deb -c "$deb" | awk '{print $6}')
 share=./usr/share/modelport
-for f in ./usr/bin/modelport ./usr/share/man/man1/modelport.1.gz $share/ort_run.js $share/tfjs_run.js \
+for f in ./usr/bin/modelport ./usr/libexec/modelport-torch ./usr/share/man/man1/modelport.1.gz $share/ort_run.js $share/tfjs_run.js \
          $share/real_models/tfjs_model_io.js $share/runtime/package.json $share/runtime/package-lock.json \
          $share/runtime/node_modules/onnxruntime-node/package.json \
          $share/runtime/node_modules/@tensorflow/tfjs/package.json; do

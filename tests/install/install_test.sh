@@ -28,10 +28,12 @@ cp -r "$src/tools/convert_example" "$work/example"
 while IFS= read -r -d '' link; do
   case "$(realpath -m "$link")" in "$work/prefix"/*) ;; *) echo "install_test: $link: links out of the prefix" >&2; exit 1 ;; esac
 done < <(find "$work/prefix" -type l -print0)
-if grep -q -F "$src" "$work/prefix/bin/modelport" || grep -q -F "$build" "$work/prefix/bin/modelport"; then
-  echo "install_test: the installed binary contains a path of the checkout or the build tree" >&2
-  exit 1
-fi
+for bin in "$work/prefix/bin/modelport" "$work/prefix/libexec/modelport-torch"; do
+  if grep -q -F "$src" "$bin" || grep -q -F "$build" "$bin"; then
+    echo "install_test: $bin contains a path of the checkout or the build tree" >&2
+    exit 1
+  fi
+done
 
 cat > "$work/run.sh" <<'INNER'
 set -euo pipefail
