@@ -25,14 +25,21 @@ Value* Ctx::op(const std::string& op, std::vector<Value*> ins, std::map<std::str
 }
 
 Value* Ctx::constant(const Tensor& t, const std::string& hint) {
+  // Equal constants become one initializer. Small ones are keyed on their bytes; a large one (a
+  // weight) only on where its bytes are, which finds a shared layer's weights without hashing
+  // every weight of the model.
+  constexpr size_t kHashBytesUpTo = size_t(64) << 10;
   bool cacheable = t.buffer && t.nbytes() > 0;
+  bool by_content = t.nbytes() <= kHashBytesUpTo;
   size_t h = 0;
   if (cacheable) {
-    h = std::hash<std::string_view>()(std::string_view(reinterpret_cast<const char*>(t.raw()), t.nbytes()));
+    h = by_content ? std::hash<std::string_view>()(std::string_view(reinterpret_cast<const char*>(t.raw()), t.nbytes()))
+                   : std::hash<const void*>()(t.raw()) ^ t.nbytes();
     auto range = const_cache.equal_range(h);
     for (auto it = range.first; it != range.second; ++it) {
       const Tensor& o = *it->second->constant;
-      if (o.dtype == t.dtype && o.dims == t.dims && std::memcmp(o.raw(), t.raw(), t.nbytes()) == 0) return it->second;
+      if (o.dtype != t.dtype || o.dims != t.dims) continue;
+      if (o.raw() == t.raw() || (by_content && std::memcmp(o.raw(), t.raw(), t.nbytes()) == 0)) return it->second;
     }
   }
   Value* v = g.add_constant(layer.empty() ? hint : layer + "/" + hint, t);
