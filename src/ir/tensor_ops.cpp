@@ -11,19 +11,87 @@ std::vector<int64_t> row_major_strides(const std::vector<int64_t>& dims) {
   return s;
 }
 
+namespace {
+
+// Visits every index of dims[0..k) in row-major order, with the matching offset into the source
+// (strides[i] elements per step of axis i): f(output position of the row start, source offset).
+template <class F>
+void for_each_outer(const std::vector<int64_t>& dims, const std::vector<int64_t>& strides, size_t k,
+                    int64_t row_elems, F f) {
+  int64_t rows = 1;
+  for (size_t i = 0; i < k; ++i) rows *= dims[i];
+  std::vector<int64_t> idx(k, 0);
+  int64_t src = 0;
+  for (int64_t row = 0; row < rows; ++row) {
+    f(row * row_elems, src);
+    for (size_t i = k; i-- > 0;) {  // next index; the source offset follows incrementally
+      src += strides[i];
+      if (++idx[i] < dims[i]) break;
+      src -= strides[i] * dims[i];
+      idx[i] = 0;
+    }
+  }
+}
+
+// out (row-major over out_dims) [o] = in[sum idx_i * src_strides[i]], E the element's bytes.
+template <class E>
+void permute_elements(const E* in, E* out, const std::vector<int64_t>& out_dims, const std::vector<int64_t>& src_strides) {
+  size_t r = out_dims.size();
+  if (r == 0) {
+    out[0] = in[0];
+    return;
+  }
+  int64_t cols = out_dims[r - 1], col_stride = src_strides[r - 1];
+  if (r >= 2 && col_stride != 1 && src_strides[r - 2] == 1) {
+    // The last two axes are a transpose (a weight matrix): tiles, so that both the reads down the
+    // source's columns and the writes along the output's rows stay in cache.
+    constexpr int64_t kTile = 64;
+    int64_t rows = out_dims[r - 2];
+    for_each_outer(out_dims, src_strides, r - 2, rows * cols, [&](int64_t o, int64_t src) {
+      for (int64_t i0 = 0; i0 < rows; i0 += kTile)
+        for (int64_t j0 = 0; j0 < cols; j0 += kTile) {
+          int64_t i1 = std::min(rows, i0 + kTile), j1 = std::min(cols, j0 + kTile);
+          for (int64_t j = j0; j < j1; ++j)
+            for (int64_t i = i0; i < i1; ++i) out[o + i * cols + j] = in[src + i + j * col_stride];
+        }
+    });
+    return;
+  }
+  for_each_outer(out_dims, src_strides, r - 1, cols, [&](int64_t o, int64_t src) {
+    for (int64_t j = 0; j < cols; ++j) out[o + j] = in[src + j * col_stride];
+  });
+}
+
+template <size_t N>
+struct Element {
+  uint8_t b[N];
+};
+
+}  // namespace
+
 Tensor permute_tensor(const Tensor& t, const std::vector<int64_t>& perm) {
   if (t.dtype == DType::String) throw std::logic_error("permute_tensor: string tensors are not supported");
   size_t r = t.dims.size(), es = dtype_size(t.dtype);
-  std::vector<int64_t> out_dims(r), in_strides = row_major_strides(t.dims);
-  for (size_t i = 0; i < r; ++i) out_dims[i] = t.dims[static_cast<size_t>(perm[i])];
+  std::vector<int64_t> out_dims(r), src_strides(r), in_strides = row_major_strides(t.dims);
+  for (size_t i = 0; i < r; ++i) {
+    out_dims[i] = t.dims[static_cast<size_t>(perm[i])];
+    src_strides[i] = in_strides[static_cast<size_t>(perm[i])];
+  }
   int64_t n = t.numel();
   std::vector<uint8_t> bytes(static_cast<size_t>(n) * es);
-  std::vector<int64_t> idx(r, 0);  // index into the output, advanced in row-major order
-  for (int64_t o = 0; o < n; ++o) {
-    int64_t src = 0;
-    for (size_t i = 0; i < r; ++i) src += idx[i] * in_strides[static_cast<size_t>(perm[i])];
-    std::memcpy(bytes.data() + static_cast<size_t>(o) * es, t.raw() + static_cast<size_t>(src) * es, es);
-    advance_index(idx, out_dims);
+  if (n > 0) {
+    auto run = [&](auto tag) {
+      using E = decltype(tag);
+      permute_elements(reinterpret_cast<const E*>(t.raw()), reinterpret_cast<E*>(bytes.data()), out_dims, src_strides);
+    };
+    switch (es) {
+      case 1: run(Element<1>{}); break;
+      case 2: run(Element<2>{}); break;
+      case 4: run(Element<4>{}); break;
+      case 8: run(Element<8>{}); break;
+      case 16: run(Element<16>{}); break;
+      default: throw std::logic_error("permute_tensor: unexpected element size");
+    }
   }
   return tensor_from_bytes(t.dtype, out_dims, std::move(bytes));
 }
