@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "modelport/emit.h"
+#include "modelport/error.h"
 #include "modelport/loaders.h"
 #include "npy_io.h"
 #include "support/test_support.h"
@@ -216,4 +217,66 @@ TEST(KerasNumeric, ChurnTwinsAgreeAndMaskingLstmRuns) {
   keras_test::write_npy_f32((tmp / "s.npy").string(), seq, {2, 3, 2});
   auto y = run(lstm, Format::KerasV3, {(tmp / "s.npy").string()}, scratch("masking_lstm"));
   EXPECT_EQ(y.at(0).size(), 2u);
+}
+
+namespace {
+// The generator's files for `cases` (make_keras_h5.py CASE...), in a fresh directory.
+fs::path generated(const std::string& dir, const std::string& cases) {
+  fs::path gen = scratch(dir);
+  std::string cmd = "/usr/bin/python3 " + kSrc + "/tests/fixtures/make_keras_h5.py " + gen.string() + " " + cases + " > /dev/null";
+  EXPECT_EQ(std::system(cmd.c_str()), 0) << cmd;
+  return gen;
+}
+
+std::vector<std::string> inputs_of(const fs::path& gen, const std::string& name) {
+  std::vector<std::string> ins;
+  for (int i = 0; fs::exists(gen / (name + ".input" + std::to_string(i) + ".npy")); ++i)
+    ins.push_back((gen / (name + ".input" + std::to_string(i) + ".npy")).string());
+  return ins;
+}
+
+void expect_outputs(const fs::path& gen, const std::string& name, const std::vector<std::vector<double>>& got,
+                    const std::vector<std::string>& what) {
+  ASSERT_EQ(got.size(), what.size()) << name;
+  for (size_t i = 0; i < got.size(); ++i) {
+    keras_test::Npy want;
+    ASSERT_TRUE(keras_test::read_npy((gen / (name + ".output" + std::to_string(i) + ".npy")).string(), want));
+    expect_close(got[i], want.values(), 1e-5, what[i]);
+  }
+}
+}  // namespace
+
+// MultiHeadAttention against the numpy reimplementation of Keras's math on the stored weights
+// (tests/fixtures/make_keras_attention.py; its self-attention also checked there against torch).
+TEST(KerasNumeric, MultiHeadAttention) {
+  std::string why;
+  if (ort_missing(why)) GTEST_SKIP() << why;
+  if (std::system("/usr/bin/python3 -c 'import torch, h5py' > /dev/null 2>&1") != 0)
+    GTEST_SKIP() << "/usr/bin/python3 with torch and h5py not available";
+  fs::path gen = generated("generated_mha", "mha_keras2 mha_keras3");
+  auto k2 = run((gen / "mha_keras2.h5").string(), Format::KerasH5, inputs_of(gen, "mha_keras2"), scratch("mha2"));
+  expect_outputs(gen, "mha_keras2", k2, {"keras2 self-attention", "keras2 key+attention_mask, no bias"});
+  auto k3 = run((gen / "mha_keras3.keras").string(), Format::KerasV3, inputs_of(gen, "mha_keras3"), scratch("mha3"));
+  expect_outputs(gen, "mha_keras3", k3, {"keras3 self-attention", "keras3 attention scores", "keras3 mask+causal"});
+
+  // tfjs-layers 4.22 has no MultiHeadAttention: verify says so instead of comparing.
+  std::string onnx = (scratch("mha_verify") / "m.onnx").string();
+  auto r = test::run_cli({"export", (gen / "mha_keras2.h5").string(), "-o", onnx, "--verify"});
+  EXPECT_EQ(r.exit_code, kExitNotVerified) << r.err;
+  EXPECT_NE(r.err.find("NOT VERIFIED: tfjs cannot load the model: Unknown layer: MultiHeadAttention"), std::string::npos) << r.err;
+
+  // What is not lowered is refused naming the layer and the reason.
+  std::string bad = (gen / "mha_axes.h5").string();
+  fs::copy_file(gen / "mha_keras2.h5", bad);
+  std::string py = "import h5py,json,sys\nf=h5py.File(sys.argv[1],'r+')\nc=json.loads(f.attrs['model_config'])\n"
+                   "c['config']['layers'][6]['config']['attention_axes']=[1,2]\nf.attrs['model_config']=json.dumps(c)\n";
+  std::ofstream(gen / "axes.py") << py;
+  ASSERT_EQ(std::system(("/usr/bin/python3 " + (gen / "axes.py").string() + " " + bad).c_str()), 0);
+  try {
+    load_keras(bad, Format::KerasH5, {});
+    ADD_FAILURE() << "attention_axes [1,2] loaded";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("layer cross_attention: MultiHeadAttention attention_axes [1,2] is not supported"),
+              std::string::npos) << e.what();
+  }
 }

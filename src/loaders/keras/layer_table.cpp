@@ -97,6 +97,8 @@ const std::map<std::string, LowerFn>& table() {
       {"CuDNNGRU", lower_gru},
       {"Bidirectional", lower_bidirectional},
       {"TimeDistributed", lower_time_distributed},
+      // attention
+      {"MultiHeadAttention", lower_multi_head_attention},
   };
   return t;
 }
@@ -107,7 +109,7 @@ const std::set<std::string>& builtin_unsupported() {
       "AdditiveAttention", "Attention", "CategoryEncoding", "CenterCrop", "Conv3DTranspose", "Convolution3DTranspose",
       "ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D", "DepthwiseConv3D", "Discretization", "EinsumDense",
       "GroupNormalization", "GroupQueryAttention", "HashedCrossing", "Hashing", "Highway", "IntegerLookup",
-      "LocallyConnected1D", "LocallyConnected2D", "MaxoutDense", "MultiHeadAttention", "RNN", "RandomBrightness",
+      "LocallyConnected1D", "LocallyConnected2D", "MaxoutDense", "RNN", "RandomBrightness",
       "RandomContrast", "RandomCrop", "RandomFlip", "RandomHeight", "RandomRotation", "RandomTranslation",
       "RandomWidth", "RandomZoom", "Resizing", "SimpleRNNCell", "LSTMCell", "GRUCell", "StackedRNNCells",
       "SpectralNormalization", "StringLookup", "TextVectorization", "TimeDistributedDense", "UnitNormalization",

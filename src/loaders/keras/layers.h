@@ -66,4 +66,7 @@ Outs lower_gru(Ctx&, const LayerCall&);
 Outs lower_bidirectional(Ctx&, const LayerCall&);
 Outs lower_time_distributed(Ctx&, const LayerCall&);
 
+// layers_attention.cpp
+Outs lower_multi_head_attention(Ctx&, const LayerCall&);
+
 }  // namespace modelport::keras

@@ -27,6 +27,7 @@ struct LayerCall {
   std::map<std::string, std::vector<Value*>> kwargs;  // tensors passed by keyword (initial_state)
   const WeightScope& scope;
   LayerKey key;
+  json options = json::object();  // the call's other keyword arguments (use_causal_mask, ...)
 
   // Weights in Keras order (read on each call; Ctx::constant dedupes them for shared layers).
   std::vector<Tensor> weights(const std::string& part = "") const { return scope.layer(key, part); }
