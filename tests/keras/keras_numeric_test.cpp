@@ -280,3 +280,17 @@ TEST(KerasNumeric, MultiHeadAttention) {
               std::string::npos) << e.what();
   }
 }
+
+// LocallyConnected1D/2D in Keras 2's three kernel layouts, against each layout's own computation
+// (tests/fixtures/make_keras_locally_connected.py); 'same' exists for implementations 2 and 3.
+TEST(KerasNumeric, LocallyConnectedImplementations) {
+  std::string why;
+  if (ort_missing(why)) GTEST_SKIP() << why;
+  if (std::system("/usr/bin/python3 -c 'import torch, h5py' > /dev/null 2>&1") != 0)
+    GTEST_SKIP() << "/usr/bin/python3 with torch and h5py not available";
+  fs::path gen = generated("generated_lc", "locally_connected");
+  for (const char* name : {"lc1d_impl1", "lc1d_impl2_same", "lc1d_impl3", "lc2d_impl1", "lc2d_impl2", "lc2d_impl3_same"}) {
+    auto got = run((gen / (std::string(name) + ".h5")).string(), Format::KerasH5, inputs_of(gen, name), scratch(name));
+    expect_outputs(gen, name, got, {name});
+  }
+}

@@ -89,6 +89,8 @@ const std::map<std::string, LowerFn>& table() {
       {"GlobalAvgPool2D", lower_global_average_pool},
       {"GlobalAvgPool3D", lower_global_average_pool},
       {"BatchNormalization", lower_batch_normalization},
+      {"LocallyConnected1D", lower_locally_connected1d},
+      {"LocallyConnected2D", lower_locally_connected2d},
       // recurrent and wrappers
       {"SimpleRNN", lower_simple_rnn},
       {"LSTM", lower_lstm},
@@ -109,7 +111,7 @@ const std::set<std::string>& builtin_unsupported() {
       "AdditiveAttention", "Attention", "CategoryEncoding", "CenterCrop", "Conv3DTranspose", "Convolution3DTranspose",
       "ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D", "DepthwiseConv3D", "Discretization", "EinsumDense",
       "GroupNormalization", "GroupQueryAttention", "HashedCrossing", "Hashing", "Highway", "IntegerLookup",
-      "LocallyConnected1D", "LocallyConnected2D", "MaxoutDense", "RNN", "RandomBrightness",
+      "MaxoutDense", "RNN", "RandomBrightness",
       "RandomContrast", "RandomCrop", "RandomFlip", "RandomHeight", "RandomRotation", "RandomTranslation",
       "RandomWidth", "RandomZoom", "Resizing", "SimpleRNNCell", "LSTMCell", "GRUCell", "StackedRNNCells",
       "SpectralNormalization", "StringLookup", "TextVectorization", "TimeDistributedDense", "UnitNormalization",

@@ -59,6 +59,10 @@ Outs lower_global_max_pool(Ctx&, const LayerCall&);
 Outs lower_global_average_pool(Ctx&, const LayerCall&);
 Outs lower_batch_normalization(Ctx&, const LayerCall&);
 
+// layers_locally_connected.cpp
+Outs lower_locally_connected1d(Ctx&, const LayerCall&);
+Outs lower_locally_connected2d(Ctx&, const LayerCall&);
+
 // layers_rnn.cpp
 Outs lower_simple_rnn(Ctx&, const LayerCall&);
 Outs lower_lstm(Ctx&, const LayerCall&);

@@ -1,6 +1,7 @@
 """Cases tests/fixtures/make_keras_h5.py already writes (KerasNumeric tests check them too). `inspect`
 counts top-level layer classes: a wrapper's inner layer (Bidirectional(LSTM)) is claimed elsewhere."""
 import make_keras_attention as mka
+import make_keras_locally_connected as mklc
 from keras_case import existing, mk
 
 existing("conv2d", mk.case_conv2d, "conv2d.h5", ["Conv2D"])
@@ -30,3 +31,5 @@ existing("pool_same", mk.case_pool_same, "pool_same.h5", ["AveragePooling2D", "U
 existing("dot", mk.case_dot, "dot.h5", ["Dot"], min_opset=12, why="Dot is written as Einsum, an opset-12 op")
 existing("mha_keras2", mka.case_mha_keras2, "mha_keras2.h5", ["MultiHeadAttention"])
 existing("mha_keras3", mka.case_mha_keras3, "mha_keras3.keras", ["MultiHeadAttention"])
+existing("locally_connected1d", mklc.case_locally_connected, "lc1d_impl2_same.h5", ["LocallyConnected1D"])
+existing("locally_connected2d", mklc.case_locally_connected, "lc2d_impl3_same.h5", ["LocallyConnected2D"])
