@@ -98,6 +98,9 @@ const std::map<std::string, LowerFn>& table() {
       {"CuDNNLSTM", lower_lstm},  // Keras 2.1-2.3: cuDNN kernels, same weights with both biases
       {"CuDNNGRU", lower_gru},
       {"Bidirectional", lower_bidirectional},
+      {"ConvLSTM1D", lower_conv_lstm},
+      {"ConvLSTM2D", lower_conv_lstm},
+      {"ConvLSTM3D", lower_conv_lstm},
       {"TimeDistributed", lower_time_distributed},
       // attention
       {"MultiHeadAttention", lower_multi_head_attention},
@@ -109,7 +112,7 @@ const std::map<std::string, LowerFn>& table() {
 const std::set<std::string>& builtin_unsupported() {
   static const std::set<std::string> s = {
       "AdditiveAttention", "Attention", "CategoryEncoding", "CenterCrop", "Conv3DTranspose", "Convolution3DTranspose",
-      "ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D", "DepthwiseConv3D", "Discretization", "EinsumDense",
+      "DepthwiseConv3D", "Discretization", "EinsumDense",
       "GroupNormalization", "GroupQueryAttention", "HashedCrossing", "Hashing", "Highway", "IntegerLookup",
       "MaxoutDense", "RNN", "RandomBrightness",
       "RandomContrast", "RandomCrop", "RandomFlip", "RandomHeight", "RandomRotation", "RandomTranslation",

@@ -9,12 +9,6 @@
 namespace modelport::keras {
 namespace {
 
-std::string dims_str(const std::vector<int64_t>& d) {
-  std::string s;
-  for (auto x : d) s += (s.empty() ? "" : ",") + std::to_string(x);
-  return "[" + s + "]";
-}
-
 // kernel, bias (empty without use_bias) of the four projections, in Keras order: query, key,
 // value, attention_output. Legacy .h5 and tfjs list all of them under the layer; a Keras 3 weights
 // file keeps each projection's vars under the attribute that holds it (query_dense, or

@@ -33,12 +33,6 @@ std::vector<int64_t> unravel(int64_t i, const std::vector<int64_t>& dims) {
   return pos;
 }
 
-std::string dims_str(const std::vector<int64_t>& d) {
-  std::string s;
-  for (auto x : d) s += (s.empty() ? "" : ",") + std::to_string(x);
-  return "[" + s + "]";
-}
-
 Outs locally_connected(Ctx& c, const LayerCall& l, size_t nd) {
   const json& cfg = l.cfg;
   if (str(cfg, "data_format", "channels_last") != "channels_last")

@@ -90,6 +90,7 @@ std::string activation_name(const json& activation);
 // Weight tensor helpers.
 Tensor to_float32(const Tensor& t);
 std::vector<float> floats(const Tensor& t);
+std::string dims_str(const std::vector<int64_t>& dims);  // "[2,3]", for messages about weight shapes
 
 // A JSON access error without its "[json.exception.type_error.302] " prefix.
 std::string json_error_text(const json::exception& e);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <set>
 
+#include "loaders/keras/layers.h"
 #include "modelport/error.h"
 
 namespace modelport::keras {
@@ -360,16 +361,17 @@ void walk_unsupported(const json& entry, std::map<std::string, std::vector<std::
       out[cls].push_back(name);
       continue;
     }
+    std::string inner = class_of(lc.value("layer", json::object()));
     if (cls == "Bidirectional" || cls == "TimeDistributed") {
-      std::string inner = class_of(lc.value("layer", json::object()));
-      bool ok = cls == "Bidirectional" ? (inner == "LSTM" || inner == "GRU" || inner == "SimpleRNN")
+      bool ok = cls == "Bidirectional" ? (inner == "LSTM" || inner == "GRU" || inner == "SimpleRNN" || is_conv_lstm(inner))
                                        : find_lowering(inner) != nullptr;
       if (!ok) out[cls + "(" + inner + ")"].push_back(name);
     }
-    bool rnn = cls == "SimpleRNN" || cls == "LSTM" || cls == "GRU" || cls == "Bidirectional";
+    // ONNX RNN ops apply the activations of these; ConvLSTM's are built from graph ops.
+    bool rnn = cls == "SimpleRNN" || cls == "LSTM" || cls == "GRU" || (cls == "Bidirectional" && !is_conv_lstm(inner));
     const json& rc = cls == "Bidirectional" && lc.contains("layer") ? cfg_of(lc["layer"]) : lc;
     for (const char* k : {"activation", "recurrent_activation"}) {
-      const json& a = rnn ? rc.value(k, json()) : lc.value(k, json());
+      const json& a = rc.value(k, json());
       if (a.is_null() || (rnn ? is_rnn_activation(a) : is_known_activation(a))) continue;
       out[cls + " " + k + " " + activation_name(a)].push_back(name);
     }
