@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "modelport/emit.h"
+#include "modelport/error.h"
 #include "modelport/loaders.h"
 #include "npy_io.h"
 #include "support/test_support.h"
@@ -216,4 +217,111 @@ TEST(KerasNumeric, ChurnTwinsAgreeAndMaskingLstmRuns) {
   keras_test::write_npy_f32((tmp / "s.npy").string(), seq, {2, 3, 2});
   auto y = run(lstm, Format::KerasV3, {(tmp / "s.npy").string()}, scratch("masking_lstm"));
   EXPECT_EQ(y.at(0).size(), 2u);
+}
+
+namespace {
+// The generator's files for `cases` (make_keras_h5.py CASE...), in a fresh directory.
+fs::path generated(const std::string& dir, const std::string& cases) {
+  fs::path gen = scratch(dir);
+  std::string cmd = "/usr/bin/python3 " + kSrc + "/tests/fixtures/make_keras_h5.py " + gen.string() + " " + cases + " > /dev/null";
+  EXPECT_EQ(std::system(cmd.c_str()), 0) << cmd;
+  return gen;
+}
+
+std::vector<std::string> inputs_of(const fs::path& gen, const std::string& name) {
+  std::vector<std::string> ins;
+  for (int i = 0; fs::exists(gen / (name + ".input" + std::to_string(i) + ".npy")); ++i)
+    ins.push_back((gen / (name + ".input" + std::to_string(i) + ".npy")).string());
+  return ins;
+}
+
+void expect_outputs(const fs::path& gen, const std::string& name, const std::vector<std::vector<double>>& got,
+                    const std::vector<std::string>& what) {
+  ASSERT_EQ(got.size(), what.size()) << name;
+  for (size_t i = 0; i < got.size(); ++i) {
+    keras_test::Npy want;
+    ASSERT_TRUE(keras_test::read_npy((gen / (name + ".output" + std::to_string(i) + ".npy")).string(), want));
+    expect_close(got[i], want.values(), 1e-5, what[i]);
+  }
+}
+
+// The load error of generated file `file` copied to `copy` with `edit` (Python on the model config
+// `c`) applied to its model_config; "" (and a failure) when it loads.
+std::string error_after_edit(const fs::path& gen, const std::string& file, const std::string& copy, const std::string& edit) {
+  std::string bad = (gen / copy).string();
+  fs::copy_file(gen / file, bad, fs::copy_options::overwrite_existing);
+  std::string py = "import h5py,json,sys\nf=h5py.File(sys.argv[1],'r+')\nc=json.loads(f.attrs['model_config'])\n" + edit +
+                   "\nf.attrs['model_config']=json.dumps(c)\n";
+  std::ofstream(gen / (copy + ".py")) << py;
+  EXPECT_EQ(std::system(("/usr/bin/python3 " + (gen / (copy + ".py")).string() + " " + bad).c_str()), 0);
+  try {
+    load_keras(bad, Format::KerasH5, {});
+  } catch (const Error& e) {
+    return e.what();
+  }
+  ADD_FAILURE() << copy << " loaded";
+  return "";
+}
+}  // namespace
+
+// MultiHeadAttention against the numpy reimplementation of Keras's math on the stored weights
+// (tests/fixtures/make_keras_attention.py; its self-attention also checked there against torch).
+TEST(KerasNumeric, MultiHeadAttention) {
+  std::string why;
+  if (ort_missing(why)) GTEST_SKIP() << why;
+  if (std::system("/usr/bin/python3 -c 'import torch, h5py' > /dev/null 2>&1") != 0)
+    GTEST_SKIP() << "/usr/bin/python3 with torch and h5py not available";
+  fs::path gen = generated("generated_mha", "mha_keras2 mha_keras3");
+  auto k2 = run((gen / "mha_keras2.h5").string(), Format::KerasH5, inputs_of(gen, "mha_keras2"), scratch("mha2"));
+  expect_outputs(gen, "mha_keras2", k2, {"keras2 self-attention", "keras2 key+attention_mask, no bias"});
+  auto k3 = run((gen / "mha_keras3.keras").string(), Format::KerasV3, inputs_of(gen, "mha_keras3"), scratch("mha3"));
+  expect_outputs(gen, "mha_keras3", k3, {"keras3 self-attention", "keras3 attention scores", "keras3 mask+causal"});
+
+  // tfjs-layers 4.22 has no MultiHeadAttention: verify says so instead of comparing.
+  std::string onnx = (scratch("mha_verify") / "m.onnx").string();
+  auto r = test::run_cli({"export", (gen / "mha_keras2.h5").string(), "-o", onnx, "--verify"});
+  EXPECT_EQ(r.exit_code, kExitNotVerified) << r.err;
+  EXPECT_NE(r.err.find("NOT VERIFIED: tfjs cannot load the model: Unknown layer: MultiHeadAttention"), std::string::npos) << r.err;
+
+  // What is not lowered is refused naming the layer and the reason.
+  std::string e = error_after_edit(gen, "mha_keras2.h5", "mha_axes.h5", "c['config']['layers'][6]['config']['attention_axes']=[1,2]");
+  EXPECT_NE(e.find("layer cross_attention: MultiHeadAttention attention_axes [1,2] is not supported"), std::string::npos) << e;
+}
+
+// LocallyConnected1D/2D in Keras 2's three kernel layouts, against each layout's own computation
+// (tests/fixtures/make_keras_locally_connected.py); 'same' exists for implementations 2 and 3.
+TEST(KerasNumeric, LocallyConnectedImplementations) {
+  std::string why;
+  if (ort_missing(why)) GTEST_SKIP() << why;
+  if (std::system("/usr/bin/python3 -c 'import torch, h5py' > /dev/null 2>&1") != 0)
+    GTEST_SKIP() << "/usr/bin/python3 with torch and h5py not available";
+  fs::path gen = generated("generated_lc", "locally_connected");
+  for (const char* name : {"lc1d_impl1", "lc1d_impl2_same", "lc1d_impl3", "lc2d_impl1", "lc2d_impl2", "lc2d_impl3_same"}) {
+    auto got = run((gen / (std::string(name) + ".h5")).string(), Format::KerasH5, inputs_of(gen, name), scratch(name));
+    expect_outputs(gen, name, got, {name});
+  }
+}
+
+// ConvLSTM1D/2D/3D and Bidirectional(ConvLSTM2D) against Keras's cell math in numpy
+// (tests/fixtures/make_keras_conv_lstm.py); the ConvLSTM2D files also against tfjs-layers via verify.
+TEST(KerasNumeric, ConvLstm) {
+  std::string why;
+  if (ort_missing(why)) GTEST_SKIP() << why;
+  if (std::system("/usr/bin/python3 -c 'import torch, h5py' > /dev/null 2>&1") != 0)
+    GTEST_SKIP() << "/usr/bin/python3 with torch and h5py not available";
+  fs::path gen = generated("generated_convlstm", "conv_lstm");
+  for (const char* file : {"convlstm2d_seq.h5", "convlstm2d_back.h5", "bidirectional_convlstm2d.h5", "convlstm3d.h5",
+                           "convlstm1d_keras3.keras"}) {
+    std::string name = fs::path(file).stem().string();
+    Format fmt = fs::path(file).extension() == ".h5" ? Format::KerasH5 : Format::KerasV3;
+    expect_outputs(gen, name, run((gen / file).string(), fmt, inputs_of(gen, name), scratch(name)), {name});
+    if (name.find("convlstm2d") == std::string::npos) continue;
+    auto r = test::run_cli({"export", (gen / file).string(), "-o", (scratch(name + "_tfjs") / "m.onnx").string(), "--verify"});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_NE(r.err.find("verify: passed against @tensorflow/tfjs"), std::string::npos) << r.err;
+  }
+  // The steps are unrolled: a sequence of unknown length is refused, naming the layer.
+  std::string e = error_after_edit(gen, "convlstm2d_seq.h5", "convlstm_any_length.h5",
+                                   "c['config']['layers'][0]['config']['batch_input_shape'][1]=None");
+  EXPECT_NE(e.find("layer conv_lst_m2d: ConvLSTM over a sequence of unknown length is not supported"), std::string::npos) << e;
 }

@@ -89,6 +89,8 @@ const std::map<std::string, LowerFn>& table() {
       {"GlobalAvgPool2D", lower_global_average_pool},
       {"GlobalAvgPool3D", lower_global_average_pool},
       {"BatchNormalization", lower_batch_normalization},
+      {"LocallyConnected1D", lower_locally_connected1d},
+      {"LocallyConnected2D", lower_locally_connected2d},
       // recurrent and wrappers
       {"SimpleRNN", lower_simple_rnn},
       {"LSTM", lower_lstm},
@@ -96,7 +98,12 @@ const std::map<std::string, LowerFn>& table() {
       {"CuDNNLSTM", lower_lstm},  // Keras 2.1-2.3: cuDNN kernels, same weights with both biases
       {"CuDNNGRU", lower_gru},
       {"Bidirectional", lower_bidirectional},
+      {"ConvLSTM1D", lower_conv_lstm},
+      {"ConvLSTM2D", lower_conv_lstm},
+      {"ConvLSTM3D", lower_conv_lstm},
       {"TimeDistributed", lower_time_distributed},
+      // attention
+      {"MultiHeadAttention", lower_multi_head_attention},
   };
   return t;
 }
@@ -105,9 +112,9 @@ const std::map<std::string, LowerFn>& table() {
 const std::set<std::string>& builtin_unsupported() {
   static const std::set<std::string> s = {
       "AdditiveAttention", "Attention", "CategoryEncoding", "CenterCrop", "Conv3DTranspose", "Convolution3DTranspose",
-      "ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D", "DepthwiseConv3D", "Discretization", "EinsumDense",
+      "DepthwiseConv3D", "Discretization", "EinsumDense",
       "GroupNormalization", "GroupQueryAttention", "HashedCrossing", "Hashing", "Highway", "IntegerLookup",
-      "LocallyConnected1D", "LocallyConnected2D", "MaxoutDense", "MultiHeadAttention", "RNN", "RandomBrightness",
+      "MaxoutDense", "RNN", "RandomBrightness",
       "RandomContrast", "RandomCrop", "RandomFlip", "RandomHeight", "RandomRotation", "RandomTranslation",
       "RandomWidth", "RandomZoom", "Resizing", "SimpleRNNCell", "LSTMCell", "GRUCell", "StackedRNNCells",
       "SpectralNormalization", "StringLookup", "TextVectorization", "TimeDistributedDense", "UnitNormalization",

@@ -44,6 +44,11 @@ Outs lower_layer_normalization(Ctx&, const LayerCall&);
 Outs lower_normalization(Ctx&, const LayerCall&);
 
 // layers_conv.cpp
+// A Conv of channel-first `x` with an ONNX kernel [out, in/group, k...]: strides, dilation_rate and
+// padding from l.cfg (use_config_padding false: stride 1, no padding).
+Value* conv(Ctx& c, const LayerCall& l, Value* x, size_t nd, const Tensor& w_onnx, const Tensor* bias, int64_t group,
+            bool use_config_padding = true);
+std::vector<int64_t> kernel_to_onnx_perm(size_t nd);  // Keras [k..., in, out] -> ONNX [out, in, k...]
 Outs lower_conv1d(Ctx&, const LayerCall&);
 Outs lower_conv2d(Ctx&, const LayerCall&);
 Outs lower_conv3d(Ctx&, const LayerCall&);
@@ -59,11 +64,24 @@ Outs lower_global_max_pool(Ctx&, const LayerCall&);
 Outs lower_global_average_pool(Ctx&, const LayerCall&);
 Outs lower_batch_normalization(Ctx&, const LayerCall&);
 
+// layers_conv_lstm.cpp
+Outs lower_conv_lstm(Ctx&, const LayerCall&);
+bool is_conv_lstm(const std::string& class_name);
+// Bidirectional(ConvLSTM*) (lower_bidirectional hands it over): `inner_cfg` is the wrapped layer's.
+Outs lower_bidirectional_conv_lstm(Ctx&, const LayerCall&, const std::string& cls, const json& inner_cfg);
+
+// layers_locally_connected.cpp
+Outs lower_locally_connected1d(Ctx&, const LayerCall&);
+Outs lower_locally_connected2d(Ctx&, const LayerCall&);
+
 // layers_rnn.cpp
 Outs lower_simple_rnn(Ctx&, const LayerCall&);
 Outs lower_lstm(Ctx&, const LayerCall&);
 Outs lower_gru(Ctx&, const LayerCall&);
 Outs lower_bidirectional(Ctx&, const LayerCall&);
 Outs lower_time_distributed(Ctx&, const LayerCall&);
+
+// layers_attention.cpp
+Outs lower_multi_head_attention(Ctx&, const LayerCall&);
 
 }  // namespace modelport::keras

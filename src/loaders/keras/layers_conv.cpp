@@ -36,8 +36,10 @@ void add_window_attrs(Ctx& c, const LayerCall& l, size_t nd, const std::vector<i
   attrs["pads"] = pads;
 }
 
+}  // namespace
+
 Value* conv(Ctx& c, const LayerCall& l, Value* x, size_t nd, const Tensor& w_onnx, const Tensor* bias, int64_t group,
-            bool use_config_padding = true) {
+            bool use_config_padding) {
   std::vector<int64_t> kernel(w_onnx.dims.begin() + 2, w_onnx.dims.end());
   auto strides = ints(l.cfg.value("strides", json(1)), nd);
   auto dil = ints(l.cfg.value("dilation_rate", json(1)), nd);
@@ -54,14 +56,20 @@ Value* conv(Ctx& c, const LayerCall& l, Value* x, size_t nd, const Tensor& w_onn
   return c.op("Conv", ins, attrs);
 }
 
+namespace {
+
 Value* in_cf(Ctx& c, const LayerCall& l) { return channels_first(l) ? l.in() : c.to_channels_first(l.in()); }
 Value* out_cl(Ctx& c, const LayerCall& l, Value* y) { return channels_first(l) ? y : c.to_channels_last(y); }
+
+}  // namespace
 
 std::vector<int64_t> kernel_to_onnx_perm(size_t nd) {  // [k..., cin, cout] -> [cout, cin, k...]
   std::vector<int64_t> perm{(int64_t)nd + 1, (int64_t)nd};
   for (size_t i = 0; i < nd; ++i) perm.push_back((int64_t)i);
   return perm;
 }
+
+namespace {
 
 Outs regular_conv(Ctx& c, const LayerCall& l, size_t nd) {
   auto w = l.weights();

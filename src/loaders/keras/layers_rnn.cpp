@@ -36,17 +36,12 @@ CellWeights cell_weights(Ctx& c, Cell cell, const std::vector<Tensor>& w, const 
   // The weights must have the shapes the config implies (a damaged file must not be read past).
   if (u <= 0 || u > (int64_t(1) << 30)) c.fail("units " + std::to_string(u) + " is not a positive size");
   const int64_t gu = gates * u;
-  auto dims_str = [](const Tensor& t) {
-    std::string d;
-    for (auto x : t.dims) d += (d.empty() ? "" : ",") + std::to_string(x);
-    return "[" + d + "]";
-  };
   if (w[0].dims.size() != 2 || w[0].dims[1] != gu)
-    c.fail("kernel has shape " + dims_str(w[0]) + ", expected [features, " + std::to_string(gu) + "] for units " + std::to_string(u));
+    c.fail("kernel has shape " + dims_str(w[0].dims) + ", expected [features, " + std::to_string(gu) + "] for units " + std::to_string(u));
   if (w[1].dims != std::vector<int64_t>{u, gu})
-    c.fail("recurrent_kernel has shape " + dims_str(w[1]) + ", expected [" + std::to_string(u) + ", " + std::to_string(gu) + "]");
+    c.fail("recurrent_kernel has shape " + dims_str(w[1].dims) + ", expected [" + std::to_string(u) + ", " + std::to_string(gu) + "]");
   if (w.size() > 2 && flag(cfg, "use_bias", true) && w[2].numel() != gu && w[2].numel() != 2 * gu)
-    c.fail("bias has shape " + dims_str(w[2]) + ", expected " + std::to_string(gu) + " or 2x" + std::to_string(gu) + " values");
+    c.fail("bias has shape " + dims_str(w[2].dims) + ", expected " + std::to_string(gu) + " or 2x" + std::to_string(gu) + " values");
   CellWeights out;
   out.W = reorder_gates(permute_tensor(to_float32(w[0]), {1, 0}), order, u);
   out.R = reorder_gates(permute_tensor(to_float32(w[1]), {1, 0}), order, u);
@@ -193,6 +188,7 @@ Outs lower_bidirectional(Ctx& c, const LayerCall& l) {
   const json& inner = l.cfg.at("layer");
   std::string cls = inner.value("class_name", std::string());
   const json& icfg = inner.at("config");
+  if (is_conv_lstm(cls)) return lower_bidirectional_conv_lstm(c, l, cls, icfg);
   Cell cell = cell_of(cls);
   std::vector<CellWeights> dirs{cell_weights(c, cell, l.weights("forward_layer"), icfg),
                                 cell_weights(c, cell, l.weights("backward_layer"), icfg)};

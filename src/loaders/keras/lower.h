@@ -27,6 +27,7 @@ struct LayerCall {
   std::map<std::string, std::vector<Value*>> kwargs;  // tensors passed by keyword (initial_state)
   const WeightScope& scope;
   LayerKey key;
+  json options = json::object();  // the call's other keyword arguments (use_causal_mask, ...)
 
   // Weights in Keras order (read on each call; Ctx::constant dedupes them for shared layers).
   std::vector<Tensor> weights(const std::string& part = "") const { return scope.layer(key, part); }
@@ -89,6 +90,7 @@ std::string activation_name(const json& activation);
 // Weight tensor helpers.
 Tensor to_float32(const Tensor& t);
 std::vector<float> floats(const Tensor& t);
+std::string dims_str(const std::vector<int64_t>& dims);  // "[2,3]", for messages about weight shapes
 
 // A JSON access error without its "[json.exception.type_error.302] " prefix.
 std::string json_error_text(const json::exception& e);

@@ -120,6 +120,12 @@ std::vector<float> floats(const Tensor& t) {
   return std::vector<float>(f.data<float>(), f.data<float>() + f.numel());
 }
 
+std::string dims_str(const std::vector<int64_t>& dims) {
+  std::string s;
+  for (auto x : dims) s += (s.empty() ? "" : ",") + std::to_string(x);
+  return "[" + s + "]";
+}
+
 // ---------------------------------------------------------------- config
 std::string json_error_text(const json::exception& e) {
   std::string what = e.what();

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <set>
 
+#include "loaders/keras/layers.h"
 #include "modelport/error.h"
 
 namespace modelport::keras {
@@ -55,7 +56,13 @@ void collect_keras_tensors(const json& v, std::vector<TensorRef>& out) {
 struct CallSpec {
   std::vector<TensorRef> args;
   std::map<std::string, std::vector<TensorRef>> kwargs;
+  json options = json::object();  // keyword arguments that are not tensors
 };
+
+// A Keras 2 tensor reference inside call kwargs: [layer, node, tensor].
+bool is_keras2_ref(const json& v) {
+  return v.is_array() && v.size() == 3 && v[0].is_string() && v[1].is_number_integer() && v[2].is_number_integer();
+}
 
 std::vector<CallSpec> inbound_calls(const json& layer) {
   std::vector<CallSpec> calls;
@@ -69,12 +76,25 @@ std::vector<CallSpec> inbound_calls(const json& layer) {
         std::vector<TensorRef> refs;
         collect_keras_tensors(v, refs);
         if (!refs.empty()) cs.kwargs[k] = refs;
+        else cs.options[k] = v;
       }
     } else if (n.is_array()) {  // Keras 2: [[name, node, tensor, kwargs], ...]
       for (auto& r : n)
         if (r.is_array() && !r.empty() && r[0].is_string())
           cs.args.push_back({r[0].get<std::string>(), r.size() > 1 ? r[1].get<int64_t>() : 0,
                              r.size() > 2 ? r[2].get<int64_t>() : 0});
+      // The call's keyword arguments ride on every entry (the same dict): tensors as [layer, node,
+      // tensor] (MultiHeadAttention's value / attention_mask), the rest as plain values.
+      if (!n.empty() && n[0].is_array() && n[0].size() > 3 && n[0][3].is_object())
+        for (auto& [k, v] : n[0][3].items()) {
+          if (is_keras2_ref(v)) {
+            cs.kwargs[k] = {{v[0].get<std::string>(), v[1].get<int64_t>(), v[2].get<int64_t>()}};
+          } else if (v.is_array() && !v.empty() && std::all_of(v.begin(), v.end(), is_keras2_ref)) {
+            for (auto& e : v) cs.kwargs[k].push_back({e[0].get<std::string>(), e[1].get<int64_t>(), e[2].get<int64_t>()});
+          } else {
+            cs.options[k] = v;
+          }
+        }
     }
     calls.push_back(std::move(cs));
   }
@@ -164,7 +184,7 @@ std::vector<std::string> v3_names(const json& layers) {
 
 std::vector<Value*> call_layer(Ctx& c, const json& le, const std::string& v3_name, std::vector<Value*> ins,
                                std::map<std::string, std::vector<Value*>> kwargs, const WeightScope& scope,
-                               const std::string& prefix, const LoadOptions& opts) {
+                               const std::string& prefix, const LoadOptions& opts, const json& options = json::object()) {
   std::string name = name_of(le), cls = class_of(le);
   LayerKey key{name, v3_name};
   if (model_kind(le) != ModelKind::Custom) {
@@ -175,7 +195,7 @@ std::vector<Value*> call_layer(Ctx& c, const json& le, const std::string& v3_nam
   if (!fn) throw Error(c.path + ": unsupported Keras layer " + name + " (" + cls + ")");
   std::string saved = c.layer;
   c.layer = prefix + name;
-  LayerCall call{prefix + name, cls, cfg_of(le), std::move(ins), std::move(kwargs), scope, key};
+  LayerCall call{prefix + name, cls, cfg_of(le), std::move(ins), std::move(kwargs), scope, key, options};
   std::vector<Value*> outs;
   try {
     outs = fn(c, call);
@@ -292,7 +312,7 @@ BuiltModel build_functional(Ctx& c, const json& entry, const WeightScope& scope,
         continue;
       }
       const json& le = layers[pc.layer];
-      produced[{name_of(le), pc.node}] = call_layer(c, le, names[pc.layer], ins, kw, scope, prefix, opts);
+      produced[{name_of(le), pc.node}] = call_layer(c, le, names[pc.layer], ins, kw, scope, prefix, opts, pc.spec.options);
       pending.erase(pending.begin() + (std::ptrdiff_t)p);
       progress = true;
     }
@@ -341,16 +361,17 @@ void walk_unsupported(const json& entry, std::map<std::string, std::vector<std::
       out[cls].push_back(name);
       continue;
     }
+    std::string inner = class_of(lc.value("layer", json::object()));
     if (cls == "Bidirectional" || cls == "TimeDistributed") {
-      std::string inner = class_of(lc.value("layer", json::object()));
-      bool ok = cls == "Bidirectional" ? (inner == "LSTM" || inner == "GRU" || inner == "SimpleRNN")
+      bool ok = cls == "Bidirectional" ? (inner == "LSTM" || inner == "GRU" || inner == "SimpleRNN" || is_conv_lstm(inner))
                                        : find_lowering(inner) != nullptr;
       if (!ok) out[cls + "(" + inner + ")"].push_back(name);
     }
-    bool rnn = cls == "SimpleRNN" || cls == "LSTM" || cls == "GRU" || cls == "Bidirectional";
+    // ONNX RNN ops apply the activations of these; ConvLSTM's are built from graph ops.
+    bool rnn = cls == "SimpleRNN" || cls == "LSTM" || cls == "GRU" || (cls == "Bidirectional" && !is_conv_lstm(inner));
     const json& rc = cls == "Bidirectional" && lc.contains("layer") ? cfg_of(lc["layer"]) : lc;
     for (const char* k : {"activation", "recurrent_activation"}) {
-      const json& a = rnn ? rc.value(k, json()) : lc.value(k, json());
+      const json& a = rc.value(k, json());
       if (a.is_null() || (rnn ? is_rnn_activation(a) : is_known_activation(a))) continue;
       out[cls + " " + k + " " + activation_name(a)].push_back(name);
     }

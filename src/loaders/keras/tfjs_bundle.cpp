@@ -36,7 +36,8 @@ json keras2_node(const json& node) {
   std::vector<json> refs;
   collect_tensors(node.value("args", json::array()), refs);
   json kwargs = json::object();
-  for (auto& [k, v] : node.value("kwargs", json::object()).items()) {
+  const json call_kwargs = node.value("kwargs", json::object());  // items() must not outlive it
+  for (auto& [k, v] : call_kwargs.items()) {
     std::vector<json> t;
     collect_tensors(v, t);
     if (t.empty()) kwargs[k] = v;

@@ -1,5 +1,8 @@
 """Cases tests/fixtures/make_keras_h5.py already writes (KerasNumeric tests check them too). `inspect`
 counts top-level layer classes: a wrapper's inner layer (Bidirectional(LSTM)) is claimed elsewhere."""
+import make_keras_attention as mka
+import make_keras_conv_lstm as mkcl
+import make_keras_locally_connected as mklc
 from keras_case import existing, mk
 
 existing("conv2d", mk.case_conv2d, "conv2d.h5", ["Conv2D"])
@@ -27,3 +30,10 @@ existing("normalization", mk.case_normalization, "normalization.h5", ["Normaliza
 existing("rnn_extras", mk.case_rnn_extras, "rnn_extras.h5", ["LSTM", "Bidirectional"])
 existing("pool_same", mk.case_pool_same, "pool_same.h5", ["AveragePooling2D", "UpSampling2D", "MaxPooling2D"])
 existing("dot", mk.case_dot, "dot.h5", ["Dot"], min_opset=12, why="Dot is written as Einsum, an opset-12 op")
+existing("mha_keras2", mka.case_mha_keras2, "mha_keras2.h5", ["MultiHeadAttention"])
+existing("mha_keras3", mka.case_mha_keras3, "mha_keras3.keras", ["MultiHeadAttention"])
+existing("locally_connected1d", mklc.case_locally_connected, "lc1d_impl2_same.h5", ["LocallyConnected1D"])
+existing("locally_connected2d", mklc.case_locally_connected, "lc2d_impl3_same.h5", ["LocallyConnected2D"])
+existing("conv_lstm2d", mkcl.case_conv_lstm, "convlstm2d_seq.h5", ["ConvLSTM2D"])
+existing("conv_lstm1d", mkcl.case_conv_lstm, "convlstm1d_keras3.keras", ["ConvLSTM1D"])
+existing("conv_lstm3d", mkcl.case_conv_lstm, "convlstm3d.h5", ["ConvLSTM3D"])
