@@ -31,6 +31,11 @@ struct InputSpec {
 // Throws UsageError with a one-line cause.
 InputSpec parse_input_spec(const std::string& text);
 
+// How quantized source ops are exported (--quantized): Integer keeps the source's integer arithmetic
+// (QuantizeLinear/MatMulInteger/...: the numbers the quantized module computes); Float dequantizes the
+// weights and runs float ops (any runtime; the outputs then differ by the quantization error).
+enum class QuantizedMode { Integer, Float };
+
 struct LoadOptions {
   std::vector<InputSpec> inputs;       // --input, in the model's argument order
   std::vector<std::string> outputs;    // --output: renames (TorchScript/Keras) or tensor names (GraphDef)
@@ -40,6 +45,7 @@ struct LoadOptions {
   // Keras: custom model class name -> JSON file with a Sequential/Functional config describing its
   // layers (a subclassed model's own config often does not; this is our custom_objects).
   std::map<std::string, std::string> keras_configs;
+  QuantizedMode quantized = QuantizedMode::Integer;  // TorchScript quantized ops
 };
 
 // What `modelport inspect` shows about a source model without converting it.

@@ -40,6 +40,7 @@ struct CommonSource {
   std::vector<std::string> nchw;
   std::vector<std::string> keras_configs;
   std::string max_tensor_bytes;
+  std::string quantized = "integer";
 };
 
 void add_source_options(CLI::App* cmd, CommonSource& s) {
@@ -56,6 +57,11 @@ void add_source_options(CLI::App* cmd, CommonSource& s) {
   cmd->add_option("--inputs-as-nchw", s.nchw, "Keras/TF: make this input channel-first");
   cmd->add_option("--keras-config", s.keras_configs,
                   "CLASS=FILE.json: a Sequential/Functional config describing a custom Keras model class");
+  cmd->add_option("--quantized", s.quantized,
+                  "TorchScript quantized ops: integer (QuantizeLinear/MatMulInteger/..., the quantized module's "
+                  "numbers) or float (dequantized weights, float ops; warns)")
+      ->check(CLI::IsMember({"integer", "float"}))
+      ->capture_default_str();
   cmd->add_option("--max-tensor-bytes", s.max_tensor_bytes,
                   "Refuse a source tensor declared larger than this (bytes, or 512M, 16G, 2T; default 16G)");
 }
@@ -81,6 +87,7 @@ LoadOptions load_options(const CommonSource& s) {
   o.signature = s.signature;
   o.tag = s.tag;
   o.inputs_as_nchw = s.nchw;
+  o.quantized = s.quantized == "float" ? QuantizedMode::Float : QuantizedMode::Integer;
   for (auto& [cls, file] : name_file_pairs(s.keras_configs, "--keras-config", ".json")) o.keras_configs[cls] = file;
   return o;
 }
@@ -202,7 +209,7 @@ json export_options_json(const ExportArgs& a) {
           {"output", a.src.outputs},    {"signature", a.src.signature}, {"tag", a.src.tag},
           {"inputs_as_nchw", a.src.nchw}, {"external_data", a.external_data}, {"verify", a.verify},
           {"seed", a.v.seed},           {"atol", a.v.atol},          {"rtol", a.v.rtol},
-          {"include", a.include}};
+          {"include", a.include},       {"quantized", a.src.quantized}};
 }
 
 int do_export(const ExportArgs& a) {

@@ -61,6 +61,8 @@ const LateAttr kLateAttrs[] = {
     {"MaxPool", "ceil_mode", 10, int64_t{0}},        {"MaxPool", "dilations", 10, int64_t{-1}},
     {"AveragePool", "ceil_mode", 10, int64_t{0}},
     {"TopK", "largest", 11, int64_t{1}},             {"TopK", "sorted", 11, int64_t{1}},
+    // per-axis (per-channel) quantization: no default, always an error below 13
+    {"QuantizeLinear", "axis", 13, std::string()},   {"DequantizeLinear", "axis", 13, std::string()},
 };
 
 // String attribute values added after the attribute itself: below `since` the node cannot be written.

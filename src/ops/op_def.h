@@ -64,6 +64,7 @@ void add_reduce_ops(Table& t);
 void add_nn_ops(Table& t);
 void add_index_ops(Table& t);
 void add_control_ops(Table& t);
+void add_quant_ops(Table& t);  // quant_ops.cpp: QuantizeLinear, DequantizeLinear, MatMulInteger
 
 }  // namespace ops
 }  // namespace modelport

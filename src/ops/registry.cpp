@@ -19,6 +19,7 @@ struct Registry {
     add_nn_ops(defs);
     add_index_ops(defs);
     add_control_ops(defs);
+    add_quant_ops(defs);
     std::sort(defs.begin(), defs.end(), [](const OpDef& a, const OpDef& b) { return a.name < b.name; });
     for (size_t i = 0; i < defs.size(); ++i)
       if (!index.emplace(defs[i].name, i).second) throw std::logic_error("op layer: two entries for " + defs[i].name);

@@ -107,5 +107,19 @@ Shapes broadcast_shape(const Node& n, const ShapeValues&) {
   return one(acc);
 }
 
+// numpy matmul: a 1-D operand gets a 1 prepended (a) or appended (b), dropped from the result.
+std::optional<Shape> matmul_shape(const Shape& a, const Shape& b) {
+  if (!a.rank_known || !b.rank_known || a.rank() == 0 || b.rank() == 0) return std::nullopt;
+  std::vector<Dim> da = a.dims, db = b.dims;
+  bool a1 = da.size() == 1, b1 = db.size() == 1;
+  if (a1) da.insert(da.begin(), Dim::fixed(1));
+  if (b1) db.push_back(Dim::fixed(1));
+  Shape out = broadcast_shapes(Shape(std::vector<Dim>(da.begin(), da.end() - 2)),
+                               Shape(std::vector<Dim>(db.begin(), db.end() - 2)));
+  if (!a1) out.dims.push_back(da[da.size() - 2]);
+  if (!b1) out.dims.push_back(db.back());
+  return out;
+}
+
 }  // namespace ops
 }  // namespace modelport

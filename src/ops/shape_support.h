@@ -28,6 +28,9 @@ std::optional<DimValues> target_entries(const Value* v, const ShapeValues& sv);
 // The product of `dims`: fixed, one symbol times 1, or unknown.
 Dim product(const std::vector<Dim>& dims);
 
+// numpy matmul (MatMul, MatMulInteger): a 1-D operand gets a 1 prepended (a) or appended (b).
+std::optional<Shape> matmul_shape(const Shape& a, const Shape& b);
+
 // Shape rules shared by many entries: output 0 has input 0's shape; the inputs broadcast.
 Shapes same_shape(const Node& n, const ShapeValues&);
 Shapes broadcast_shape(const Node& n, const ShapeValues&);

@@ -137,6 +137,31 @@ std::vector<OpCase> cases() {
                  b.op("Resize", {b.f32({1, 2, 3, 5}), nullptr, nullptr, b.c_i64({1, 2, 4, 7})}, {{"mode", std::string("linear")}});
                }});
   c.push_back({"Tile", [](Builder& b) { b.op("Tile", {b.f32({2, 3}), b.c_i64({3, 1})}); }});
+  // Quantization: per-tensor uint8 and int8, per-axis int8; MatMulInteger on uint8 x int8 with zero points.
+  c.push_back({"QuantizeLinear", [](Builder& b) {
+                 Value* s = b.c(Tensor::f32_scalar(0.05f));
+                 b.op("QuantizeLinear", {b.f32({2, 3, 4}), s, b.c(Tensor::scalar(DType::UInt8, 128))});
+                 b.op("QuantizeLinear", {b.f32({2, 3}), s, b.c(Tensor::scalar(DType::Int8, -3))});
+                 b.op("QuantizeLinear", {b.f32({2, 3}), s});
+                 b.op("QuantizeLinear", {b.f32({2, 3}), b.c(Tensor::f32({0.1f, 0.2f, 0.3f})),
+                                         b.c(Tensor::from_vector<int8_t>(DType::Int8, {0, 1, -1}, {3}))},
+                      {{"axis", int64_t{1}}});
+               }});
+  c.push_back({"DequantizeLinear", [](Builder& b) {
+                 Value* s = b.c(Tensor::f32_scalar(0.05f));
+                 Value* q = b.g().op("QuantizeLinear", {b.f32({2, 3, 4}), s, b.c(Tensor::scalar(DType::Int8, 2))});
+                 b.op("DequantizeLinear", {q, s, b.c(Tensor::scalar(DType::Int8, 2))});
+                 b.op("DequantizeLinear", {b.c(Tensor::from_vector<uint8_t>(DType::UInt8, {1, 2, 3, 250}, {2, 2})),
+                                           b.c(Tensor::f32({0.5f, 0.25f})), b.c(Tensor::from_vector<uint8_t>(DType::UInt8, {3, 4}, {2}))},
+                      {{"axis", int64_t{0}}});
+               }});
+  c.push_back({"MatMulInteger", [](Builder& b) {
+                 Value* zp = b.c(Tensor::scalar(DType::UInt8, 7));
+                 Value* q = b.g().op("QuantizeLinear", {b.f32({2, 3, 4}), b.c(Tensor::f32_scalar(0.05f)), zp});
+                 Value* w = b.c(Tensor::from_vector<int8_t>(DType::Int8, {1, -2, 3, -4, 5, -6, 7, -8, 9, -10}, {2, 5}));
+                 b.op("MatMulInteger", {b.g().op("Reshape", {q, b.c_i64({2, 6, 2})}), w, zp});
+                 b.op("MatMulInteger", {q, b.c(Tensor::from_vector<int8_t>(DType::Int8, std::vector<int8_t>(8, 3), {4, 2}))});
+               }});
   c.push_back({"Einsum", [](Builder& b) { b.op("Einsum", {b.f32({2, 3, 4}), b.f32({4, 5})}, {{"equation", std::string("bij,jk->bki")}}); }});
   for (const char* op : {"Softmax", "LogSoftmax", "Hardmax", "LpNormalization", "MeanVarianceNormalization"})
     c.push_back({op, [op](Builder& b) { b.op(op, {b.f32({2, 3, 4})}); }});

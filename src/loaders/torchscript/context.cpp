@@ -2,6 +2,7 @@
 
 #include "ops/infer.h"
 
+#include <algorithm>
 #include <sstream>
 
 namespace modelport::ts {
@@ -19,6 +20,7 @@ std::string LVal::describe() const {
     case Kind::Tuple: return "tuple";
     case Kind::Dict: return "dict";
     case Kind::Module: return s.empty() ? "self" : "module " + s;
+    case Kind::Object: return "object " + s;
   }
   return "?";
 }
@@ -121,6 +123,10 @@ Value* Ctx::tensor_of(const LVal& l) {
 }
 
 Value* Ctx::tensor(size_t i) { return tensor_of(in(i)); }
+
+void Ctx::warn(const std::string& text) {
+  if (std::find(warnings->begin(), warnings->end(), text) == warnings->end()) warnings->push_back(text);
+}
 
 int64_t Ctx::int_arg(size_t i) const {
   const LVal& l = in(i);

@@ -31,7 +31,8 @@ class Ctx {
   // A context lowering a block into subgraph `sub` of parent.g (an If branch or a Loop body): it
   // sees every value the parent has lowered (outer-scope reads) and the parent's scalar_dims.
   Ctx(Graph& sub, const Ctx& parent)
-      : g(sub), path(parent.path), scalar_dims(parent.scalar_dims), state(parent.state), parent_(&parent),
+      : g(sub), path(parent.path), scalar_dims(parent.scalar_dims), state(parent.state),
+        quantized_float(parent.quantized_float), warnings(parent.warnings), parent_(&parent),
         shape_values_(parent.shape_values_) {}
 
   Graph& g;
@@ -86,6 +87,11 @@ class Ctx {
   // "inner.c") -> its current value (the state input until assigned). Shared with subgraphs.
   std::shared_ptr<std::map<std::string, Value*>> state = std::make_shared<std::map<std::string, Value*>>();
   bool in_subgraph() const { return parent_ != nullptr; }
+  // --quantized float: quantized ops lower to float ops on dequantized weights (else integer ONNX ops).
+  bool quantized_float = false;
+  // Warnings for Model::warnings, each text once (shared with subgraphs).
+  std::shared_ptr<std::vector<std::string>> warnings = std::make_shared<std::vector<std::string>>();
+  void warn(const std::string& text);
 
   // ---- shapes
   std::optional<size_t> rank(const Value* v) const;

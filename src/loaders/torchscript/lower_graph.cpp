@@ -140,6 +140,7 @@ std::vector<InputDecl> declare_inputs(const std::string& path, const PreparedMod
 void lower_graph(const std::string& path, const PreparedModule& pm, const LoadOptions& opts, Model& model) {
   Graph& g = *model.graph;
   Ctx c(g, path);
+  c.quantized_float = opts.quantized == QuantizedMode::Float;
   auto decls = declare_inputs(path, pm, opts);
   for (size_t i = 0; i < decls.size(); ++i) {
     Value* v = g.add_input(decls[i].name, decls[i].dtype, decls[i].shape);
@@ -162,6 +163,7 @@ void lower_graph(const std::string& path, const PreparedModule& pm, const LoadOp
   if (pm.first_arg) c.bind(pm.graph->inputs()[0], model.state.empty() ? LVal::none() : LVal::module(""));
   lower_block(c, pm.graph->block());
   c.node = nullptr;
+  model.warnings.insert(model.warnings.end(), c.warnings->begin(), c.warnings->end());
 
   std::vector<std::pair<Value*, std::string>> named_outs;
   for (const jit::Value* o : pm.graph->outputs()) flatten_outputs(c, c.get(o), o->type(), "", named_outs);

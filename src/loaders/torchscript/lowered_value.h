@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -12,13 +13,16 @@
 namespace modelport::ts {
 
 struct LVal {
-  enum class Kind { None, Tensor, Int, Double, Bool, String, Device, List, Tuple, Dict, Module };
+  enum class Kind { None, Tensor, Int, Double, Bool, String, Device, List, Tuple, Dict, Module, Object };
   Kind kind = Kind::None;
   Value* v = nullptr;  // Tensor
   int64_t i = 0;       // Int (also a ScalarType code for dtype arguments)
   double d = 0;        // Double
   bool b = false;      // Bool
-  std::string s;       // String, Device; Module: its attribute path from self ("" for self)
+  std::string s;       // String, Device; Module: its attribute path from self ("" for self); Object: its class
+  // Object: a libtorch object constant (a c10::IValue, such as quantized packed weights), kept opaque
+  // here; only the lowering of the op that takes it reads it (ops/quantized.cpp).
+  std::shared_ptr<const void> object;
   std::vector<LVal> items;  // List, Tuple, Dict (values)
   std::vector<std::string> keys;  // Dict: string keys, parallel to items, in insertion order
 
@@ -33,6 +37,9 @@ struct LVal {
   static LVal tuple(std::vector<LVal> x) { LVal l; l.kind = Kind::Tuple; l.items = std::move(x); return l; }
   static LVal dict() { LVal l; l.kind = Kind::Dict; return l; }
   static LVal module(std::string path) { LVal l; l.kind = Kind::Module; l.s = std::move(path); return l; }
+  static LVal of_object(std::string cls, std::shared_ptr<const void> o) {
+    LVal l; l.kind = Kind::Object; l.s = std::move(cls); l.object = std::move(o); return l;
+  }
 
   bool is_none() const { return kind == Kind::None; }
   bool is_tensor() const { return kind == Kind::Tensor; }

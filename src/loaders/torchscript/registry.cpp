@@ -21,6 +21,7 @@ const Registry& registry() {
     register_container_ops(r);
     register_inplace_ops(r);
     register_pytorch2_ops(r);
+    register_quantized_ops(r);
     return r;
   }();
   return table;

@@ -32,11 +32,16 @@ void register_transformer_ops(Registry& r);
 void register_op_surface_ops(Registry& r);  // op_surface.cpp: resize, padding, indexing, math, ...
 void register_container_ops(Registry& r);
 void register_inplace_ops(Registry& r);
-void register_pytorch2_ops(Registry& r);  // ops/pytorch2.cpp: builtins newer than libtorch 1.13 (newer_schemas.h)
+void register_pytorch2_ops(Registry& r);
+void register_quantized_ops(Registry& r);  // ops/quantized.cpp: quantized:: ops on packed weights (--quantized)  // ops/pytorch2.cpp: builtins newer than libtorch 1.13 (newer_schemas.h)
 
 // Writes `contents` (shaped like `target`) into the TorchScript tensor `target` and every tensor it
 // is a view of, rebinding each (ops/inplace.cpp).
 void write_through(Ctx& c, const jit::Value* target, Value* contents);
+
+// aten::lstm's lowering with its weights given as aten::lstm takes them (per layer and direction
+// w_ih, w_hh[, b_ih, b_hh]); the node's other arguments are aten::lstm's (ops/recurrent.cpp).
+void lower_lstm_weights(Ctx& c, const std::vector<LVal>& params);
 
 // Dict lookup, for aten::__getitem__ on a dict (ops/containers.cpp).
 void lower_dict_getitem(Ctx& c);

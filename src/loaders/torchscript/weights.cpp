@@ -38,6 +38,10 @@ LVal lval_from_ivalue(Ctx& ctx, const c10::IValue& iv, const std::string& name) 
     for (const c10::IValue& x : iv.toTupleRef().elements()) items.push_back(lval_from_ivalue(ctx, x, name));
     return LVal::tuple(std::move(items));
   }
+  if (iv.isObject()) {  // a TorchBind object (packed quantized weights): read by the op that takes it
+    auto cls = iv.toObjectRef().type()->name();
+    return LVal::of_object(cls ? cls->qualifiedName() : "object", std::make_shared<const c10::IValue>(iv));
+  }
   ctx.fail("unsupported constant of type " + iv.tagKind());
 }
 

@@ -62,3 +62,13 @@ existing("rnn_gru_h0", "rnn_gru_h0.pt", inputs=[In("x", ["b", "t", 8]), In("h0",
 existing("rnn_lstm_bi2", "rnn_lstm_bi2.pt", inputs=[In("x", ["b", "t", 8])], ops=["aten::lstm", "prim::TupleUnpack"])
 existing("rnn_rnn_relu", "rnn_rnn_relu.pt", inputs=[In("x", ["t", "b", 8])], ops=["aten::rnn_relu"])
 existing("rnn_rnn_tanh", "rnn_rnn_tanh.pt", inputs=[In("x", ["b", "t", 8])], ops=["aten::rnn_tanh"])
+existing("qdyn_linear", "qdyn_linear_s.pt", inputs=[In("x", ["b", 16])], ops=["quantized::linear_dynamic"])
+# Per-channel weights: DequantizeLinear's axis needs opset 13.
+existing("qstatic_cnn", "qstatic_cnn_t.pt", inputs=[In("x", ["b", 3, 16, 16])], min_opset=13, ops=[
+    "aten::dequantize", "aten::quantize_per_tensor", "quantized::add", "quantized::conv2d", "quantized::conv2d_relu",
+    "quantized::linear"])
+existing("qstatic_ops", "qstatic_ops_t.pt", inputs=[In("x", ["b", 16])], min_opset=13, ops=[
+    "quantized::add_relu", "quantized::cat", "quantized::linear_relu", "quantized::mul"])
+# Integer form refused (its float form is checked in tests/torchscript/quantized_test.cpp).
+existing("qdyn_lstm", "qdyn_lstm_s.pt", inputs=[In("x", ["b", "t", 8])], ops=["aten::quantized_lstm"],
+         refused="--quantized float")

@@ -79,11 +79,12 @@ def case(ops, inputs=None, kinds=("s",), atol=ATOL, rtol=RTOL, min_opset=11, ref
     return register
 
 
-def existing(name, file, ops, inputs, atol=ATOL, rtol=RTOL, min_opset=11, why="", reference=None):
+def existing(name, file, ops, inputs, atol=ATOL, rtol=RTOL, min_opset=11, why="", reference=None, refused=None):
     """A case on a fixture another generator already writes (tests/fixtures/make_*.py). reference:
     another fixture libtorch runs instead of `file` for the expected outputs (for archives in
-    PyTorch 2.x form, which call ops this libtorch has no kernel for: their 1.13 equivalent)."""
-    CASES.append(Case(name, ops, inputs, (), atol, rtol, min_opset, None, {}, (), file=file, why=why,
+    PyTorch 2.x form, which call ops this libtorch has no kernel for: their 1.13 equivalent).
+    refused: as for case() (the default options refuse the fixture with this text)."""
+    CASES.append(Case(name, ops, inputs, (), atol, rtol, min_opset, refused, {}, (), file=file, why=why,
                       reference=reference))
 
 

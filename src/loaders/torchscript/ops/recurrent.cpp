@@ -80,9 +80,10 @@ Dim dim_or_unknown(const Value* v, size_t i) {
 // Shared lowering. Argument layout (non-packed overloads):
 //   lstm(input, hx: Tensor[] [h0, c0], params: Tensor[], has_biases, num_layers, dropout, train, bidirectional, batch_first)
 //   gru/rnn_*(input, hx: Tensor, params: Tensor[], has_biases, num_layers, dropout, train, bidirectional, batch_first)
-void lower_recurrent(Ctx& c, Cell cell) {
+// `params` is argument 2's weight tensors, or what replaces them (quantized_lstm's dequantized weights).
+void lower_recurrent(Ctx& c, Cell cell, const std::vector<LVal>& params) {
   const char* name = cell == Cell::LSTM ? "lstm" : cell == Cell::GRU ? "gru" : cell == Cell::RNN_TANH ? "rnn_tanh" : "rnn_relu";
-  if (c.num_inputs() != 9 || !c.in(2).is_seq())
+  if (c.num_inputs() < 9 || !c.in(2).is_seq())
     c.fail(std::string("packed sequences (") + name + " with batch_sizes) are not supported: pass a padded tensor");
   Value* x = c.tensor(0);
   bool has_biases = c.bool_arg(3);
@@ -113,7 +114,6 @@ void lower_recurrent(Ctx& c, Cell cell) {
       c.fail("initial state of rank " + std::to_string(s->shape.rank()) + " is not supported (expected 3-D)");
 
   // Weights.
-  const auto& params = c.in(2).items;
   size_t per = has_biases ? 4 : 2;
   if (params.size() != size_t(layers * dirs) * per) {
     if (params.size() == size_t(layers * dirs) * (per + 1))
@@ -197,10 +197,10 @@ void lower_recurrent(Ctx& c, Cell cell) {
   if (cell == Cell::LSTM) c.out(concat(cn), 2);
 }
 
-void lower_lstm(Ctx& c) { lower_recurrent(c, Cell::LSTM); }
-void lower_gru(Ctx& c) { lower_recurrent(c, Cell::GRU); }
-void lower_rnn_tanh(Ctx& c) { lower_recurrent(c, Cell::RNN_TANH); }
-void lower_rnn_relu(Ctx& c) { lower_recurrent(c, Cell::RNN_RELU); }
+void lower_lstm(Ctx& c) { lower_recurrent(c, Cell::LSTM, c.in(2).items); }
+void lower_gru(Ctx& c) { lower_recurrent(c, Cell::GRU, c.in(2).items); }
+void lower_rnn_tanh(Ctx& c) { lower_recurrent(c, Cell::RNN_TANH, c.in(2).items); }
+void lower_rnn_relu(Ctx& c) { lower_recurrent(c, Cell::RNN_RELU, c.in(2).items); }
 
 // ---------------------------------------------------------------- helpers for nn.RNNBase's forward()
 
@@ -217,6 +217,8 @@ void lower_list(Ctx& c) {
 void lower_uninitialized(Ctx& c) { c.out(LVal::none()); }
 
 }  // namespace
+
+void lower_lstm_weights(Ctx& c, const std::vector<LVal>& params) { lower_recurrent(c, Cell::LSTM, params); }
 
 void register_recurrent_ops(Registry& r) {
   r["aten::lstm"] = lower_lstm;
