@@ -113,6 +113,15 @@ std::vector<std::vector<double>> read_dat(const std::string& path) {
 
 }  // namespace
 
+// Skips unless ONNX Runtime runs here and /usr/bin/python3 can run the fixture generator.
+#define REQUIRE_ORT_AND_GENERATOR()                                                             \
+  do {                                                                                          \
+    std::string why;                                                                            \
+    if (ort_missing(why)) GTEST_SKIP() << why;                                                  \
+    if (std::system("/usr/bin/python3 -c 'import torch, h5py' > /dev/null 2>&1") != 0)          \
+      GTEST_SKIP() << "/usr/bin/python3 with torch and h5py not available";                     \
+  } while (0)
+
 TEST(KerasNumeric, Hls4mlTestBenches) {
   std::string why;
   if (ort_missing(why)) GTEST_SKIP() << why;
@@ -138,10 +147,7 @@ TEST(KerasNumeric, Hls4mlTestBenches) {
 }
 
 TEST(KerasNumeric, TorchGeneratedModels) {
-  std::string why;
-  if (ort_missing(why)) GTEST_SKIP() << why;
-  if (std::system("/usr/bin/python3 -c 'import torch, h5py' > /dev/null 2>&1") != 0)
-    GTEST_SKIP() << "/usr/bin/python3 with torch and h5py not available";
+  REQUIRE_ORT_AND_GENERATOR();
   fs::path gen = scratch("generated");
   std::string cmd = "/usr/bin/python3 " + kSrc + "/tests/fixtures/make_keras_h5.py " + gen.string() + " > /dev/null";
   ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
@@ -170,10 +176,7 @@ TEST(KerasNumeric, TorchGeneratedModels) {
 }
 
 TEST(KerasNumeric, DotMergeLayer) {
-  std::string why;
-  if (ort_missing(why)) GTEST_SKIP() << why;
-  if (std::system("/usr/bin/python3 -c 'import torch, h5py' > /dev/null 2>&1") != 0)
-    GTEST_SKIP() << "/usr/bin/python3 with torch and h5py not available";
+  REQUIRE_ORT_AND_GENERATOR();
   fs::path gen = scratch("generated_dot");
   std::string cmd = "/usr/bin/python3 " + kSrc + "/tests/fixtures/make_keras_h5.py " + gen.string() + " dot > /dev/null";
   ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
@@ -267,10 +270,7 @@ std::string error_after_edit(const fs::path& gen, const std::string& file, const
 // MultiHeadAttention against the numpy reimplementation of Keras's math on the stored weights
 // (tests/fixtures/make_keras_attention.py; its self-attention also checked there against torch).
 TEST(KerasNumeric, MultiHeadAttention) {
-  std::string why;
-  if (ort_missing(why)) GTEST_SKIP() << why;
-  if (std::system("/usr/bin/python3 -c 'import torch, h5py' > /dev/null 2>&1") != 0)
-    GTEST_SKIP() << "/usr/bin/python3 with torch and h5py not available";
+  REQUIRE_ORT_AND_GENERATOR();
   fs::path gen = generated("generated_mha", "mha_keras2 mha_keras3");
   auto k2 = run((gen / "mha_keras2.h5").string(), Format::KerasH5, inputs_of(gen, "mha_keras2"), scratch("mha2"));
   expect_outputs(gen, "mha_keras2", k2, {"keras2 self-attention", "keras2 key+attention_mask, no bias"});
@@ -291,10 +291,7 @@ TEST(KerasNumeric, MultiHeadAttention) {
 // LocallyConnected1D/2D in Keras 2's three kernel layouts, against each layout's own computation
 // (tests/fixtures/make_keras_locally_connected.py); 'same' exists for implementations 2 and 3.
 TEST(KerasNumeric, LocallyConnectedImplementations) {
-  std::string why;
-  if (ort_missing(why)) GTEST_SKIP() << why;
-  if (std::system("/usr/bin/python3 -c 'import torch, h5py' > /dev/null 2>&1") != 0)
-    GTEST_SKIP() << "/usr/bin/python3 with torch and h5py not available";
+  REQUIRE_ORT_AND_GENERATOR();
   fs::path gen = generated("generated_lc", "locally_connected");
   for (const char* name : {"lc1d_impl1", "lc1d_impl2_same", "lc1d_impl3", "lc2d_impl1", "lc2d_impl2", "lc2d_impl3_same"}) {
     auto got = run((gen / (std::string(name) + ".h5")).string(), Format::KerasH5, inputs_of(gen, name), scratch(name));
@@ -305,10 +302,7 @@ TEST(KerasNumeric, LocallyConnectedImplementations) {
 // ConvLSTM1D/2D/3D and Bidirectional(ConvLSTM2D) against Keras's cell math in numpy
 // (tests/fixtures/make_keras_conv_lstm.py); the ConvLSTM2D files also against tfjs-layers via verify.
 TEST(KerasNumeric, ConvLstm) {
-  std::string why;
-  if (ort_missing(why)) GTEST_SKIP() << why;
-  if (std::system("/usr/bin/python3 -c 'import torch, h5py' > /dev/null 2>&1") != 0)
-    GTEST_SKIP() << "/usr/bin/python3 with torch and h5py not available";
+  REQUIRE_ORT_AND_GENERATOR();
   fs::path gen = generated("generated_convlstm", "conv_lstm");
   for (const char* file : {"convlstm2d_seq.h5", "convlstm2d_back.h5", "bidirectional_convlstm2d.h5", "convlstm3d.h5",
                            "convlstm1d_keras3.keras"}) {
@@ -324,4 +318,17 @@ TEST(KerasNumeric, ConvLstm) {
   std::string e = error_after_edit(gen, "convlstm2d_seq.h5", "convlstm_any_length.h5",
                                    "c['config']['layers'][0]['config']['batch_input_shape'][1]=None");
   EXPECT_NE(e.find("layer conv_lst_m2d: ConvLSTM over a sequence of unknown length is not supported"), std::string::npos) << e;
+}
+
+// TensorFlowOpLayer: raw TF ops (AddV2, Transpose, Mean, ConcatV2, two-output Split, Mul) lowered
+// through the TensorFlow op table, against numpy (tests/fixtures/make_keras_tf_op_layer.py).
+TEST(KerasNumeric, TensorFlowOpLayer) {
+  REQUIRE_ORT_AND_GENERATOR();
+  fs::path gen = generated("generated_tf_op", "tf_op_layer");
+  auto got = run((gen / "tf_op_layer.h5").string(), Format::KerasH5, inputs_of(gen, "tf_op_layer"), scratch("tf_op"));
+  expect_outputs(gen, "tf_op_layer", got, {"AddV2 Transpose Mean", "ConcatV2 Split Mul"});
+  std::string e = error_after_edit(gen, "tf_op_layer.h5", "tf_op_unknown.h5",
+                                   "c['config']['layers'][2]['config']['node_def']['op']='NoSuchOp'");
+  EXPECT_NE(e.find("layer tf_op_layer_AddV2: TensorFlowOpLayer NoSuchOp node_def: unsupported TensorFlow ops: NoSuchOp x1"),
+            std::string::npos) << e;
 }

@@ -102,6 +102,8 @@ const std::map<std::string, LowerFn>& table() {
       {"ConvLSTM2D", lower_conv_lstm},
       {"ConvLSTM3D", lower_conv_lstm},
       {"TimeDistributed", lower_time_distributed},
+      // a raw TensorFlow op (tf.keras 2.0-2.3)
+      {"TensorFlowOpLayer", lower_tensorflow_op_layer},
       // attention
       {"MultiHeadAttention", lower_multi_head_attention},
   };

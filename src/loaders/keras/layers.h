@@ -81,6 +81,9 @@ Outs lower_gru(Ctx&, const LayerCall&);
 Outs lower_bidirectional(Ctx&, const LayerCall&);
 Outs lower_time_distributed(Ctx&, const LayerCall&);
 
+// layers_tf_op.cpp
+Outs lower_tensorflow_op_layer(Ctx&, const LayerCall&);
+
 // layers_attention.cpp
 Outs lower_multi_head_attention(Ctx&, const LayerCall&);
 

@@ -3,6 +3,7 @@ counts top-level layer classes: a wrapper's inner layer (Bidirectional(LSTM)) is
 import make_keras_attention as mka
 import make_keras_conv_lstm as mkcl
 import make_keras_locally_connected as mklc
+import make_keras_tf_op_layer as mktf
 from keras_case import existing, mk
 
 existing("conv2d", mk.case_conv2d, "conv2d.h5", ["Conv2D"])
@@ -37,3 +38,4 @@ existing("locally_connected2d", mklc.case_locally_connected, "lc2d_impl3_same.h5
 existing("conv_lstm2d", mkcl.case_conv_lstm, "convlstm2d_seq.h5", ["ConvLSTM2D"])
 existing("conv_lstm1d", mkcl.case_conv_lstm, "convlstm1d_keras3.keras", ["ConvLSTM1D"])
 existing("conv_lstm3d", mkcl.case_conv_lstm, "convlstm3d.h5", ["ConvLSTM3D"])
+existing("tf_op_layer", mktf.case_tf_op_layer, "tf_op_layer.h5", ["TensorFlowOpLayer"])
