@@ -9,11 +9,22 @@ set -uo pipefail
 old=$1 new=$2 dir=${3:-build/zoo_ci}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-spatial="resnet mobilenet efficientnet regnet densenet mnasnet shufflenet squeezenet convnext googlenet lraspp_"
+# The input spec tools/zoo gives each model (its own spatial() and input_size(), not a copy).
+dims_of() {
+  python3 - "$1" <<'PY'
+import importlib.machinery, sys, types
+loader = importlib.machinery.SourceFileLoader("zoo", "tools/zoo")
+zoo = types.ModuleType("zoo")
+zoo.__file__ = "tools/zoo"
+loader.exec_module(zoo)
+name, size = sys.argv[1], zoo.input_size(sys.argv[1])
+print("batch,3,h,w" if zoo.spatial(name) else f"batch,3,{size},{size}")
+PY
+}
 status=0 n=0
 for pt in "$dir"/*.pt; do
-  b=$(basename "$pt" .pt) name=${b%%.*} dims="batch,3,224,224"
-  for p in $spatial; do case $name in $p*) dims="batch,3,h,w" ;; esac; done
+  b=$(basename "$pt" .pt) name=${b%%.*}
+  dims=$(dims_of "$name")
   for v in old new; do
     bin=$old; [ $v = new ] && bin=$new
     "$bin" export "$pt" -o "$work/$v.onnx" --opset 17 --no-manifest --input "x:float32[$dims]" >/dev/null 2>"$work/$v.err" ||
