@@ -82,6 +82,7 @@ models=build/test_models
 
 [ -f "$stats" ] || printf 'date\tharness\twall_seconds\tcpu_seconds\texecutions\tcov\tcorpus_files\tcrash_files\texit\n' > "$stats"
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:allocator_may_return_null=1}
+export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$PWD/tests/fuzz/lsan.supp}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 # Each chunk's scratch files live in one directory per harness, removed afterwards, so two
 # invocations on different harnesses (one per core) can run side by side.

@@ -15,6 +15,6 @@ if [ "${MODELPORT_SANITIZED:-0}" = 1 ]; then
   cmake -S . -B build-asan -DMODELPORT_SANITIZE=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     -DMODELPORT_TEST_MODELS_DIR="$PWD/build/test_models" "${launcher[@]}" >/dev/null
   cmake --build build-asan -j"$(nproc)" --target modelport_loader_tests modelport_fuzz_replay
-  ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1} UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1} \
+  LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$PWD/tests/fuzz/lsan.supp} ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1} UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1} \
     ctest --test-dir build-asan -L sanitized --output-on-failure -j"$(nproc)"
 fi

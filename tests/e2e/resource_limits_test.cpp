@@ -53,6 +53,20 @@ TEST(ResourceLimits, ChunkedKernelBombAboveTheCapIsStillRefused) {
       << err;
 }
 
+TEST(ResourceLimits, CorruptGlobalHeapIsAnErrorNotACrash) {
+  // Found by fuzz_hdf5: the model_config string's global-heap object declares ~32 GiB, and libhdf5
+  // 1.10's H5Aread copies that many bytes (SIGSEGV). The read runs isolated; the crash is an error.
+  std::string p = test::source_dir() + "/tests/fuzz/regressions/hdf5/corrupt_global_heap.h5";
+  expect_refused(p, {}, {p + ": attribute /model_config: libhdf5 crashed", "global heap is corrupt"});
+}
+
+TEST(ResourceLimits, HangingGlobalHeapReadIsAnError) {
+  // Found by fuzz_hdf5: libhdf5 never returns from reading the keras_version string. The isolated
+  // read is killed after 5 s.
+  std::string p = test::source_dir() + "/tests/fuzz/regressions/hdf5/global_heap_loop.h5";
+  expect_refused(p, {}, {p + ": attribute /keras_version: libhdf5 did not finish within 5 s", "global heap is corrupt"});
+}
+
 TEST(ResourceLimits, LoweredCapRefusesAnOrdinaryTensor) {
   std::string p = test::test_models_dir() + "/dense.h5";
   ASSERT_TRUE(fs::exists(p)) << p;

@@ -8,6 +8,7 @@
 
 #include "modelport/error.h"
 #include "modelport/limits.h"
+#include "util/isolated_call.h"
 
 namespace modelport::keras {
 namespace {
@@ -42,6 +43,50 @@ std::string strip_padding(const char* p, size_t n) {
   return std::string(p, len);
 }
 
+// Variable-length strings live in the file's global heap, and libhdf5 1.10 copies a heap object
+// by the size the heap declares, without checking it against the heap or the string's own length:
+// a crafted file makes H5Aread crash (tests/fuzz/regressions/hdf5). The bytes that would be needed
+// to check it first (the attribute's heap references) are not reachable through libhdf5's API, so
+// the read runs in a forked child, and a crash or hang there is a one-line error about the file.
+std::vector<std::string> read_vlen_strings_isolated(hid_t attr, hid_t mem, size_t n, const std::string& where) {
+  auto work = [&]() -> std::string {
+    std::vector<char*> ptrs(n, nullptr);
+    if (H5Aread(attr, mem, ptrs.data()) < 0) throw Error(where + ": cannot read string attribute");
+    std::string wire;  // per string: 8-byte length, then its bytes
+    for (char* p : ptrs) {
+      uint64_t len = p ? std::strlen(p) : 0;
+      wire.append(reinterpret_cast<const char*>(&len), sizeof len);
+      if (p) wire.append(p, len);
+    }
+    return wire;
+  };
+  // Each string is one heap object inside the file (several may share one), so a reply longer
+  // than n file sizes is corrupt; it must also fit in memory. 5 s is far more than a valid
+  // attribute needs (a 50 MB model_config reads in well under a second).
+  hsize_t file_bytes = 0;
+  H5Handle file(H5Iget_file_id(attr), H5Fclose);
+  if (!file.valid() || H5Fget_filesize(file.id(), &file_bytes) < 0) throw Error(where + ": cannot read attribute");
+  const uint64_t cap = std::min<uint64_t>(uint64_t(n) * (file_bytes + sizeof(uint64_t)), available_memory_bytes());
+  IsolatedResult r = run_isolated(work, cap, 5000);
+  if (!r.ok) {
+    if (r.failure.rfind(where, 0) == 0) throw Error(r.failure);  // the Error thrown in the child
+    throw Error(where + ": libhdf5 " + r.failure +
+                " reading this variable-length string attribute: the file's global heap is corrupt");
+  }
+  std::vector<std::string> out;
+  size_t pos = 0;
+  for (size_t i = 0; i < n; ++i) {
+    uint64_t len = 0;
+    if (r.bytes.size() - pos < sizeof len) throw Error(where + ": cannot read string attribute");
+    std::memcpy(&len, r.bytes.data() + pos, sizeof len);
+    pos += sizeof len;
+    if (r.bytes.size() - pos < len) throw Error(where + ": cannot read string attribute");
+    out.emplace_back(r.bytes.data() + pos, size_t(len));
+    pos += size_t(len);
+  }
+  return out;
+}
+
 // Reads every string of an attribute (scalar -> one string). `label` names the file, `what` the attribute.
 std::vector<std::string> read_string_attr(hid_t attr, const std::string& label, const std::string& what) {
   const std::string where = label + ": " + what;
@@ -61,12 +106,7 @@ std::vector<std::string> read_string_attr(hid_t attr, const std::string& label, 
     H5Handle mem(H5Tcopy(H5T_C_S1), H5Tclose);
     H5Tset_size(mem.id(), H5T_VARIABLE);
     H5Tset_cset(mem.id(), H5Tget_cset(type.id()));
-    std::vector<char*> ptrs((size_t)n, nullptr);
-    if (H5Aread(attr, mem.id(), ptrs.data()) < 0) throw Error(where + ": cannot read string attribute");
-    for (char* p : ptrs) {
-      out.emplace_back(p ? p : "");
-      if (p) H5free_memory(p);
-    }
+    out = read_vlen_strings_isolated(attr, mem.id(), size_t(n), where);
   } else {
     size_t sz = H5Tget_size(type.id());
     std::vector<char> buf(sz * (size_t)n + 1, '\0');

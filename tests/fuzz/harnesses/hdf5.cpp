@@ -14,6 +14,10 @@ void walk(const keras::H5Group& g, int depth, int& budget) {
     g.attr_string("keras_version");
     g.attr_strings("weight_names");
   } catch (const Error&) {
+    // The loader stops at the first bad attribute too. Variable-length strings are read in a
+    // forked child (libhdf5 crashes or hangs on corrupt global heaps); after one such failure,
+    // more reads of this file would only repeat it at up to 5 s each.
+    return;
   }
   for (auto& child : g.children()) {
     if (--budget < 0) return;
