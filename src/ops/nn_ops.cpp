@@ -166,6 +166,26 @@ Shapes gemm(const Node& n, const ShapeValues&) {
   return one(Shape({a->dims[n.attr_int("transA", 0) ? 1 : 0], b->dims[n.attr_int("transB", 0) ? 0 : 1]}));
 }
 
+// STFT(signal [B, L, 1 or 2], frame_step, window?, frame_length?) -> [B, frames, bins, 2]: frames
+// (L - length) / step + 1 when L is fixed, bins length / 2 + 1 when onesided (the default) else length;
+// the length is frame_length, else the window's.
+Shapes stft(const Node& n, const ShapeValues&) {
+  const Shape* x = known(n.input(0));
+  if (!x || x->rank() != 3) return std::nullopt;
+  std::optional<int64_t> len, step;
+  if (n.inputs.size() > 3 && n.input(3))
+    if (auto v = const_ints(n.input(3)); v && v->size() == 1) len = (*v)[0];
+  if (!len && n.inputs.size() > 2 && n.input(2) && n.input(2)->shape.rank_known && n.input(2)->shape.rank() == 1 &&
+      n.input(2)->shape.dims[0].is_fixed())
+    len = n.input(2)->shape.dims[0].value;
+  if (auto v = const_ints(n.input(1)); v && v->size() == 1) step = (*v)[0];
+  Dim frames = Dim::unknown(), bins = Dim::unknown();
+  if (len && step && *step > 0 && x->dims[1].is_fixed() && x->dims[1].value >= *len)
+    frames = Dim::fixed((x->dims[1].value - *len) / *step + 1);
+  if (len) bins = Dim::fixed(n.attr_int("onesided", 1) ? *len / 2 + 1 : *len);
+  return one(Shape({x->dims[0], frames, bins, Dim::fixed(2)}));
+}
+
 // A rule taking the known shape of input 0.
 template <std::optional<Shape> (*F)(const Node&, const Shape&)>
 Shapes with_input(const Node& n, const ShapeValues&) {
@@ -195,6 +215,7 @@ void add_nn_ops(Table& t) {
                },
                nullptr, nullptr});
   t.push_back({"Tile", Layout::Opaque, tile, nullptr, nullptr});
+  t.push_back({"STFT", Layout::Opaque, stft, nullptr, nullptr});
   for (const char* op : {"DepthToSpace", "SpaceToDepth"}) t.push_back({op, Layout::Opaque, with_input<depth_space>, nullptr, nullptr});
   t.push_back({"Einsum", Layout::Opaque, [](const Node& n, const ShapeValues&) { return one(einsum(n)); }, nullptr, nullptr});
   for (const char* op : {"Softmax", "LogSoftmax", "Hardmax", "LayerNormalization", "BatchNormalization",

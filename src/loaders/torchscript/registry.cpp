@@ -22,6 +22,7 @@ const Registry& registry() {
     register_inplace_ops(r);
     register_pytorch2_ops(r);
     register_quantized_ops(r);
+    register_spectral_ops(r);
     return r;
   }();
   return table;

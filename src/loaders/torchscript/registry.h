@@ -32,8 +32,9 @@ void register_transformer_ops(Registry& r);
 void register_op_surface_ops(Registry& r);  // op_surface.cpp: resize, padding, indexing, math, ...
 void register_container_ops(Registry& r);
 void register_inplace_ops(Registry& r);
-void register_pytorch2_ops(Registry& r);
-void register_quantized_ops(Registry& r);  // ops/quantized.cpp: quantized:: ops on packed weights (--quantized)  // ops/pytorch2.cpp: builtins newer than libtorch 1.13 (newer_schemas.h)
+void register_pytorch2_ops(Registry& r);    // ops/pytorch2.cpp: builtins newer than libtorch 1.13 (newer_schemas.h)
+void register_quantized_ops(Registry& r);  // ops/quantized.cpp: quantized:: ops on packed weights (--quantized)
+void register_spectral_ops(Registry& r);   // ops/spectral.cpp: aten::stft and its complex result
 
 // Writes `contents` (shaped like `target`) into the TorchScript tensor `target` and every tensor it
 // is a view of, rebinding each (ops/inplace.cpp).

@@ -2,6 +2,7 @@
 // python scalars) and simple unary math.
 #include <cmath>
 
+#include "loaders/torchscript/ops/spectral.h"
 #include "loaders/torchscript/ops/scalar_math.h"
 #include "loaders/torchscript/registry.h"
 
@@ -177,7 +178,7 @@ void register_elementwise_ops(Registry& r) {
   r["aten::neg"] = lower_neg;
   r["aten::pow"] = lower_pow;
   r["aten::remainder"] = lower_remainder;
-  r["aten::abs"] = lower_unary<kAbs>;
+  r["aten::abs"] = [](Ctx& c) { is_complex(c.node->input(0)) ? lower_complex_abs(c) : lower_unary<kAbs>(c); };
   r["aten::exp"] = lower_unary<kExp>;
   r["aten::log"] = lower_unary<kLog>;
   r["aten::sqrt"] = lower_unary<kSqrt>;

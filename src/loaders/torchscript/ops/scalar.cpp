@@ -10,6 +10,15 @@ namespace {
 using K = LVal::Kind;
 
 std::optional<LVal> fold(const std::string& k, const LVal& a, const LVal& b) {
+  // aten::mul.left_t / right_t: a list repeated n times (Python's [1] * n; n <= 0 gives []).
+  if (k == "mul" && (a.kind == K::List) != (b.kind == K::List) && (a.kind == K::Int || b.kind == K::Int)) {
+    const LVal& l = a.kind == K::List ? a : b;
+    int64_t n = a.kind == K::Int ? a.i : b.i;
+    if (n > 0 && l.items.size() > 0 && uint64_t(n) > (uint64_t(1) << 20) / l.items.size()) return std::nullopt;
+    std::vector<LVal> items;
+    for (int64_t r = 0; r < n; ++r) items.insert(items.end(), l.items.begin(), l.items.end());
+    return LVal::list(std::move(items));
+  }
   if (a.kind == K::String && b.kind == K::String) {
     if (k == "eq") return LVal::of_bool(a.s == b.s);
     if (k == "ne") return LVal::of_bool(a.s != b.s);
