@@ -48,7 +48,8 @@ Outs locally_connected(Ctx& c, const LayerCall& l, size_t nd) {
   in.pop_back();
   auto ks = ints(cfg.value("kernel_size", json(1)), nd), st = ints(cfg.value("strides", json(1)), nd);
   std::string padding = str(cfg, "padding", "valid");
-  int64_t impl = cfg.value("implementation", json(1)).is_number_integer() ? cfg["implementation"].get<int64_t>() : 1;
+  const json impl_j = cfg.value("implementation", json(1));
+  int64_t impl = impl_j.is_number_integer() ? impl_j.get<int64_t>() : 1;
   if (impl < 1 || impl > 3) c.fail(l.class_name + " implementation " + std::to_string(impl) + " is not 1, 2 or 3");
   if (padding != "valid" && !(padding == "same" && impl != 1))
     c.fail(l.class_name + " padding '" + padding + "' is not supported (Keras allows 'valid', and 'same' with implementation 2 or 3)");

@@ -1,4 +1,5 @@
-// TensorFlow's variables.index is a LevelDB table; it is read with LevelDB itself
+// TensorFlow's variables.index is a LevelDB table; it is read with LevelDB itself, after its block
+// handles are checked against the file (LevelDB allocates whatever size a handle declares)
 // (leveldb::Table::Open, an iterator with verify_checksums, Snappy-compressed blocks included).
 #pragma once
 #include <string>
