@@ -54,7 +54,8 @@ Format detect_zip(const std::string& path) {
     zip_error_fini(&ze);
     throw Error(path + ": corrupt or truncated zip archive (" + why + ")");
   }
-  check_zip_entries(path, za.get());  // zip bombs are refused before any loader reads an entry
+  std::error_code ec;
+  check_zip_entries(path, za.get(), std::filesystem::file_size(path, ec));  // zip bombs are refused before any loader reads an entry
   // PyTorch files of every kind go to the TorchScript loader, which names what a non-TorchScript
   // one is (torch.save pickle, torch.export .pt2, legacy model.json TorchScript).
   bool has_pkl = false, has_keras_config = false, has_keras_weights = false, pytorch = false, has_code = false,

@@ -5,7 +5,7 @@
 //     [min(x, 0), max(x, 0)] with 255 levels (127 with reduce_range, as fbgemm/onednn do), then
 //     MatMulInteger with the int8 weights and y = acc * (x_scale * w_scale) + bias;
 //   float: the dequantized weights in float ops (a warning names the accuracy trade-off).
-// aten::quantized_lstm (dynamically quantized nn.LSTM) has the float form only: ONNX LSTM.
+// aten::quantized_lstm (dynamically quantized nn.LSTM): quantized_lstm.cpp.
 // Statically quantized modules (quantize_per_tensor, quantized::conv2d/linear/add/..., dequantize):
 // the float ops on dequantized values, each quantized result rounded by QuantizeLinear +
 // DequantizeLinear to its scale and zero point (QDQ form) in the integer form.
@@ -15,10 +15,12 @@
 #include <array>
 
 #include "loaders/torchscript/ops/graph_build.h"
+#include "loaders/torchscript/ops/quantized_support.h"
 #include "loaders/torchscript/registry.h"
 #include "loaders/torchscript/weights.h"
 
 namespace modelport::ts {
+namespace quant {
 namespace {
 
 using gb::bin;
@@ -33,7 +35,8 @@ const c10::IValue& packed_arg(Ctx& c, size_t i) {
   return *static_cast<const c10::IValue*>(l.object.get());
 }
 
-// Runs the libtorch operator `name` (e.g. "quantized::linear_unpack") on `args`: its results.
+}  // namespace
+
 std::vector<c10::IValue> call_torch(Ctx& c, const char* name, std::vector<c10::IValue> args) {
   auto op = c10::Dispatcher::singleton().findSchema({name, ""});
   if (!op) c.fail(std::string("this libtorch has no ") + name + " to unpack the weights");
@@ -45,6 +48,8 @@ std::vector<c10::IValue> call_torch(Ctx& c, const char* name, std::vector<c10::I
   }
   return args;
 }
+
+namespace {
 
 // A quantized weight tensor's parameters as IR constants: scale and zero point, scalars for a
 // per-tensor weight and 1-D along `axis` for a per-channel one.
@@ -79,6 +84,8 @@ QParams weight_qparams(Ctx& c, const at::Tensor& w) {
   return q;
 }
 
+}  // namespace
+
 Value* constant(Ctx& c, const at::Tensor& t, const std::string& name) {
   return c.g.add_constant(name, tensor_from_torch(t.contiguous(), c.path, c.where()));
 }
@@ -89,6 +96,8 @@ void warn_float(Ctx& c) {
          "quantized, so outputs differ from the quantized module's by its quantization error (verify against "
          "libtorch needs a wider --atol); --quantized integer keeps its integer arithmetic");
 }
+
+namespace {
 
 // x as uint8 the way the dynamic quantized kernels quantize their input: over [min(x, 0), max(x, 0)]
 // with `levels` steps (torch's ChooseQuantizationParams). Returns {xq, scale, zero point}.
@@ -116,24 +125,44 @@ void lower_linear_dynamic(Ctx& c) {
   Value* x = c.tensor(0);
   if (x->dtype != DType::Float32) c.fail("input must be float32, got " + std::string(dtype_name(x->dtype)));
   if (!w.is_quantized() || w.dim() != 2) c.fail("the packed weight is not a 2-D quantized tensor");
-  Value* y;
-  if (c.quantized_float) {
-    warn_float(c);
-    y = c.op("MatMul", {x, constant(c, w.dequantize().t(), "weight")});
-  } else {
-    if (w.scalar_type() != at::kQInt8) c.fail("weights of type " + std::string(c10::toString(w.scalar_type())) +
-                                              " are not supported (qint8 is)");
-    QParams wq = weight_qparams(c, w);
-    if (w.qscheme() == at::kPerChannelAffine && wq.axis != 0) c.fail("per-channel weights along axis 1");
-    auto [xq, x_scale, x_zp] = quantize_dynamic(c, x, reduce_range ? 127 : 255);
-    std::vector<Value*> ins = {xq, constant(c, w.int_repr().t(), "weight"), x_zp};
-    if (!wq.zero_is_zero) ins.push_back(wq.zero);
-    Value* acc = c.op("MatMulInteger", ins);
-    y = bin(c, "Mul", c.cast(acc, DType::Float32), bin(c, "Mul", x_scale, wq.scale));
+  if (!c.quantized_float) {
+    std::optional<at::Tensor> bias;
+    if (b) bias = *b;
+    c.out(dynamic_linear(c, x, dynamic_weight(c, w, bias, "weight"), reduce_range ? 127 : 255));
+    return;
   }
+  warn_float(c);
+  Value* y = c.op("MatMul", {x, constant(c, w.dequantize().t(), "weight")});
   if (b) y = bin(c, "Add", y, constant(c, *b, "bias"));
   c.out(y);
 }
+
+}  // namespace
+
+DynamicWeight dynamic_weight(Ctx& c, const at::Tensor& w, const std::optional<at::Tensor>& bias, const std::string& name) {
+  if (!w.is_quantized() || w.dim() != 2) c.fail(name + " is not a 2-D quantized tensor");
+  if (w.scalar_type() != at::kQInt8)
+    c.fail(name + " of type " + std::string(c10::toString(w.scalar_type())) + " is not supported (qint8 is)");
+  QParams wq = weight_qparams(c, w);
+  if (w.qscheme() == at::kPerChannelAffine && wq.axis != 0) c.fail(name + " is quantized per channel along axis 1");
+  DynamicWeight d;
+  d.weight = constant(c, w.int_repr().t(), name);
+  d.scale = wq.scale;
+  if (!wq.zero_is_zero) d.zero = wq.zero;
+  if (bias) d.bias = constant(c, *bias, name + "_bias");
+  return d;
+}
+
+Value* dynamic_linear(Ctx& c, Value* x, const DynamicWeight& w, int64_t levels) {
+  auto [xq, x_scale, x_zp] = quantize_dynamic(c, x, levels);
+  std::vector<Value*> ins = {xq, w.weight, x_zp};
+  if (w.zero) ins.push_back(w.zero);
+  Value* acc = c.op("MatMulInteger", ins);
+  Value* y = bin(c, "Mul", c.cast(acc, DType::Float32), bin(c, "Mul", x_scale, w.scale));
+  return w.bias ? bin(c, "Add", y, w.bias) : y;
+}
+
+namespace {
 
 // ---------------------------------------------------------------- statically quantized modules
 // A quantized tensor is lowered as its dequantized float values. In the integer form every op that
@@ -238,59 +267,10 @@ void lower_qcat(Ctx& c) {
   out_requantized(c, y, 2);
 }
 
-// One CellParamsBase of a dynamically quantized nn.LSTM, by its __getstate__: (kind, [b_ih, b_hh],
-// doubles, [reduce_range], [packed w_ih, packed w_hh]). Returns {w_ih, w_hh, b_ih, b_hh} as
-// float constants (the weights dequantized; the biases are the packed ones the kernel adds).
-std::vector<LVal> dequantized_cell(Ctx& c, const LVal& l, const std::string& sfx, bool has_biases) {
-  if (l.kind != LVal::Kind::Object) c.fail("expected quantized cell parameters, got " + l.describe());
-  const auto& iv = *static_cast<const c10::IValue*>(l.object.get());
-  auto* getstate = iv.toObjectRef().type()->findMethod("__getstate__");
-  if (!getstate) c.fail("its cell parameters " + l.s + " have no __getstate__");
-  c10::IValue state = (*getstate)({iv});
-  if (!state.isTuple() || state.toTupleRef().elements().size() != 5 || !state.toTupleRef().elements()[0].isString())
-    c.fail("its cell parameters " + l.s + " have an unknown serialized form");
-  auto inner = state.toTupleRef().elements();
-  std::string kind = inner.at(0).toStringRef();
-  if (kind != "quantized_dynamic")
-    c.fail("cell parameters of kind '" + kind + "' are not supported (dynamically quantized qint8 are)");
-  auto packed = inner.at(4).toListRef();
-  std::vector<LVal> out;
-  std::vector<c10::optional<at::Tensor>> biases;
-  for (size_t k = 0; k < 2; ++k) {
-    auto unpacked = call_torch(c, "quantized::linear_unpack", {packed.at(k)});
-    std::string name = std::string(k ? "weight_hh" : "weight_ih") + sfx;
-    out.push_back(LVal::tensor(constant(c, unpacked.at(0).toTensor().dequantize(), name)));
-    if (!unpacked.at(1).isNone()) biases.push_back(unpacked.at(1).toTensor().to(at::kFloat));
-  }
-  if (has_biases) {
-    if (biases.size() != 2) c.fail("the packed cell weights carry no biases");
-    out.push_back(LVal::tensor(constant(c, *biases[0], "bias_ih" + sfx)));
-    out.push_back(LVal::tensor(constant(c, *biases[1], "bias_hh" + sfx)));
-  }
-  return out;
-}
-
-// aten::quantized_lstm(input, hx, CellParamsBase[] params, has_biases, num_layers, dropout, train,
-// bidirectional, batch_first, *, dtype, use_dynamic): float form only, as ONNX LSTM on the
-// dequantized weights (ONNX has no integer LSTM; the integer form would unroll the recurrence).
-void lower_quantized_lstm(Ctx& c) {
-  if (!c.quantized_float)
-    c.fail("a dynamically quantized LSTM has no integer ONNX form here (ONNX LSTM is float only); export it "
-           "with --quantized float (dequantized weights)");
-  warn_float(c);
-  const LVal& cells = c.in(2);
-  if (!cells.is_seq()) c.fail("expected a list of cell parameters, got " + cells.describe());
-  bool has_biases = c.bool_arg(3), bidir = c.bool_arg(7);
-  std::vector<LVal> params;
-  for (size_t i = 0; i < cells.items.size(); ++i) {
-    size_t layer = bidir ? i / 2 : i;
-    std::string sfx = "_l" + std::to_string(layer) + (bidir && i % 2 ? "_reverse" : "");
-    for (auto& w : dequantized_cell(c, cells.items[i], sfx, has_biases)) params.push_back(w);
-  }
-  lower_lstm_weights(c, params);
-}
-
 }  // namespace
+}  // namespace quant
+
+using namespace quant;
 
 void register_quantized_ops(Registry& r) {
   r["quantized::linear_dynamic"] = lower_linear_dynamic;
