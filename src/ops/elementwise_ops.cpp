@@ -137,6 +137,13 @@ void add_elementwise_ops(Table& t) {
   });
   c.values = pass_values;
   t.push_back(c);
+  // RandomUniformLike(input) {dtype, low, high, seed}: input's shape, values drawn (never folded).
+  OpDef rnd = unary_def("RandomUniformLike", nullptr, [](const Node& n, size_t) {
+    if (n.has_attr("dtype")) return dtype_of_code(n.attr_int("dtype", 0)).value_or(DType::Undefined);
+    return n.input(0) ? n.input(0)->dtype : DType::Undefined;
+  });
+  rnd.layout = Layout::Opaque;
+  t.push_back(rnd);
   OpDef id = unary_def("Identity", [](const Node&, const In& in) -> std::optional<Tensor> { return *in[0]; });
   id.values = pass_values;
   t.push_back(id);

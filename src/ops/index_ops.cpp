@@ -1,7 +1,8 @@
 // Ops that pick elements by value or by index tuple, or write them at an index: TopK (the k largest
 // along an axis, with their int64 indices), GatherND (slices named by index tuples), OneHot (a
 // new axis of depth with on/off values, typed as its values input), GatherElements, the scatters,
-// NonZero (int64 coordinates), NonMaxSuppression (int64 [batch, class, box] triples) and Split.
+// NonZero (int64 coordinates), Compress (the entries a boolean condition selects),
+// NonMaxSuppression (int64 [batch, class, box] triples) and Split.
 #include <algorithm>
 
 #include "ops/op_def.h"
@@ -67,6 +68,19 @@ Shapes nonzero_shape(const Node& n, const ShapeValues&) {
   return x ? one(Shape({Dim::fixed(static_cast<int64_t>(x->rank())), Dim::unknown()})) : std::nullopt;
 }
 
+// Compress(X, condition) {axis}: X's shape with the axis sized by the count selected (unknown);
+// without an axis, X flattened to that count.
+Shapes compress_shape(const Node& n, const ShapeValues&) {
+  if (!n.has_attr("axis")) return one(Shape({Dim::unknown()}));
+  const Shape* x = known(n.input(0));
+  if (!x) return std::nullopt;
+  int64_t axis = norm(n.attr_int("axis", 0), static_cast<int64_t>(x->rank()));
+  if (axis < 0 || axis >= static_cast<int64_t>(x->rank())) return std::nullopt;
+  std::vector<Dim> d = x->dims;
+  d[static_cast<size_t>(axis)] = Dim::unknown();
+  return one(Shape(d));
+}
+
 // NonMaxSuppression: [number selected, 3].
 Shapes nms_shape(const Node&, const ShapeValues&) { return one(Shape({Dim::unknown(), Dim::fixed(3)})); }
 
@@ -102,6 +116,7 @@ void add_index_ops(Table& t) {
   t.push_back({"GatherElements", Layout::Opaque, indices_shape, nullptr, nullptr});
   for (const char* op : {"ScatterElements", "ScatterND"}) t.push_back({op, Layout::Opaque, same_shape, nullptr, nullptr});
   t.push_back({"NonZero", Layout::Opaque, nonzero_shape, nullptr, nullptr, int64_type});
+  t.push_back({"Compress", Layout::Opaque, compress_shape, nullptr, nullptr});
   t.push_back({"NonMaxSuppression", Layout::Opaque, nms_shape, nullptr, nullptr, int64_type});
   t.push_back({"Split", Layout::Opaque, split_shape, nullptr, nullptr});
   t.push_back({"TopK", Layout::Opaque, topk_shape, nullptr, nullptr,

@@ -196,8 +196,16 @@ Shapes with_input(const Node& n, const ShapeValues&) {
 }  // namespace
 
 void add_nn_ops(Table& t) {
-  for (const char* op : {"Conv", "ConvTranspose", "MaxPool", "AveragePool", "LpPool"})
+  for (const char* op : {"Conv", "ConvTranspose", "AveragePool", "LpPool"})
     t.push_back({op, Layout::Opaque, [](const Node& n, const ShapeValues&) { return one(conv_pool(n)); }, nullptr, nullptr});
+  // MaxPool's optional second output: the int64 flat (NCHW) index of each maximum, shaped as Y.
+  t.push_back({"MaxPool", Layout::Opaque,
+               [](const Node& n, const ShapeValues&) -> Shapes {
+                 auto y = conv_pool(n);
+                 if (!y) return std::nullopt;
+                 return Shapes(std::vector<Shape>(n.outputs.size() > 1 ? 2 : 1, *y));
+               },
+               nullptr, nullptr, [](const Node& n, size_t i) { return i == 1 ? DType::Int64 : n.input(0)->dtype; }});
   for (const char* op : {"GlobalAveragePool", "GlobalMaxPool", "GlobalLpPool"})
     t.push_back({op, Layout::Opaque, global_pool, nullptr, nullptr});
   t.push_back({"Gemm", Layout::Opaque, gemm, nullptr, nullptr});

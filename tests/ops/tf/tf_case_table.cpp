@@ -14,6 +14,8 @@ void add_scatter_cases(std::vector<Case>& out);
 void add_matrix_cases(std::vector<Case>& out);
 void add_sequence_cases(std::vector<Case>& out);
 void add_control_cases(std::vector<Case>& out);
+void add_image_cases(std::vector<Case>& out);
+void add_rnn_cases(std::vector<Case>& out);
 
 const std::vector<Case>& cases() {
   static const std::vector<Case> all = [] {
@@ -28,6 +30,8 @@ const std::vector<Case>& cases() {
     add_matrix_cases(v);
     add_sequence_cases(v);
     add_control_cases(v);
+    add_image_cases(v);
+    add_rnn_cases(v);
     return v;
   }();
   return all;

@@ -89,6 +89,16 @@ void add_array_cases(std::vector<Case>& out) {
   };
   out.push_back(join);
 
+  // ParallelConcat: values of first dim 1 stacked along axis 0 (tf.parallel_stack's graph op).
+  Case pc;
+  pc.name = "parallel_concat";
+  pc.ops = {"ParallelConcat"};
+  pc.inputs = {{"a", {1, -1, 4}}, {"b", {1, -1, 4}}, {"c", {1, -1, 4}}};
+  pc.outputs = {"pc"};
+  pc.build = [](B& b) { B::set_int(b.node("pc", "ParallelConcat", {"a", "b", "c"}), "N", 3); };
+  pc.reference = [](const Tensors& in) { return Tensors{at::cat({in[0], in[1], in[2]}, 0)}; };
+  out.push_back(pc);
+
   // StridedSlice bounds: begin/end masks take the whole dim, a negative stride walks backwards, a
   // shrink axis drops the dim (tf.strided_slice's documentation).
   Case sl;

@@ -334,6 +334,135 @@ void add_math_cases(std::vector<Case>& out) {
     return Tensors{fwd, fwd - x, bwd, bwd - x, x.cumsum(0)};
   };
   out.push_back(cs);
+
+  // tf.math.cumprod along a constant axis, exclusive (the product before each element, 1 first)
+  // and reverse (from the end); the axis length must be known.
+  Case cp;
+  cp.name = "cumprod";
+  cp.ops = {"Cumprod"};
+  cp.inputs = {{"x", {-1, 3, 4}}};
+  cp.outputs = {"plain", "exclusive", "reverse", "both", "neg_axis"};
+  cp.build = [](B& b) {
+    const_scalar_i(b, "one", 1);
+    const_scalar_i(b, "minus1", -1);
+    b.node("plain", "Cumprod", {"x", "one"});
+    B::set_bool(b.node("exclusive", "Cumprod", {"x", "one"}), "exclusive", true);
+    B::set_bool(b.node("reverse", "Cumprod", {"x", "minus1"}), "reverse", true);
+    tf::NodeDef* both = b.node("both", "Cumprod", {"x", "one"});
+    B::set_bool(both, "exclusive", true);
+    B::set_bool(both, "reverse", true);
+    b.node("neg_axis", "Cumprod", {"x", "minus1"});
+  };
+  cp.reference = [](const Tensors& in) {
+    auto& x = in[0];
+    at::Tensor ones = at::ones_like(x.narrow(1, 0, 1));
+    at::Tensor fwd = x.cumprod(1), bwd = x.flip(2).cumprod(2).flip(2);
+    at::Tensor excl = at::cat({ones, fwd.narrow(1, 0, 2)}, 1);
+    at::Tensor bwd1 = x.flip(1).cumprod(1).flip(1);
+    at::Tensor excl_rev = at::cat({bwd1.narrow(1, 1, 2), ones}, 1);
+    return Tensors{fwd, excl, bwd, excl_rev, x.cumprod(2)};
+  };
+  out.push_back(cp);
+
+  // FakeQuantWithMinMaxArgs/Vars: min/max nudged so that zero is a step (quant range
+  // [narrow_range ? 1 : 0, 2^num_bits - 1], zero point rounded half away from zero), the input
+  // clamped to the nudged range and snapped to floor(v + 0.5) steps (fake_quant_ops_functor.h;
+  // Args multiplies by the inverse scale, Vars divides by the scale); Vars with min = max = 0 is 0.
+  Case fq;
+  fq.name = "fake_quant";
+  fq.ops = {"FakeQuantWithMinMaxArgs", "FakeQuantWithMinMaxVars"};
+  fq.inputs = {{"x", {-1, 3, 4}}};
+  fq.outputs = {"args_default", "args_4bit_narrow", "vars", "vars_7bit_narrow", "vars_zero_plus_s"};
+  fq.build = [](B& b) {
+    b.const_f("scale", {}, {4.f});
+    b.node("s", "Mul", {"x", "scale"});
+    b.node("args_default", "FakeQuantWithMinMaxArgs", {"s"});
+    tf::NodeDef* a = b.node("args_4bit_narrow", "FakeQuantWithMinMaxArgs", {"s"});
+    B::set_float(a, "min", -1.f);
+    B::set_float(a, "max", 3.f);
+    B::set_int(a, "num_bits", 4);
+    B::set_bool(a, "narrow_range", true);
+    b.const_f("lo", {}, {-2.5f});
+    b.const_f("hi", {}, {1.7f});
+    b.const_f("zero", {}, {0.f});
+    b.node("vars", "FakeQuantWithMinMaxVars", {"s", "lo", "hi"});
+    tf::NodeDef* v = b.node("vars_7bit_narrow", "FakeQuantWithMinMaxVars", {"s", "lo", "hi"});
+    B::set_int(v, "num_bits", 7);
+    B::set_bool(v, "narrow_range", true);
+    b.node("vars_zero", "FakeQuantWithMinMaxVars", {"s", "zero", "zero"});
+    b.node("vars_zero_plus_s", "Add", {"vars_zero", "s"});  // zeros themselves would prove nothing
+  };
+  fq.reference = [](const Tensors& in) {
+    at::Tensor x = in[0] * 4.f;
+    auto fake_quant = [&](float lo, float hi, int bits, bool narrow, bool divide) {
+      const float qmin = narrow ? 1.f : 0.f, qmax = float((1 << bits) - 1);
+      const float scale = (hi - lo) / (qmax - qmin), inv = (qmax - qmin) / (hi - lo);
+      const float from_min = qmin - lo / scale;
+      const float zero = from_min < qmin ? qmin : from_min > qmax ? qmax : std::round(from_min);
+      const float nmin = (qmin - zero) * scale, nmax = (qmax - zero) * scale;
+      const float quant_zero = std::floor(-nmin * inv + 0.5f);
+      at::Tensor shifted = x.clamp(nmin, nmax) - nmin;
+      at::Tensor steps = divide ? shifted / scale : shifted * inv;
+      return (steps - quant_zero + 0.5f).floor() * scale;
+    };
+    return Tensors{fake_quant(-6.f, 6.f, 8, false, false), fake_quant(-1.f, 3.f, 4, true, false),
+                   fake_quant(-2.5f, 1.7f, 8, false, true), fake_quant(-2.5f, 1.7f, 7, true, true), x};
+  };
+  out.push_back(fq);
+
+  // RandomUniform draws from ONNX Runtime's stream, not TF's, so the case checks what holds for
+  // any stream: the shape (fed), the dtype and [0, 1) range (floor(r) + x is x, in float32 and
+  // float64), every value in [0, 1), two ops with the same (seed, seed2) drawing the same values
+  // (as in TF), two unseeded ops drawing different ones.
+  Case ru;
+  ru.name = "random_uniform";
+  ru.ops = {"RandomUniform"};
+  ru.inputs = {{"x", {-1, 4}}};
+  ru.outputs = {"shape", "floor_plus_x", "floor_f64_plus_x", "in_range", "same_seed_equal", "unseeded_differ"};
+  ru.build = [](B& b) {
+    auto uniform = [&](const std::string& name, const std::string& shape, tf::DataType dt, int64_t seed, int64_t seed2) {
+      tf::NodeDef* n = b.node(name, "RandomUniform", {shape});
+      set_type(n, "dtype", dt);
+      set_type(n, "T", tf::DT_INT32);
+      B::set_int(n, "seed", seed);
+      B::set_int(n, "seed2", seed2);
+    };
+    b.node("x_shape", "Shape", {"x"});
+    b.const_i("shape64", {64});
+    b.const_f("zero", {}, {0.f});
+    b.const_f("one", {}, {1.f});
+    b.const_i("axis0", {0});
+    b.const_i("axes01", {0, 1});
+    uniform("fed", "x_shape", tf::DT_FLOAT, 0, 0);
+    uniform("fed64", "x_shape", tf::DT_DOUBLE, 5, 0);
+    uniform("seeded_a", "shape64", tf::DT_FLOAT, 7, 3);
+    uniform("seeded_b", "shape64", tf::DT_FLOAT, 7, 3);
+    uniform("free_a", "shape64", tf::DT_FLOAT, 0, 0);
+    uniform("free_b", "shape64", tf::DT_FLOAT, 0, 0);
+    b.node("shape", "Shape", {"fed"});
+    b.node("floor", "Floor", {"fed"});
+    b.node("floor_plus_x", "Add", {"floor", "x"});
+    set_type(b.node("x64", "Cast", {"x"}), "DstT", tf::DT_DOUBLE);
+    b.node("floor64", "Floor", {"fed64"});
+    b.node("floor_f64_plus_x", "Add", {"floor64", "x64"});
+    b.node("ge0", "GreaterEqual", {"fed", "zero"});
+    b.node("lt1", "Less", {"fed", "one"});
+    b.node("inside", "LogicalAnd", {"ge0", "lt1"});
+    b.node("in_range", "All", {"inside", "axes01"});
+    b.node("same", "Equal", {"seeded_a", "seeded_b"});
+    b.node("same_seed_equal", "All", {"same", "axis0"});
+    b.node("differ", "NotEqual", {"free_a", "free_b"});
+    b.node("unseeded_differ", "Any", {"differ", "axis0"});
+  };
+  ru.reference = [](const Tensors& in) {
+    const at::Tensor& x = in[0];
+    at::Tensor yes = at::ones({}, at::kBool);
+    at::Tensor shape = at::tensor(std::vector<int32_t>{int32_t(x.size(0)), 4}, at::kInt);
+    return Tensors{shape, x, x.to(at::kDouble), yes, yes, yes};
+  };
+  ru.max_opset = 21;
+  ru.why = "ONNX Runtime 1.30 has no kernel for RandomUniformLike-22 (the opset-22 form)";
+  out.push_back(ru);
 }
 
 }  // namespace modelport::test::tf_ops

@@ -143,9 +143,9 @@ void add_nn_cases(std::vector<Case>& out) {
   // fused_ops[1] (Prelu takes the next argument as alpha); tfjs's Prelu is x < 0 ? alpha * x : x.
   Case fused;
   fused.name = "fused_ops";
-  fused.ops = {"_FusedConv2D", "FusedDepthwiseConv2dNative", "_FusedMatMul", "Prelu"};
+  fused.ops = {"_FusedConv2D", "FusedDepthwiseConv2dNative", "_FusedDepthwiseConv2dNative", "_FusedMatMul", "Prelu"};
   fused.inputs = {{"x", {-1, -2, -2, 3}}, {"v", {-1, 4}}};
-  fused.outputs = {"c_relu", "c_prelu", "c_bn_relu6", "c_leaky", "dw_elu", "mm_sigmoid", "mm_tanh", "prelu"};
+  fused.outputs = {"c_relu", "c_prelu", "c_bn_relu6", "c_leaky", "dw_elu", "dw_relu6", "mm_sigmoid", "mm_tanh", "prelu"};
   static const auto ff = ramp(3 * 3 * 3 * 4, 0.4f), fdw = ramp(3 * 3 * 3 * 2, 0.4f, 1.f), fw = ramp(20, 1.f, 2.f),
                     fb4 = ramp(4, 0.5f, 0.7f), fb6 = ramp(6, 0.5f, 0.2f), fb5 = ramp(5, 0.5f, 0.9f),
                     alpha = ramp(4, 0.3f, 0.4f), fvar = std::vector<float>{0.5f, 1.5f, 2.f, 0.25f};
@@ -173,6 +173,7 @@ void add_nn_cases(std::vector<Case>& out) {
                  "epsilon", 0.001f);
     B::set_float(fuse("c_leaky", "_FusedConv2D", {"x", "f", "b4"}, {"BiasAdd", "LeakyRelu"}), "leakyrelu_alpha", 0.3f);
     fuse("dw_elu", "FusedDepthwiseConv2dNative", {"x", "fd", "b6"}, {"BiasAdd", "Elu"});
+    fuse("dw_relu6", "_FusedDepthwiseConv2dNative", {"x", "fd", "b6"}, {"BiasAdd", "Relu6"});  // grappler's name
     B::set_bool(fuse("mm_sigmoid", "_FusedMatMul", {"v", "w", "b5"}, {"BiasAdd", "Sigmoid"}, false), "transpose_b", true);
     B::set_bool(fuse("mm_tanh", "_FusedMatMul", {"v", "w", "b5"}, {"BiasAdd", "Tanh"}, false), "transpose_b", true);
     b.node("prelu", "Prelu", {"v", "alpha"});
@@ -192,7 +193,7 @@ void add_nn_cases(std::vector<Case>& out) {
     at::Tensor mm = v.matmul(tensor(fw, {5, 4}).t()) + b5;
     at::Tensor bn = (c - b4) * (a / (tensor(fvar, {4}) + 0.001f).sqrt()) + b4;
     return Tensors{at::relu(c + b4), prelu(c + b4, a), bn.clamp(0, 6), at::leaky_relu(c + b4, 0.3),
-                   at::elu(conv(Wd, 3) + b6), at::sigmoid(mm), at::tanh(mm), prelu(v, a)};
+                   at::elu(conv(Wd, 3) + b6), (conv(Wd, 3) + b6).clamp(0, 6), at::sigmoid(mm), at::tanh(mm), prelu(v, a)};
   };
   out.push_back(fused);
 
@@ -225,6 +226,76 @@ void add_nn_cases(std::vector<Case>& out) {
                    last(at::max_pool2d(xc, {2, 3}, {1, 2})), last(sums / counts), last(at::avg_pool2d(xc, 2, {2, 1}))};
   };
   out.push_back(pool);
+
+  // MaxPoolWithArgmax: the max pool and the flat NHWC index of each maximum, (y * W + x) * C + c,
+  // plus b * H * W * C with include_batch_in_index (the padding never counts). SAME 3x3 stride 2
+  // on odd sizes pads 1 on each side, so ATen's symmetric padding gives TF's windows.
+  Case mpa;
+  mpa.name = "max_pool_with_argmax";
+  mpa.ops = {"MaxPoolWithArgmax"};
+  mpa.inputs = {{"x", {-1, -2, -2, 3}}};
+  mpa.outputs = {"same", "same:1", "valid_batch", "valid_batch:1"};
+  mpa.build = [](B& b) {
+    auto window = [&](const char* name, const char* padding, std::vector<int64_t> k, std::vector<int64_t> s) {
+      tf::NodeDef* n = b.node(name, "MaxPoolWithArgmax", {"x"});
+      B::set_str(n, "padding", padding);
+      B::set_ints(n, "ksize", k);
+      B::set_ints(n, "strides", s);
+      return n;
+    };
+    window("same", "SAME", {1, 3, 3, 1}, {1, 2, 2, 1});
+    B::set_bool(window("valid_batch", "VALID", {1, 2, 2, 1}, {1, 2, 2, 1}), "include_batch_in_index", true);
+  };
+  mpa.reference = [](const Tensors& in) {
+    const at::Tensor& x = in[0];
+    int64_t n = x.size(0), h = x.size(1), w = x.size(2), ch = x.size(3);
+    at::Tensor chan = at::arange(ch, at::kLong).view({1, 1, 1, ch}), batch = at::arange(n, at::kLong).view({n, 1, 1, 1});
+    auto pool = [&](int64_t k, int64_t s, int64_t pad, bool with_batch) {
+      auto [y, plane] = at::max_pool2d_with_indices(first(x), {k, k}, {s, s}, {pad, pad});  // plane: y * W + x
+      at::Tensor idx = last(plane) * ch + chan;
+      if (with_batch) idx = idx + batch * (h * w * ch);
+      return std::make_pair(last(y), idx);
+    };
+    auto [same, same_i] = pool(3, 2, 1, false);
+    auto [valid, valid_i] = pool(2, 2, 0, true);
+    return Tensors{same, same_i, valid, valid_i};
+  };
+  out.push_back(mpa);
+
+  // ExtractImagePatches: [B, oh, ow, kh * kw * C], each patch flattened as (row, col, channel),
+  // rates dilating the window, zeros in the SAME padding (tf.image.extract_patches).
+  Case patches;
+  patches.name = "extract_image_patches";
+  patches.ops = {"ExtractImagePatches"};
+  patches.inputs = {{"x", {-1, -2, -2, 3}}, {"z", {-1, 6, 7, 2}}};  // z: SAME with rates needs known H, W
+  patches.outputs = {"same_s2", "valid_rate", "same_rate"};
+  patches.build = [](B& b) {
+    auto extract = [&](const char* name, const char* padding, std::vector<int64_t> k, std::vector<int64_t> s,
+                       std::vector<int64_t> r) -> tf::NodeDef& {
+      tf::NodeDef* n = b.node(name, "ExtractImagePatches", {"x"});
+      B::set_str(n, "padding", padding);
+      B::set_ints(n, "ksizes", k);
+      B::set_ints(n, "strides", s);
+      B::set_ints(n, "rates", r);
+      return *n;
+    };
+    extract("same_s2", "SAME", {1, 3, 3, 1}, {1, 2, 2, 1}, {1, 1, 1, 1});
+    extract("valid_rate", "VALID", {1, 2, 3, 1}, {1, 1, 2, 1}, {1, 2, 1, 1});
+    extract("same_rate", "SAME", {1, 2, 2, 1}, {1, 1, 1, 1}, {1, 2, 2, 1}).set_input(0, "z");
+  };
+  patches.reference = [](const Tensors& in) {
+    auto extract = [&](const at::Tensor& x, std::vector<int64_t> k, std::vector<int64_t> s, std::vector<int64_t> r,
+                       bool same) {
+      at::Tensor xc = same ? same_padded_first(x, k, s, r) : first(x).contiguous();
+      at::Tensor cols = at::im2col(xc, k, r, {0, 0}, s);  // [B, C * kh * kw, L], (c, ky, kx)
+      int64_t oh = (xc.size(2) - (k[0] - 1) * r[0] - 1) / s[0] + 1, ow = (xc.size(3) - (k[1] - 1) * r[1] - 1) / s[1] + 1;
+      int64_t n = x.size(0), ch = x.size(3), kk = k[0] * k[1];
+      return cols.view({n, ch, kk, oh, ow}).permute({0, 3, 4, 2, 1}).reshape({n, oh, ow, kk * ch});
+    };
+    return Tensors{extract(in[0], {3, 3}, {2, 2}, {1, 1}, true), extract(in[0], {2, 3}, {1, 2}, {2, 1}, false),
+                   extract(in[1], {2, 2}, {1, 1}, {2, 2}, true)};
+  };
+  out.push_back(patches);
 
   // FusedBatchNorm in inference: (x - mean) / sqrt(var + epsilon) * scale + offset, channel last.
   Case bn;

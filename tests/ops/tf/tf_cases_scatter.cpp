@@ -113,6 +113,55 @@ void add_scatter_cases(std::vector<Case>& out) {
                    tmax, tmin};
   };
   out.push_back(mm);
+
+  // DynamicPartition: output i holds, in row-major order, the rows whose partition is i
+  // (partitions' shape a prefix of data's).
+  Case dp;
+  dp.name = "dynamic_partition";
+  dp.ops = {"DynamicPartition"};
+  dp.inputs = {{"x", {2, 3, -1}}, {"y", {4, -1}}};
+  dp.outputs = {"by2d:0", "by2d:1", "by2d:2", "by1d:0", "by1d:1"};
+  dp.build = [](B& b) {
+    const_matrix_i(b, "p", 2, {0, 2, 1, 1, 0, 2});
+    b.const_i("q", {1, 0, 1, 1});
+    B::set_int(b.node("by2d", "DynamicPartition", {"x", "p"}), "num_partitions", 3);
+    B::set_int(b.node("by1d", "DynamicPartition", {"y", "q"}), "num_partitions", 2);
+  };
+  dp.reference = [](const Tensors& in) {
+    at::Tensor rows = in[0].reshape({6, -1}), p = at::tensor(std::vector<int64_t>{0, 2, 1, 1, 0, 2});
+    at::Tensor q = at::tensor(std::vector<int64_t>{1, 0, 1, 1});
+    return Tensors{rows.index({p == 0}), rows.index({p == 1}), rows.index({p == 2}), in[1].index({q == 0}),
+                   in[1].index({q == 1})};
+  };
+  out.push_back(dp);
+
+  // DynamicStitch: merged[indices[m][j...]] = data[m][j...] over max(index) + 1 rows, the later of
+  // repeated indices winning; ParallelDynamicStitch (no repeats here: its order is unspecified).
+  Case ds;
+  ds.name = "dynamic_stitch";
+  ds.ops = {"DynamicStitch", "ParallelDynamicStitch"};
+  ds.inputs = {{"a", {3, -1}}, {"b", {2, 2, -1}}, {"c", {2, -1}}};
+  ds.outputs = {"stitch", "stitch_repeat", "parallel"};
+  ds.build = [](B& b) {
+    b.const_i("ia", {0, 4, 2});
+    const_matrix_i(b, "ib", 2, {1, 5, 3, 6});
+    b.const_i("ic", {1, 0});
+    B::set_int(b.node("stitch", "DynamicStitch", {"ia", "ib", "a", "b"}), "N", 2);
+    B::set_int(b.node("stitch_repeat", "DynamicStitch", {"ia", "ib", "ic", "a", "b", "c"}), "N", 3);
+    B::set_int(b.node("parallel", "ParallelDynamicStitch", {"ia", "ib", "a", "b"}), "N", 2);
+  };
+  ds.reference = [](const Tensors& in) {
+    auto stitch = [&](std::vector<std::pair<std::vector<int64_t>, at::Tensor>> parts) {
+      at::Tensor merged = at::zeros({7, in[0].size(1)});
+      for (auto& [idx, rows] : parts)
+        for (size_t j = 0; j < idx.size(); ++j) merged[idx[j]].copy_(rows[int64_t(j)]);
+      return merged;
+    };
+    at::Tensor b = in[1].reshape({4, -1});
+    at::Tensor plain = stitch({{{0, 4, 2}, in[0]}, {{1, 5, 3, 6}, b}});
+    return Tensors{plain, stitch({{{0, 4, 2}, in[0]}, {{1, 5, 3, 6}, b}, {{1, 0}, in[2]}}), plain};
+  };
+  out.push_back(ds);
 }
 
 }  // namespace modelport::test::tf_ops

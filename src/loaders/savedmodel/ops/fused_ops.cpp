@@ -1,5 +1,6 @@
-// Grappler's and tfjs-converter's fused ops (_FusedConv2D, FusedDepthwiseConv2dNative,
-// _FusedMatMul, _FusedBatchNormEx) and tfjs's Prelu, lowered through the plain ops' translators.
+// Grappler's and tfjs-converter's fused ops (_FusedConv2D, _FusedDepthwiseConv2dNative (grappler's
+// name) / FusedDepthwiseConv2dNative (tfjs's), _FusedMatMul, _FusedBatchNormEx) and tfjs's Prelu,
+// lowered through the plain ops' translators.
 // A fused op is its base op, then fused_ops[0] on the result (BiasAdd: + args[0]; FusedBatchNorm:
 // args = scale, offset, mean, variance with attr epsilon), then the activation fused_ops[1] (Relu,
 // Relu6, Elu, Sigmoid, Tanh, LeakyRelu with attr leakyrelu_alpha, Prelu with the next argument as
@@ -96,7 +97,7 @@ std::vector<Value*> prelu_op(OpCtx& c) { return {prelu(c, c.input(0), c.input(1)
 
 void register_fused_ops(OpTable& t) {
   t["_FusedConv2D"] = fused<kConv2D>;
-  t["FusedDepthwiseConv2dNative"] = fused<kDepthwise>;
+  t["FusedDepthwiseConv2dNative"] = t["_FusedDepthwiseConv2dNative"] = fused<kDepthwise>;
   t["_FusedMatMul"] = fused<kMatMul>;
   t["_FusedBatchNormEx"] = fused_batch_norm_ex;
   t["Prelu"] = prelu_op;

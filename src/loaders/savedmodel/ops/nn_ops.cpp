@@ -180,6 +180,67 @@ std::vector<Value*> pool(OpCtx& c) {
   })};
 }
 
+// MaxPoolWithArgmax(input NHWC) {ksize, strides, padding, Targmax = int64,
+// include_batch_in_index = false}: ONNX MaxPool's Indices flatten the NCHW input,
+// i = ((b * C + c) * H + y) * W + x; TF's argmax flattens NHWC, (y * W + x) * C + c, plus
+// b * H * W * C when include_batch_in_index. Padding never counts in either.
+std::vector<Value*> max_pool_with_argmax(OpCtx& c) {
+  Value* x = c.input(0);
+  if (!x->shape.rank_known || x->shape.rank() != 4) c.fail("input must have rank 4 (NHWC)");
+  auto ksize = c.attr_ints("ksize");
+  if (ksize.size() != 4) c.fail("ksize must have 4 entries");
+  Value* xf = c.transpose(x, {0, 3, 1, 2});
+  Window win = window(c, xf->shape, spatial(ksize, true, 2, 1), true);
+  std::map<std::string, Attribute> a;
+  window_attrs(win, a, false);
+  Node* pool = c.add("MaxPool", {xf}, 2, a);
+  Value* shape = c.op("Shape", {xf});
+  Value* channels = c.op("Slice", {shape, c.c_i64({1}), c.c_i64({2})});
+  Value* plane = c.op("ReduceProd", {c.op("Slice", {shape, c.c_i64({2}), c.c_i64({4})})}, {{"keepdims", int64_t(1)}});
+  Value* i = pool->outputs[1];
+  Value* bc = c.op("Div", {i, plane});  // b * C + c
+  Value* tf_index = c.op("Add", {c.op("Mul", {c.op("Mod", {i, plane}), channels}), c.op("Mod", {bc, channels})});
+  if (c.attr_bool("include_batch_in_index", false)) {
+    Value* batch = c.op("Div", {bc, channels});
+    tf_index = c.op("Add", {tf_index, c.op("Mul", {batch, c.op("Mul", {plane, channels})})});
+  }
+  DType t = c.attr_type("Targmax");
+  if (t != DType::Undefined && t != DType::Int64) tf_index = c.cast(tf_index, t);
+  return {c.transpose(pool->outputs[0], {0, 2, 3, 1}), c.transpose(tf_index, {0, 2, 3, 1})};
+}
+
+// ExtractImagePatches(images NHWC) {ksizes, strides, rates, padding}: [B, oh, ow, kh * kw * C],
+// each patch flattened as (row, col, channel), zeros where it reaches into SAME padding. A grouped
+// Conv whose one-hot filter copies tap (ky, kx) of channel c to output channel c * K + ky * kw + kx
+// (K = kh * kw); the channels are then reordered to (ky, kx, c). Exact: every other product is 0.
+std::vector<Value*> extract_image_patches(OpCtx& c) {
+  Value* x = c.input(0);
+  if (!x->shape.rank_known || x->shape.rank() != 4) c.fail("images must have rank 4 (NHWC)");
+  const Dim& ch = x->shape.dims[3];
+  if (!ch.is_fixed()) c.fail("the channel count must be known");
+  if (x->dtype != DType::Float32) c.fail(std::string("images of type ") + dtype_name(x->dtype) + " are not supported (float32 only)");
+  auto ksizes = c.attr_ints("ksizes"), rates = c.attr_ints("rates");
+  if (ksizes.size() != 4 || ksizes[0] != 1 || ksizes[3] != 1) c.fail("ksizes must be [1, rows, cols, 1]");
+  if (!rates.empty() && (rates.size() != 4 || rates[0] != 1 || rates[3] != 1)) c.fail("rates must be [1, rows, cols, 1]");
+  int64_t kh = ksizes[1], kw = ksizes[2], k = kh * kw, channels = ch.value;
+  std::vector<float> filter(size_t(channels * k * k), 0.f);
+  for (int64_t o = 0; o < channels * k; ++o) filter[size_t(o * k + o % k)] = 1.f;  // [C * K, 1, kh, kw]
+  Value* w = c.g.add_constant(c.node.name + "/patch_filter", Tensor::from_vector(DType::Float32, filter, {channels * k, 1, kh, kw}));
+  Value* xf = c.transpose(x, {0, 3, 1, 2});
+  std::vector<int64_t> r = spatial(rates, true, 2, 1);
+  Window win = window(c, xf->shape, {(kh - 1) * r[0] + 1, (kw - 1) * r[1] + 1}, true);  // SAME pads of the dilated window
+  if (win.auto_same && (r[0] > 1 || r[1] > 1))
+    c.fail("SAME padding with rates > 1 needs the image height and width known (ONNX Runtime's Conv does not dilate with auto_pad)");
+  win.kernel = {kh, kw};
+  win.dilations = r;
+  std::map<std::string, Attribute> a{{"group", channels}};
+  window_attrs(win, a, true);
+  Value* y = c.transpose(c.op("Conv", {xf, w}, a), {0, 2, 3, 1});  // [B, oh, ow, C * K]
+  y = c.op("Reshape", {y, c.c_i64({0, 0, 0, channels, k})});
+  y = c.transpose(y, {0, 1, 2, 4, 3});
+  return {c.op("Reshape", {y, c.c_i64({0, 0, 0, k * channels})})};
+}
+
 std::vector<Value*> fused_batch_norm(OpCtx& c) {
   if (c.attr_bool("is_training", true)) c.fail("is_training=true (training-mode batch norm) is not supported");
   Value* x = c.input(0);
@@ -316,6 +377,8 @@ void register_nn_ops(OpTable& t) {
   t["ResizeBilinear"] = resize<true>;
   t["ResizeNearestNeighbor"] = resize<false>;
   t["MaxPool"] = t["MaxPool3D"] = pool<true>;
+  t["MaxPoolWithArgmax"] = max_pool_with_argmax;
+  t["ExtractImagePatches"] = extract_image_patches;
   t["AvgPool"] = t["AvgPool3D"] = pool<false>;
   t["LRN"] = lrn;
   t["FusedBatchNorm"] = t["FusedBatchNormV2"] = t["FusedBatchNormV3"] = fused_batch_norm;

@@ -18,6 +18,11 @@ const OpTable& op_table() {
     register_layout_ops(t);
     register_special_math_ops(t);
     register_scan_reduce_ops(t);
+    register_fake_quant_ops(t);
+    register_partition_ops(t);
+    register_random_ops(t);
+    register_image_ops(t);
+    register_rnn_ops(t);
     register_shape_query_ops(t);
     register_control_ops(t);
     register_list_ops(t);
