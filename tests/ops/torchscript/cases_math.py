@@ -101,3 +101,18 @@ class MatrixProducts(nn.Module):
     def forward(self, x):
         return (torch.addmm(self.b, x, self.w), torch.addmm(self.b, x, self.w, beta=0.5, alpha=2.0),
                 torch.mm(x, self.w), torch.mv(x, self.v), torch.mm(x.t(), x), self.w.t())
+
+
+@case(ops=["aten::stft", "aten::view_as_real", "aten::real", "aten::imag"], inputs=[In("x", ["b", "sig"])],
+      kinds=("s", "t"), min_opset=17, atol=1e-4,
+      why="64-point FFTs of N(0, 1) signals give values up to ~15, summed in another order than pocketfft's")
+class Stft(nn.Module):
+    """torch.stft (center=True reflect padding, hann window) and the parts of its complex result."""
+
+    def __init__(self):
+        super().__init__()
+        self.register_buffer("window", torch.hann_window(64))
+
+    def forward(self, x):
+        spec = torch.stft(x, 64, hop_length=16, window=self.window, return_complex=True)
+        return torch.view_as_real(spec), spec.real, spec.imag, spec.abs()

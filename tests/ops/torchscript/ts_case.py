@@ -19,7 +19,9 @@ import re
 # Sizes of the symbolic axes used by the cases: the first is used to trace, both are tested.
 SIZES = {"b": (2, 3), "n": (3, 5), "c": (4, 6), "h": (6, 8), "w": (8, 10), "t": (4, 7),
          # adaptive pooling on run-time image sizes (issue 15): (32, 32) then (48, 40)
-         "ph": (32, 48), "pw": (32, 40)}
+         "ph": (32, 48), "pw": (32, 40),
+         # audio signal lengths for torch.stft (64-sample frames)
+         "sig": (400, 257)}
 
 # Default tolerance: |onnx - libtorch| <= atol + rtol * |libtorch| elementwise (float32 kernels that
 # compute the same formula in another order differ by a few ulp; 1e-5/1e-4 leaves room for sums of
