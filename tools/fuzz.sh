@@ -113,7 +113,8 @@ for h in "${harnesses[@]}"; do
     wall=$(python3 -c "import time; print(round(time.time() - $start, 1))")
     read -r u s < "$timefile"
     cpu=$(python3 -c "print(round($u + $s, 1))")
-    execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' || true)
+    # The last stat line is the fuzzer's own (a forked child of a harness may print one first).
+    execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | tail -1 | grep -o '[0-9]*$' || true)
     cov=$(grep -o 'cov: [0-9]*' "$log" | tail -1 | grep -o '[0-9]*' || true)
     printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$(date -u +%FT%TZ)" "$h" "$wall" "$cpu" "${execs:-?}" "${cov:-?}" \
       "$(ls "$corpus" | wc -l)" "$(ls "$crashes" | wc -l)" "$rc" >> "$stats"

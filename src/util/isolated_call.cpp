@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <csignal>
 #include <chrono>
 #include <cstring>
 #include <exception>
@@ -28,7 +29,23 @@ bool write_all(int fd, const char* p, size_t n) {
   return true;
 }
 
+}  // namespace
+}  // namespace modelport
+
+// Set by AddressSanitizer/libFuzzer builds only (weak: absent otherwise).
+extern "C" void __sanitizer_set_death_callback(void (*)(void)) __attribute__((weak));
+
+namespace modelport {
+namespace {
+
 [[noreturn]] void child_main(int fd, const std::function<std::string()>& work) {
+  // A crash here is the outcome the parent reports, so the child ends quietly: default signal
+  // actions instead of the handlers a fuzzer or sanitizer installed in this process (they would
+  // report it as a crash of their own and write artifacts), no death callback, stderr discarded.
+  for (int sig : {SIGSEGV, SIGBUS, SIGABRT, SIGFPE, SIGILL}) std::signal(sig, SIG_DFL);
+  if (__sanitizer_set_death_callback) __sanitizer_set_death_callback(nullptr);
+  int devnull = ::open("/dev/null", O_WRONLY | O_CLOEXEC);
+  if (devnull >= 0) ::dup2(devnull, STDERR_FILENO);
   int code = 0;
   std::string out;
   try {

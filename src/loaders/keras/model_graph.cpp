@@ -1,6 +1,7 @@
 #include "loaders/keras/model_graph.h"
 
 #include <algorithm>
+#include <cmath>
 #include <set>
 
 #include "loaders/keras/layers.h"
@@ -8,6 +9,17 @@
 
 namespace modelport::keras {
 namespace {
+
+// An index or a dim from a config: an integer, or a float holding one. Anything else (a float
+// beyond int64, where a conversion would be undefined behaviour) is a corrupt config.
+int64_t config_int(const json& v) {
+  if (v.is_number_integer()) return v.get<int64_t>();
+  if (v.is_number_float()) {
+    double d = v.get<double>();
+    if (d > -9.2e18 && d < 9.2e18 && d == std::floor(d)) return int64_t(d);
+  }
+  throw Error("config value " + v.dump().substr(0, 40) + " is not an integer");
+}
 
 const json& cfg_of(const json& e) {
   static const json empty = json::object();
@@ -33,7 +45,7 @@ struct TensorRef {
 };
 void collect_refs(const json& v, std::vector<TensorRef>& out) {
   if (v.is_array() && !v.empty() && v[0].is_string()) {
-    out.push_back({v[0].get<std::string>(), v.size() > 1 ? v[1].get<int64_t>() : 0, v.size() > 2 ? v[2].get<int64_t>() : 0});
+    out.push_back({v[0].get<std::string>(), v.size() > 1 ? config_int(v[1]) : 0, v.size() > 2 ? config_int(v[2]) : 0});
   } else if (v.is_array() || v.is_object()) {
     for (auto& e : v) collect_refs(e, out);
   }
@@ -44,7 +56,7 @@ void collect_keras_tensors(const json& v, std::vector<TensorRef>& out) {
   if (v.is_object()) {
     if (v.value("class_name", std::string()) == "__keras_tensor__") {
       const json& h = v.at("config").at("keras_history");
-      out.push_back({h[0].get<std::string>(), h[1].get<int64_t>(), h[2].get<int64_t>()});
+      out.push_back({h[0].get<std::string>(), config_int(h[1]), config_int(h[2])});
       return;
     }
     for (auto& e : v) collect_keras_tensors(e, out);
@@ -81,16 +93,16 @@ std::vector<CallSpec> inbound_calls(const json& layer) {
     } else if (n.is_array()) {  // Keras 2: [[name, node, tensor, kwargs], ...]
       for (auto& r : n)
         if (r.is_array() && !r.empty() && r[0].is_string())
-          cs.args.push_back({r[0].get<std::string>(), r.size() > 1 ? r[1].get<int64_t>() : 0,
-                             r.size() > 2 ? r[2].get<int64_t>() : 0});
+          cs.args.push_back({r[0].get<std::string>(), r.size() > 1 ? config_int(r[1]) : 0,
+                             r.size() > 2 ? config_int(r[2]) : 0});
       // The call's keyword arguments ride on every entry (the same dict): tensors as [layer, node,
       // tensor] (MultiHeadAttention's value / attention_mask), the rest as plain values.
       if (!n.empty() && n[0].is_array() && n[0].size() > 3 && n[0][3].is_object())
         for (auto& [k, v] : n[0][3].items()) {
           if (is_keras2_ref(v)) {
-            cs.kwargs[k] = {{v[0].get<std::string>(), v[1].get<int64_t>(), v[2].get<int64_t>()}};
+            cs.kwargs[k] = {{v[0].get<std::string>(), config_int(v[1]), config_int(v[2])}};
           } else if (v.is_array() && !v.empty() && std::all_of(v.begin(), v.end(), is_keras2_ref)) {
-            for (auto& e : v) cs.kwargs[k].push_back({e[0].get<std::string>(), e[1].get<int64_t>(), e[2].get<int64_t>()});
+            for (auto& e : v) cs.kwargs[k].push_back({e[0].get<std::string>(), config_int(e[1]), config_int(e[2])});
           } else {
             cs.options[k] = v;
           }
@@ -140,7 +152,7 @@ Value* make_graph_input(Ctx& c, const InputDecl& d, size_t index, const LoadOpti
   std::vector<Dim> dims;
   for (size_t i = 0; i < d.shape.size(); ++i) {
     const json& s = d.shape[i];
-    if (s.is_number()) dims.push_back(Dim::fixed(s.get<int64_t>()));
+    if (s.is_number()) dims.push_back(Dim::fixed(config_int(s)));
     else dims.push_back(i == 0 ? Dim::sym("batch") : Dim::sym(name + "_dim" + std::to_string(i)));
   }
   Shape shape(dims);
