@@ -275,6 +275,15 @@ std::vector<OpCase> cases() {
                  body->outputs = {body->op("Identity", {cond_in}), body->op("Add", {v, v})};
                  b.op("Loop", {b.c(Tensor::i64_scalar(3)), b.c(Tensor::from_vector<uint8_t>(DType::Bool, {1}, {})), x}, {{"body", body}});
                }});
+  c.push_back({"Compress", [](Builder& b) {
+                 b.op("Compress", {b.f32({4, 3}), b.bools({4})}, {{"axis", int64_t{0}}});
+                 b.partial = true;  // the kept rows depend on the condition
+               }});
+  c.push_back({"RandomUniformLike", [](Builder& b) { b.op("RandomUniformLike", {b.f32({2, 3})}, {{"seed", 1.0f}}); }});
+  c.push_back({"STFT", [](Builder& b) {
+                 b.op("STFT", {b.f32({2, 64, 1}), b.c(Tensor::i64_scalar(8)), b.c(Tensor::f32(std::vector<float>(16, 1.0f))),
+                               b.c(Tensor::i64_scalar(16))});
+               }});
   return c;
 }
 

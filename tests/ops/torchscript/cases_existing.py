@@ -69,6 +69,5 @@ existing("qstatic_cnn", "qstatic_cnn_t.pt", inputs=[In("x", ["b", 3, 16, 16])], 
     "quantized::linear"])
 existing("qstatic_ops", "qstatic_ops_t.pt", inputs=[In("x", ["b", 16])], min_opset=13, ops=[
     "quantized::add_relu", "quantized::cat", "quantized::linear_relu", "quantized::mul"])
-# Integer form refused (its float form is checked in tests/torchscript/quantized_test.cpp).
-existing("qdyn_lstm", "qdyn_lstm_s.pt", inputs=[In("x", ["b", "t", 8])], ops=["aten::quantized_lstm"],
-         refused="--quantized float")
+# The integer form (a Loop with MatMulInteger; the float form is in tests/torchscript/quantized_test.cpp).
+existing("qdyn_lstm", "qdyn_lstm_s.pt", inputs=[In("x", ["b", "t", 8])], min_opset=11, ops=["aten::quantized_lstm"])
