@@ -18,16 +18,6 @@ namespace {
 
 using gb::bin;
 
-// Rows [begin, end) of axis `axis`.
-Value* slice(Ctx& c, Value* v, int64_t axis, int64_t begin, int64_t end) {
-  return c.op("Slice", {v, c.c_i64({begin}), c.c_i64({end}), c.c_i64({axis})});
-}
-
-// `v` reversed along axis 0 (Slice with step -1: opset 10, which MatMulInteger needs anyway).
-Value* reverse0(Ctx& c, Value* v) {
-  return c.op("Slice", {v, c.c_i64({-1}), c.c_i64({INT64_MIN}), c.c_i64({0}), c.c_i64({-1})});
-}
-
 struct Direction {
   DynamicWeight ih, hh;
   int64_t levels = 255;
@@ -49,7 +39,7 @@ std::array<Value*, 3> run_direction(Ctx& c, Value* x, const Direction& d, Value*
   Value* t = d.reverse ? bin(b, "Sub", bin(b, "Sub", steps, b.c_i64_scalar(1)), iter) : iter;
   Value* gx = b.op("Gather", {xg, t}, {{"axis", int64_t(0)}});  // [B, 4H]
   Value* gates = bin(b, "Add", dynamic_linear(b, h, d.hh, d.levels), gx);
-  auto gate = [&](int64_t k) { return slice(b, gates, 1, k * hidden, (k + 1) * hidden); };
+  auto gate = [&](int64_t k) { return gb::slice(b, gates, 1, b.c_i64({k * hidden}), b.c_i64({(k + 1) * hidden})); };
   Value* i = b.op("Sigmoid", {gate(0)});
   Value* f = b.op("Sigmoid", {gate(1)});
   Value* g = b.op("Tanh", {gate(2)});
@@ -62,7 +52,7 @@ std::array<Value*, 3> run_direction(Ctx& c, Value* x, const Direction& d, Value*
   Value* run = c.g.add_constant("qlstm_true", Tensor::scalar(DType::Bool, 1));
   Node* loop = c.node_op("Loop", {steps, run, h0, c0}, 3, {{"body", body}});
   Value* y = loop->outputs[2];
-  if (d.reverse) y = reverse0(c, y);
+  if (d.reverse) y = gb::slice(c, y, 0, c.c_i64({-1}), c.c_i64({INT64_MIN}), -1);  // step -1: opset 10, as MatMulInteger
   return {y, loop->outputs[0], loop->outputs[1]};
 }
 
@@ -86,8 +76,8 @@ std::vector<LVal> dequantized_params(Ctx& c, const LVal& cells, bool has_biases,
 // The initial state for (layer, direction) k of hx's [L*D, B, H] tensor, or zeros [B, H].
 Value* initial_state(Ctx& c, const LVal& s, int64_t k, Value* x, int64_t hidden) {
   if (!s.is_none()) return c.op("Gather", {c.tensor_of(s), c.c_i64_scalar(k)}, {{"axis", int64_t(0)}});
-  Value* batch = slice(c, c.op("Shape", {x}), 0, 1, 2);
-  Value* shape = c.op("Concat", {batch, c.c_i64({hidden})}, {{"axis", int64_t(0)}});
+  Value* batch = gb::slice(c, gb::shape_of(c, x), 0, c.c_i64({1}), c.c_i64({2}));
+  Value* shape = gb::concat(c, {batch, c.c_i64({hidden})}, 0);
   return c.op("ConstantOfShape", {shape}, {{"value", Tensor::f32({0.0f})}});
 }
 
@@ -100,7 +90,7 @@ void lower_integer(Ctx& c, const LVal& cells, bool has_biases, int64_t layers, b
   if (x->shape.rank_known && x->shape.rank() != 3) c.fail("only batched 3-D input is supported");
   const LVal& hx = c.in(1);
   if (!hx.is_seq() || hx.items.size() != 2) c.fail("hx must be a list [h0, c0]");
-  if (batch_first) x = c.op("Transpose", {x}, {{"perm", std::vector<int64_t>{1, 0, 2}}});
+  if (batch_first) x = gb::transpose(c, x, {1, 0, 2});
   std::vector<Value*> hn, cn;
   for (int64_t l = 0; l < layers; ++l) {
     std::vector<Value*> ys;
@@ -121,12 +111,11 @@ void lower_integer(Ctx& c, const LVal& cells, bool has_biases, int64_t layers, b
       hn.push_back(c.op("Unsqueeze", {h, c.c_i64({0})}));
       cn.push_back(c.op("Unsqueeze", {cst, c.c_i64({0})}));
     }
-    x = ys.size() == 1 ? ys[0] : c.op("Concat", ys, {{"axis", int64_t(2)}});
+    x = gb::concat(c, ys, 2);
   }
-  auto cat0 = [&](const std::vector<Value*>& v) { return v.size() == 1 ? v[0] : c.op("Concat", v, {{"axis", int64_t(0)}}); };
-  c.out(batch_first ? c.op("Transpose", {x}, {{"perm", std::vector<int64_t>{1, 0, 2}}}) : x, 0);
-  c.out(cat0(hn), 1);
-  c.out(cat0(cn), 2);
+  c.out(batch_first ? gb::transpose(c, x, {1, 0, 2}) : x, 0);
+  c.out(gb::concat(c, hn, 0), 1);
+  c.out(gb::concat(c, cn, 0), 2);
 }
 
 }  // namespace
