@@ -14,6 +14,7 @@ APT_PACKAGES=(
   libcli11-dev nlohmann-json3-dev libspdlog-dev libgtest-dev
   libhdf5-dev libsnappy-dev libzip-dev libssl-dev libleveldb-dev
   python3-torch python3-torchvision python3-onnx python3-h5py python3-numpy python3-jsonschema
+  python3-pil  # decodes the photo the real detectors are tested on (tools/real_models/photo_to_npy.py)
   nodejs npm
   strace util-linux bsdutils
   help2man dpkg-dev

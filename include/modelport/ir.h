@@ -11,6 +11,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -84,16 +85,39 @@ class Buffer {
   // Aliases [data, data+size) and keeps `keepalive` alive as long as the buffer lives.
   static std::shared_ptr<const Buffer> alias(const void* data, size_t size,
                                              std::shared_ptr<const void> keepalive);
-  const uint8_t* data() const { return data_; }
+  // Aliases bytes of a read-only file mapping (MAP_PRIVATE, never written; `keepalive` owns it).
+  // stream() gives the pages back to the kernel once they are written (madvise MADV_DONTNEED), so a
+  // model's weights are never all resident at once; a later read faults them in again from the file.
+  static std::shared_ptr<const Buffer> mapped(const void* data, size_t size,
+                                              std::shared_ptr<const void> keepalive);
+  // Bytes made on demand, in units of `unit` bytes (size is a multiple of it): fill(first, count,
+  // out) writes units [first, first + count) to out. A transposed weight is one: the writer streams
+  // it block by block (stream()), so it never exists whole; data() makes it whole once, for any
+  // other reader.
+  using Fill = std::function<void(size_t first, size_t count, uint8_t* out)>;
+  static std::shared_ptr<const Buffer> lazy(size_t size, size_t unit, Fill fill);
+
+  const uint8_t* data() const {
+    if (fill_) materialize();
+    return data_;
+  }
   size_t size() const { return size_; }
   bool owns_bytes() const { return !keepalive_; }
+  // Hands the bytes to `sink` in order, in pieces of about `block` bytes; a lazy buffer's are made
+  // piece by piece into one reused block (even when data() has made them whole).
+  void stream(size_t block, const std::function<void(const uint8_t*, size_t)>& sink) const;
 
  private:
   Buffer() = default;
-  std::vector<uint8_t> owned_;
+  void materialize() const;
+  mutable std::vector<uint8_t> owned_;
   std::shared_ptr<const void> keepalive_;
-  const uint8_t* data_ = nullptr;
+  mutable const uint8_t* data_ = nullptr;
   size_t size_ = 0;
+  size_t unit_ = 1;
+  bool file_backed_ = false;
+  Fill fill_;
+  mutable std::once_flag made_;
 };
 using BufferPtr = std::shared_ptr<const Buffer>;
 

@@ -6,8 +6,11 @@
 
 namespace modelport {
 
-// `t` with its axes reordered like numpy.transpose(t, perm) (any dtype but String).
+// `t` with its axes reordered like numpy.transpose(t, perm) (any dtype but String). A result of
+// kLazyPermuteBytes or more is a lazy buffer (Buffer::lazy): made as it is streamed to the output,
+// or whole on the first data() call, from `t`, which it keeps alive.
 Tensor permute_tensor(const Tensor& t, const std::vector<int64_t>& perm);
+constexpr size_t kLazyPermuteBytes = size_t(1) << 20;
 // Shape with dims reordered by `perm`; unknown when the rank is unknown or does not match.
 Shape permute_shape(const Shape& s, const std::vector<int64_t>& perm);
 // Numpy-style broadcast of two shapes, as far as it can be known statically.

@@ -38,6 +38,12 @@ uint64_t tensor_size(const BigInitializer& b) {
   return b.header.ByteSizeLong() + field_size(onnx::TensorProto::kRawDataFieldNumber, b.tensor->nbytes());
 }
 
+// A tensor's bytes straight from its IR buffer; a lazy one (a transposed weight) is made 4 MiB at a
+// time as it is written, never whole.
+void write_bytes(OutputFile& f, const Tensor& t) {
+  if (t.buffer) t.buffer->stream(size_t(4) << 20, [&f](const uint8_t* p, size_t n) { f.write(p, n); });
+}
+
 std::string dir_of(const std::string& p) {
   auto slash = p.find_last_of('/');
   return slash == std::string::npos ? "" : p.substr(0, slash + 1);
@@ -69,7 +75,7 @@ std::vector<std::string> write_inline(onnx::ModelProto& model, const std::vector
     f.write(varint(len_tag(onnx::GraphProto::kInitializerFieldNumber)) + varint(tensor_size(b)));
     f.write(b.header.SerializeAsString());
     f.write(varint(len_tag(onnx::TensorProto::kRawDataFieldNumber)) + varint(b.tensor->nbytes()));
-    f.write(b.tensor->raw(), b.tensor->nbytes());  // straight from the IR buffer
+    write_bytes(f, *b.tensor);
   }
   if (f.pos() != expect) throw Error(out_path + ": wrote " + std::to_string(f.pos()) + " bytes, but the model's size is " +
                                      std::to_string(expect) + " bytes");
@@ -87,7 +93,7 @@ std::vector<std::string> write_external(onnx::ModelProto& model, const std::vect
   for (auto& b : big) {
     uint64_t offset = (data.pos() + kExternalAlignment - 1) / kExternalAlignment * kExternalAlignment;
     data.zeros(offset - data.pos());
-    data.write(b.tensor->raw(), b.tensor->nbytes());
+    write_bytes(data, *b.tensor);
     onnx::TensorProto* t = model.mutable_graph()->add_initializer();
     *t = b.header;
     t->set_data_location(onnx::TensorProto::EXTERNAL);

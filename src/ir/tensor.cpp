@@ -1,7 +1,9 @@
+#include <algorithm>
 #include <cmath>
 #include <stdexcept>
 
 #include "modelport/ir.h"
+#include "util/mapped_file.h"
 
 namespace modelport {
 
@@ -53,6 +55,54 @@ std::shared_ptr<const Buffer> Buffer::alias(const void* data, size_t size,
   b->data_ = static_cast<const uint8_t*>(data);
   b->size_ = size;
   return b;
+}
+
+std::shared_ptr<const Buffer> Buffer::mapped(const void* data, size_t size, std::shared_ptr<const void> keepalive) {
+  auto b = std::const_pointer_cast<Buffer>(alias(data, size, std::move(keepalive)));
+  b->file_backed_ = true;
+  return b;
+}
+
+std::shared_ptr<const Buffer> Buffer::lazy(size_t size, size_t unit, Fill fill) {
+  auto b = std::shared_ptr<Buffer>(new Buffer());
+  b->size_ = size;
+  b->unit_ = unit ? unit : 1;
+  b->fill_ = std::move(fill);
+  return b;
+}
+
+void Buffer::materialize() const {
+  std::call_once(made_, [this] {
+    owned_.resize(size_);
+    if (size_) fill_(0, size_ / unit_, owned_.data());
+    data_ = owned_.data();
+  });
+}
+
+void Buffer::stream(size_t block, const std::function<void(const uint8_t*, size_t)>& sink) const {
+  if (!fill_ && !file_backed_) {
+    if (size_) sink(data_, size_);
+    return;
+  }
+  if (!fill_) {
+    // Pages already written are dropped from this process (they stay in the page cache). A page
+    // shared with the next piece goes with that piece.
+    if (block == 0) block = size_;
+    for (size_t at = 0; at < size_; at += block) {
+      size_t n = std::min(block, size_ - at);
+      sink(data_ + at, n);
+      size_t from = at > 65536 ? at - 65536 : 0;  // covers the page straddling the last piece's end
+      MappedFile::drop_pages(data_ + from, at + n - from);
+    }
+    return;
+  }
+  size_t per = std::max<size_t>(1, block / unit_), units = size_ / unit_;
+  std::vector<uint8_t> piece(std::min(per, units) * unit_);
+  for (size_t first = 0; first < units; first += per) {
+    size_t count = std::min(per, units - first);
+    fill_(first, count, piece.data());
+    sink(piece.data(), count * unit_);
+  }
 }
 
 int64_t Tensor::numel() const {

@@ -78,11 +78,15 @@ Tensor permute_tensor(const Tensor& t, const std::vector<int64_t>& perm) {
     src_strides[i] = in_strides[static_cast<size_t>(perm[i])];
   }
   int64_t n = t.numel();
-  std::vector<uint8_t> bytes(static_cast<size_t>(n) * es);
-  if (n > 0) {
+  // Output slabs [first, first + count) along axis 0: the sub-permutation whose axis 0 has `count`
+  // entries, read from the source `first` steps along that axis.
+  auto fill = [t, out_dims, src_strides, es](size_t first, size_t count, uint8_t* out) {
+    std::vector<int64_t> dims = out_dims;
+    if (!dims.empty()) dims[0] = int64_t(count);
+    int64_t base = dims.empty() ? 0 : int64_t(first) * src_strides[0];
     auto run = [&](auto tag) {
       using E = decltype(tag);
-      permute_elements(reinterpret_cast<const E*>(t.raw()), reinterpret_cast<E*>(bytes.data()), out_dims, src_strides);
+      permute_elements(reinterpret_cast<const E*>(t.raw()) + base, reinterpret_cast<E*>(out), dims, src_strides);
     };
     switch (es) {
       case 1: run(Element<1>{}); break;
@@ -92,7 +96,18 @@ Tensor permute_tensor(const Tensor& t, const std::vector<int64_t>& perm) {
       case 16: run(Element<16>{}); break;
       default: throw std::logic_error("permute_tensor: unexpected element size");
     }
+  };
+  size_t nbytes = static_cast<size_t>(n) * es;
+  if (r > 0 && nbytes >= kLazyPermuteBytes) {
+    // Big weights (a Linear layer's, transposed for MatMul) are made as they are written.
+    Tensor o;
+    o.dtype = t.dtype;
+    o.dims = out_dims;
+    o.buffer = Buffer::lazy(nbytes, nbytes / size_t(out_dims[0]), fill);
+    return o;
   }
+  std::vector<uint8_t> bytes(nbytes);
+  if (n > 0) fill(0, r > 0 ? size_t(out_dims[0]) : 1, bytes.data());
   return tensor_from_bytes(t.dtype, out_dims, std::move(bytes));
 }
 

@@ -1,7 +1,14 @@
 #include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <fstream>
+#include <random>
 
 #include "modelport/ir.h"
 #include "passes/cleanup.h"
+#include "util/mapped_file.h"
 
 using namespace modelport;
 
@@ -107,4 +114,39 @@ TEST(IR, UseListsFollowEveryEdit) {
   EXPECT_EQ(g.use_count(cond), 0u);
   EXPECT_EQ(g.constants().size(), 1u) << "'other' had its only reader in a removed branch";
   (void)n;
+}
+
+// A buffer over a read-only file mapping (how TensorBundle shards and contiguous HDF5 datasets are
+// read) streams its bytes in pieces that do not fall on page boundaries, drops the pages it has
+// written from the process (its resident file pages fall by about the buffer's size), and still
+// reads back the same bytes afterwards (faulted in again from the file).
+TEST(IR, MappedBufferStreamsItsBytesThenGivesItsPagesBack) {
+  std::string path = ::testing::TempDir() + "/mapped_buffer_test.bin";
+  std::vector<uint8_t> bytes((size_t(12) << 20) + 123);
+  std::mt19937 rng(5);
+  for (auto& b : bytes) b = uint8_t(rng());
+  {
+    std::ofstream(path, std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()), std::streamsize(bytes.size()));
+  }
+  auto map = MappedFile::open(path);
+  const size_t skip = 100, n = bytes.size() - 200;
+  BufferPtr b = Buffer::mapped(map->data() + skip, n, map);
+  std::vector<uint8_t> want(bytes.begin() + skip, bytes.begin() + skip + n);
+  auto resident_file_pages = [] {
+    std::ifstream statm("/proc/self/statm");
+    long size = 0, resident = 0, shared = 0;
+    statm >> size >> resident >> shared;
+    return shared;
+  };
+  uint64_t sum = 0;
+  for (size_t i = 0; i < n; i += 4096) sum += b->data()[i];  // every page resident
+  long before = resident_file_pages();
+  std::vector<uint8_t> streamed;
+  b->stream(65536 + 7, [&](const uint8_t* d, size_t k) { streamed.insert(streamed.end(), d, d + k); });
+  long after = resident_file_pages();
+  EXPECT_EQ(streamed, want);
+  long page = ::sysconf(_SC_PAGESIZE);
+  EXPECT_GE(before - after, long(n) / page * 9 / 10) << "before " << before << " after " << after << " (sum " << sum << ")";
+  EXPECT_TRUE(std::equal(want.begin(), want.end(), b->data()));
+  std::remove(path.c_str());
 }

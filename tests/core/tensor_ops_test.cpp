@@ -62,3 +62,32 @@ TEST(TensorOps, PermuteMatchesTheDefinitionForEveryRankDtypeAndPermutation) {
   }
   EXPECT_GT(checked, 100);
 }
+
+// A permuted tensor of kLazyPermuteBytes or more is a lazy buffer: streamed in pieces (as the writer
+// does, in blocks that are not a multiple of its slabs) and made whole by data(), it must give the
+// definition's bytes both ways.
+TEST(TensorOps, LazyPermuteStreamsAndMaterializesTheSameBytes) {
+  std::mt19937 rng(11);
+  for (auto [dims, perm] : {std::pair<std::vector<int64_t>, std::vector<int64_t>>{{768, 515}, {1, 0}},
+                            {{40, 33, 30, 7}, {2, 3, 1, 0}},
+                            {{3, 200, 700}, {0, 2, 1}}}) {
+    int64_t n = 1;
+    for (auto d : dims) n *= d;
+    std::vector<uint8_t> bytes(size_t(n) * 4);
+    for (auto& b : bytes) b = uint8_t(rng());
+    Tensor t = tensor_from_bytes(DType::Float32, dims, bytes);
+    ASSERT_GE(t.nbytes(), kLazyPermuteBytes) << "the case must take the lazy path";
+    std::vector<uint8_t> want = permute_by_definition(t, perm);
+    Tensor p = permute_tensor(t, perm);
+    for (size_t block : {size_t(1), size_t(4096), size_t(100000), size_t(1) << 30}) {
+      std::vector<uint8_t> streamed;
+      p.buffer->stream(block, [&](const uint8_t* d, size_t k) { streamed.insert(streamed.end(), d, d + k); });
+      ASSERT_EQ(streamed, want) << "block " << block;
+    }
+    std::vector<uint8_t> whole(p.raw(), p.raw() + p.nbytes());
+    EXPECT_EQ(whole, want);
+    std::vector<uint8_t> after;  // streaming after data() gives the same bytes
+    p.buffer->stream(65536, [&](const uint8_t* d, size_t k) { after.insert(after.end(), d, d + k); });
+    EXPECT_EQ(after, want);
+  }
+}

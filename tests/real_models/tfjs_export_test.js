@@ -39,6 +39,10 @@ const MODELS = [
   { name: 'nsfwjs-inception-v3', atol: 1e-4, rtol: 1e-3 },      // layers, uint8, 6 weight shards
   { name: 'esrgan-slim-x2', tfjs_verify: true, atol: 1e-2, rtol: 1e-4 },           // layers (Functional), float32
   { name: 'esrgan-legacy-psnr-small', atol: 1e-2, rtol: 1e-4 }, // layers, uint8
+  // A TF Object Detection API SSD: a TF1 while loop (tf.map_fn preprocessing over TensorLists) and
+  // NonMaxSuppressionV5 per class. Fed the photo collage Human ships (on noise every score is ~0.05
+  // and NMS would compare ties); detection indices, classes and counts must match exactly.
+  { name: 'human-handtrack', photo: { size: '320x320' }, atol: 1e-4, rtol: 1e-3 },
 ];
 
 function run(cmd, args) {
@@ -57,13 +61,25 @@ function main() {
     process.stderr.write(`tfjs_real_models: fetching the models failed (npm unreachable?); skipped:\n${fetch.stderr}`);
     return 77;
   }
-  const ref = run('node', [path.join(TOOLS, 'tfjs_reference.js'), cache, '--only', only, '--small']);
+  fs.rmSync(work, { recursive: true, force: true });
+  fs.mkdirSync(work, { recursive: true });
+  const onNoise = MODELS.filter(m => !m.photo).map(m => m.name).join(',');
+  const ref = run('node', [path.join(TOOLS, 'tfjs_reference.js'), cache, '--only', onNoise, '--small']);
   if (ref.status !== 0) {
     process.stderr.write(`tfjs_real_models: tfjs reference run failed:\n${ref.stdout}${ref.stderr}`);
     return 1;
   }
-  fs.rmSync(work, { recursive: true, force: true });
-  fs.mkdirSync(work, { recursive: true });
+  // Detectors run on the real photo their package ships (decoded by Debian's python3-pil).
+  for (const m of MODELS.filter(x => x.photo)) {
+    m.photoNpy = path.join(work, `${m.name}.photo.npy`);
+    const dec = run('/usr/bin/python3', [path.join(TOOLS, 'photo_to_npy.py'), path.join(cache, m.name, 'assets', 'sample.jpg'),
+      m.photoNpy, '--size', m.photo.size]);
+    const r = dec.status === 0 && run('node', [path.join(TOOLS, 'tfjs_reference.js'), cache, '--only', m.name, '--input', `0=${m.photoNpy}`]);
+    if (!r || r.status !== 0) {
+      process.stderr.write(`tfjs_real_models: ${m.name}: photo reference failed:\n${dec.stderr}${r ? r.stdout + r.stderr : ''}`);
+      return 1;
+    }
+  }
   let failed = 0;
   for (const m of MODELS) {
     const dir = path.join(cache, m.name);
@@ -80,8 +96,11 @@ function main() {
     // names are the signature keys. Layers models use the Keras layer names on both sides.
     const names = onnxNames(modelJson);
     const args = ['verify', modelJson, onnx, '--atol', String(m.atol), '--rtol', String(m.rtol)];
-    for (const i of rec.inputs) args.push('--input-data', `${names(i.name)}=${path.join(dir, i.file)}`);
-    for (const o of rec.outputs) args.push('--expected', `${names(o.name)}=${path.join(dir, o.file)}`);
+    // tfjs holds uint8 inputs as int32: a photo is fed to ONNX Runtime as the uint8 file it came from.
+    for (const i of rec.inputs) args.push('--input-data', `${names(i.name)}=${m.photoNpy || path.join(dir, i.file)}`);
+    for (const o of rec.outputs) {
+      args.push('--expected', `${names(o.name)}=${asSignatureDtype(modelJson, o, path.join(dir, o.file), work)}`);
+    }
     const v = run(modelport, args);
     const lines = (v.stdout + v.stderr).trim().split('\n').filter(l => /^verify: /.test(l));
     console.log(`${v.status === 0 ? 'ok  ' : 'FAIL'} ${m.name} (${rec.kind}, atol ${m.atol}, rtol ${m.rtol})`);
@@ -100,6 +119,26 @@ function main() {
   }
   console.log(`${MODELS.length - failed} of ${MODELS.length} real tfjs models match tfjs`);
   return failed ? 1 : 0;
+}
+
+// tfjs may hold as int32 an output its signature declares DT_FLOAT (a Cast after a TF1 loop; the
+// reference keeps what tfjs holds). The exported model follows the signature, so such a reference is
+// compared as float32: a copy of the .npy with the same values (integers below 2^24, exact).
+function asSignatureDtype(modelJson, out, file, work) {
+  const doc = JSON.parse(fs.readFileSync(modelJson, 'utf8'));
+  const sig = doc.signature || (doc.userDefinedMetadata || {}).signature || {};
+  const spec = Object.values(sig.outputs || {}).find(s => s.name.replace(/:0$/, '') === out.name.replace(/:0$/, ''));
+  if (!spec || spec.dtype !== 'DT_FLOAT' || out.dtype !== 'int32') return file;
+  const npy = fs.readFileSync(file);
+  const headerLen = npy.readUInt16LE(8);
+  const header = npy.subarray(0, 10 + headerLen).toString('latin1');
+  if (!header.includes("'<i4'")) return file;
+  const body = npy.subarray(10 + headerLen);
+  const ints = new Int32Array(body.buffer.slice(body.byteOffset, body.byteOffset + body.byteLength));
+  const floats = Float32Array.from(ints);
+  const copy = path.join(work, `${path.basename(path.dirname(path.dirname(file)))}.${path.basename(file, '.npy')}.float32.npy`);
+  fs.writeFileSync(copy, Buffer.concat([Buffer.from(header.replace("'<i4'", "'<f4'"), 'latin1'), Buffer.from(floats.buffer)]));
+  return copy;
 }
 
 // tfjs tensor name -> ONNX name, from the model's signature (graph models).

@@ -5,10 +5,13 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
+#include <map>
+#include <optional>
 
 #include "modelport/error.h"
 #include "modelport/limits.h"
 #include "util/isolated_call.h"
+#include "util/mapped_file.h"
 
 namespace modelport::keras {
 namespace {
@@ -88,7 +91,9 @@ std::vector<std::string> read_vlen_strings_isolated(hid_t attr, hid_t mem, size_
 }
 
 // Reads every string of an attribute (scalar -> one string). `label` names the file, `what` the attribute.
-std::vector<std::string> read_string_attr(hid_t attr, const std::string& label, const std::string& what) {
+// `isolate`: read variable-length strings in a forked child (false only inside such a child).
+std::vector<std::string> read_string_attr(hid_t attr, const std::string& label, const std::string& what,
+                                          bool isolate = true) {
   const std::string where = label + ": " + what;
   H5Handle type(H5Aget_type(attr), H5Tclose);
   H5Handle space(H5Aget_space(attr), H5Sclose);
@@ -106,7 +111,10 @@ std::vector<std::string> read_string_attr(hid_t attr, const std::string& label, 
     H5Handle mem(H5Tcopy(H5T_C_S1), H5Tclose);
     H5Tset_size(mem.id(), H5T_VARIABLE);
     H5Tset_cset(mem.id(), H5Tget_cset(type.id()));
-    out = read_vlen_strings_isolated(attr, mem.id(), size_t(n), where);
+    if (isolate) return read_vlen_strings_isolated(attr, mem.id(), size_t(n), where);
+    std::vector<char*> ptrs(size_t(n), nullptr);
+    if (H5Aread(attr, mem.id(), ptrs.data()) < 0) throw Error(where + ": cannot read string attribute");
+    for (char* p : ptrs) out.emplace_back(p ? p : "");
   } else {
     size_t sz = H5Tget_size(type.id());
     std::vector<char> buf(sz * (size_t)n + 1, '\0');
@@ -118,7 +126,149 @@ std::vector<std::string> read_string_attr(hid_t attr, const std::string& label, 
 
 std::shared_ptr<H5Handle> share(hid_t id, H5Handle::Closer c) { return std::make_shared<H5Handle>(id, c); }
 
+void put_u64(std::string& w, uint64_t v) { w.append(reinterpret_cast<const char*>(&v), sizeof v); }
+void put_text(std::string& w, const std::string& t) {
+  put_u64(w, t.size());
+  w += t;
+}
+
+// Child side of StringAttrs::load: the string attributes of every group reachable from the root by
+// hard links, as records (group path as H5Group names it, attribute name, count, strings), each
+// text an 8-byte length and its bytes. An attribute that cannot be read is left out: the parent
+// reads it again by itself, which reports it.
+struct AttrWalk {
+  const std::string& label;
+  std::string path;
+  std::string wire;
+};
+
+herr_t collect_attr(hid_t loc, const char* name, const H5A_info_t*, void* data) {
+  auto* w = static_cast<AttrWalk*>(data);
+  H5Handle a(H5Aopen(loc, name, H5P_DEFAULT), H5Aclose);
+  H5Handle type(a.valid() ? H5Aget_type(a.id()) : -1, H5Tclose);
+  if (!type.valid() || H5Tget_class(type.id()) != H5T_STRING) return 0;
+  try {
+    auto v = read_string_attr(a.id(), w->label, "attribute " + w->path + "/" + name, false);
+    put_text(w->wire, w->path);
+    put_text(w->wire, name);
+    put_u64(w->wire, v.size());
+    for (auto& t : v) put_text(w->wire, t);
+  } catch (const Error&) {
+  }
+  return 0;
+}
+
+void collect_group(hid_t gid, const std::string& path, AttrWalk& w) {
+  w.path = path;
+  hsize_t idx = 0;
+  H5Aiterate2(gid, H5_INDEX_NAME, H5_ITER_INC, &idx, collect_attr, &w);
+}
+
+#if H5_VERSION_GE(1, 12, 0)
+using LinkInfo = H5L_info2_t;
+#define MODELPORT_H5LVISIT H5Lvisit2
+#else
+using LinkInfo = H5L_info_t;
+#define MODELPORT_H5LVISIT H5Lvisit
+#endif
+
+herr_t collect_link(hid_t root, const char* name, const LinkInfo* info, void* data) {
+  if (info->type != H5L_TYPE_HARD) return 0;  // never follow a soft or external link
+  H5Handle obj(H5Oopen(root, name, H5P_DEFAULT), H5Oclose);
+  if (obj.valid() && H5Iget_type(obj.id()) == H5I_GROUP)
+    collect_group(obj.id(), std::string("/") + name, *static_cast<AttrWalk*>(data));
+  return 0;
+}
+
 }  // namespace
+
+// A Keras file keeps its strings (model_config, layer_names, each layer's weight_names) in group
+// attributes. Variable-length ones are read in a forked child (read_vlen_strings_isolated), and a
+// fork per attribute costs a page-table copy of the whole process, which grows with every weight
+// read: for a 1 GB model, seconds. So the first string attribute asked for makes one child read all
+// of them, while the process is still small; anything the child could not read (or a child that
+// crashed or hung) is read on its own, as before.
+struct StringAttrs {
+  enum class State { kUnread, kReady, kFailed } state = State::kUnread;
+  std::map<std::pair<std::string, std::string>, std::vector<std::string>> values;  // (group path, name)
+
+  void load(hid_t file, const std::string& label) {
+    state = State::kFailed;
+    hsize_t file_bytes = 0;
+    if (H5Fget_filesize(file, &file_bytes) < 0) return;
+    auto work = [&]() -> std::string {
+      AttrWalk w{label, "", ""};
+      H5Handle root(H5Gopen2(file, "/", H5P_DEFAULT), H5Gclose);
+      if (!root.valid()) throw Error("no root group");
+      collect_group(root.id(), "", w);
+      MODELPORT_H5LVISIT(root.id(), H5_INDEX_NAME, H5_ITER_INC, collect_link, &w);
+      return w.wire;
+    };
+    const uint64_t cap = std::min<uint64_t>(64 * uint64_t(file_bytes) + (1u << 20), available_memory_bytes());
+    IsolatedResult r = run_isolated(work, cap, 5000);
+    if (!r.ok) return;
+    size_t pos = 0;
+    auto u64 = [&](uint64_t& v) {
+      if (r.bytes.size() - pos < sizeof v) return false;
+      std::memcpy(&v, r.bytes.data() + pos, sizeof v);
+      pos += sizeof v;
+      return true;
+    };
+    auto text = [&](std::string& t) {
+      uint64_t n = 0;
+      if (!u64(n) || r.bytes.size() - pos < n) return false;
+      t.assign(r.bytes.data() + pos, size_t(n));
+      pos += size_t(n);
+      return true;
+    };
+    std::map<std::pair<std::string, std::string>, std::vector<std::string>> got;
+    while (pos < r.bytes.size()) {
+      std::string path, name;
+      uint64_t count = 0;
+      if (!text(path) || !text(name) || !u64(count) || count > r.bytes.size()) return;
+      std::vector<std::string> v(static_cast<size_t>(count));
+      for (auto& t : v)
+        if (!text(t)) return;
+      got[{path, name}] = std::move(v);
+    }
+    values = std::move(got);
+    state = State::kReady;
+  }
+};
+
+// Where a dataset's bytes lie in the file, when they can be used as they are: contiguous (no
+// filters, no external storage), stored in the file's little-endian form of `dt`, aligned to its
+// element size and inside the file.
+std::optional<uint64_t> contiguous_offset(hid_t file, hid_t ds, hid_t type, DType dt, uint64_t nbytes, uint64_t file_size) {
+  hid_t le = -1;
+  switch (dt) {
+    case DType::Float32: le = H5T_IEEE_F32LE; break;
+    case DType::Float64: le = H5T_IEEE_F64LE; break;
+    case DType::Int8: le = H5T_STD_I8LE; break;
+    case DType::UInt8: le = H5T_STD_U8LE; break;
+    case DType::Int16: le = H5T_STD_I16LE; break;
+    case DType::Int32: le = H5T_STD_I32LE; break;
+    case DType::Int64: le = H5T_STD_I64LE; break;
+    default: return std::nullopt;
+  }
+  if (H5Tequal(type, le) <= 0) return std::nullopt;
+  H5Handle dcpl(H5Dget_create_plist(ds), H5Pclose);
+  if (!dcpl.valid() || H5Pget_layout(dcpl.id()) != H5D_CONTIGUOUS || H5Pget_nfilters(dcpl.id()) != 0 ||
+      H5Pget_external_count(dcpl.id()) != 0)
+    return std::nullopt;
+  H5Handle fcpl(H5Fget_create_plist(file), H5Pclose);
+  hsize_t userblock = 1;
+  if (!fcpl.valid() || H5Pget_userblock(fcpl.id(), &userblock) < 0 || userblock != 0) return std::nullopt;
+  haddr_t off = H5Dget_offset(ds);
+  if (off == HADDR_UNDEF || H5Dget_storage_size(ds) != nbytes) return std::nullopt;
+  if (off > file_size || nbytes > file_size - off || off % dtype_size(dt) != 0) return std::nullopt;
+  return uint64_t(off);
+}
+
+struct H5Shared {
+  StringAttrs strings;
+  std::shared_ptr<const MappedFile> map;  // the file on disk (not an in-memory image)
+};
 
 H5Handle& H5Handle::operator=(H5Handle&& o) noexcept {
   if (this != &o) {
@@ -142,6 +292,11 @@ H5File H5File::open(const std::string& path) {
   H5File f;
   f.file_ = share(id, H5Fclose);
   f.label_ = path;
+  f.shared_ = std::make_shared<H5Shared>();
+  try {
+    f.shared_->map = MappedFile::open(path);  // large contiguous datasets alias it (dataset())
+  } catch (const Error&) {
+  }
   return f;
 }
 
@@ -154,6 +309,7 @@ H5File H5File::open_image(std::vector<uint8_t> bytes, const std::string& label) 
   if (id < 0) throw Error(label + ": cannot open embedded HDF5 image");
   f.file_ = share(id, H5Fclose);
   f.label_ = label;
+  f.shared_ = std::make_shared<H5Shared>();
   f.image_.reset();
   return f;
 }
@@ -161,11 +317,16 @@ H5File H5File::open_image(std::vector<uint8_t> bytes, const std::string& label) 
 H5Group H5File::root() const {
   hid_t g = H5Gopen2(file_->id(), "/", H5P_DEFAULT);
   if (g < 0) throw Error(label_ + ": cannot open HDF5 root group");
-  return H5Group(file_, g, "", label_);
+  return H5Group(file_, g, "", label_, shared_);
 }
 
-H5Group::H5Group(std::shared_ptr<H5Handle> file, hid_t gid, std::string path, std::string label)
-    : file_(std::move(file)), gid_(share(gid, H5Gclose)), path_(std::move(path)), label_(std::move(label)) {}
+H5Group::H5Group(std::shared_ptr<H5Handle> file, hid_t gid, std::string path, std::string label,
+                 std::shared_ptr<H5Shared> shared)
+    : file_(std::move(file)),
+      gid_(share(gid, H5Gclose)),
+      path_(std::move(path)),
+      label_(std::move(label)),
+      shared_(std::move(shared)) {}
 
 bool H5Group::has(const std::string& rel) const {
   std::string acc;
@@ -194,16 +355,11 @@ H5Group H5Group::group(const std::string& rel) const {
   if (!is_group(rel)) throw Error(label_ + ": missing HDF5 group " + full);
   hid_t g = H5Gopen2(gid_->id(), rel.c_str(), H5P_DEFAULT);
   if (g < 0) throw Error(label_ + ": cannot open HDF5 group " + full);
-  return H5Group(file_, g, full, label_);
+  return H5Group(file_, g, full, label_, shared_);
 }
 
 std::vector<std::string> H5Group::children() const {
   std::vector<std::string> names;
-#if H5_VERSION_GE(1, 12, 0)
-  using LinkInfo = H5L_info2_t;
-#else
-  using LinkInfo = H5L_info_t;
-#endif
   auto cb = [](hid_t, const char* name, const LinkInfo*, void* data) -> herr_t {
     static_cast<std::vector<std::string>*>(data)->push_back(name);
     return 0;
@@ -258,6 +414,15 @@ Tensor H5Group::dataset(const std::string& rel) const {
   if (nbytes > (uint64_t(1) << 20) && nbytes / 1100 > stored)
     throw Error(label_ + ": tensor " + full + " declares " + dims_text(t.dims) + " " + dtype_name(t.dtype) + " = " +
                 bytes_text(nbytes) + " but the file stores only " + bytes_text(stored) + " of it");
+  // A large contiguous dataset of a file on disk aliases the file's mapping: not copied, and the
+  // writer gives its pages back as it writes them.
+  const MappedFile* map = shared_ && shared_->map ? shared_->map.get() : nullptr;
+  if (map && nbytes >= (uint64_t(64) << 10)) {
+    if (auto off = contiguous_offset(file_->id(), ds.id(), type.id(), t.dtype, nbytes, map->size())) {
+      t.buffer = Buffer::mapped(map->data() + *off, size_t(nbytes), shared_->map);
+      return t;
+    }
+  }
   std::vector<uint8_t> bytes((size_t)nbytes);
   if (!bytes.empty() && H5Dread(ds.id(), mem, H5S_ALL, H5S_ALL, H5P_DEFAULT, bytes.data()) < 0)
     throw Error(label_ + ": cannot read HDF5 dataset " + full);
@@ -267,10 +432,20 @@ Tensor H5Group::dataset(const std::string& rel) const {
 
 bool H5Group::has_attr(const std::string& name) const { return H5Aexists(gid_->id(), name.c_str()) > 0; }
 
+std::vector<std::string> H5Group::read_strings(const std::string& name) const {
+  if (shared_) {
+    StringAttrs& s = shared_->strings;
+    if (s.state == StringAttrs::State::kUnread) s.load(file_->id(), label_);
+    auto it = s.values.find({path_, name});
+    if (it != s.values.end()) return it->second;
+  }
+  H5Handle a(H5Aopen(gid_->id(), name.c_str(), H5P_DEFAULT), H5Aclose);
+  return read_string_attr(a.id(), label_, "attribute " + path_ + "/" + name);
+}
+
 std::optional<std::string> H5Group::attr_string(const std::string& name) const {
   if (!has_attr(name)) return std::nullopt;
-  H5Handle a(H5Aopen(gid_->id(), name.c_str(), H5P_DEFAULT), H5Aclose);
-  auto v = read_string_attr(a.id(), label_, "attribute " + path_ + "/" + name);
+  auto v = read_strings(name);
   if (v.empty()) return std::string();
   return v[0];
 }
@@ -278,8 +453,7 @@ std::optional<std::string> H5Group::attr_string(const std::string& name) const {
 std::vector<std::string> H5Group::attr_strings(const std::string& name) const {
   std::vector<std::string> out;
   auto read = [&](const std::string& n) {
-    H5Handle a(H5Aopen(gid_->id(), n.c_str(), H5P_DEFAULT), H5Aclose);
-    auto v = read_string_attr(a.id(), label_, "attribute " + path_ + "/" + n);
+    auto v = read_strings(n);
     out.insert(out.end(), v.begin(), v.end());
   };
   if (has_attr(name)) {

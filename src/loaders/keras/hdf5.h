@@ -34,6 +34,9 @@ class H5Handle {
 };
 
 class H5Group;
+// What the groups of one open file share: its string attributes, read at once, and for a file on
+// disk its read-only mapping (hdf5.cpp).
+struct H5Shared;
 
 // An open HDF5 file (from disk or from an in-memory image). `label` names it in errors.
 class H5File {
@@ -46,13 +49,15 @@ class H5File {
  private:
   std::shared_ptr<H5Handle> file_;
   std::shared_ptr<std::vector<uint8_t>> image_;  // keeps the image alive
+  std::shared_ptr<H5Shared> shared_;
   std::string label_;
 };
 
 // A group (or the file root). Child paths are relative, with '/' separators.
 class H5Group {
  public:
-  H5Group(std::shared_ptr<H5Handle> file, hid_t gid, std::string path, std::string label);
+  H5Group(std::shared_ptr<H5Handle> file, hid_t gid, std::string path, std::string label,
+          std::shared_ptr<H5Shared> shared = nullptr);
   bool has(const std::string& rel) const;        // link exists (each path component checked)
   bool is_group(const std::string& rel) const;
   bool is_dataset(const std::string& rel) const;
@@ -68,9 +73,12 @@ class H5Group {
   const std::string& label() const { return label_; }
 
  private:
+  std::vector<std::string> read_strings(const std::string& name) const;
+
   std::shared_ptr<H5Handle> file_;
   std::shared_ptr<H5Handle> gid_;
   std::string path_, label_;
+  std::shared_ptr<H5Shared> shared_;
 };
 
 }  // namespace modelport::keras

@@ -50,9 +50,9 @@ Value* argument(const LayerCall& l, size_t pos, const char* kw) {
 
 Outs lower_multi_head_attention(Ctx& c, const LayerCall& l) {
   const json& cfg = l.cfg;
-  int64_t heads = cfg.at("num_heads").get<int64_t>(), key_dim = cfg.at("key_dim").get<int64_t>();
+  int64_t heads = config_int(cfg.at("num_heads")), key_dim = config_int(cfg.at("key_dim"));
   const json& vd = cfg.value("value_dim", json());
-  int64_t value_dim = vd.is_number() && vd.get<int64_t>() > 0 ? vd.get<int64_t>() : key_dim;
+  int64_t value_dim = vd.is_number() && config_int(vd) > 0 ? config_int(vd) : key_dim;
   if (heads <= 0 || key_dim <= 0) c.fail("MultiHeadAttention num_heads and key_dim must be positive");
   bool use_bias = flag(cfg, "use_bias", true);
 
@@ -69,7 +69,7 @@ Outs lower_multi_head_attention(Ctx& c, const LayerCall& l) {
   const json& axes = cfg.value("attention_axes", json());
   if (!axes.is_null()) {
     const json& a = axes.is_array() && axes.size() == 1 ? axes[0] : axes;
-    if (!a.is_number_integer() || (a.get<int64_t>() != 1 && a.get<int64_t>() != -2))
+    if (!a.is_number_integer() || (config_int(a) != 1 && config_int(a) != -2))
       c.fail("MultiHeadAttention attention_axes " + axes.dump() + " is not supported (only the sequence axis)");
   }
   const json& os = cfg.value("output_shape", json());

@@ -188,7 +188,7 @@ Outs lower_batch_normalization(Ctx& c, const LayerCall& l) {
   Value* x = l.in();
   int r = c.need_rank(x);
   const json& a = l.cfg.value("axis", json(-1));
-  int64_t axis = a.is_array() ? a.at(0).get<int64_t>() : a.get<int64_t>();
+  int64_t axis = a.is_array() ? config_int(a.at(0)) : config_int(a);
   if (axis < 0) axis += r;
   auto w = l.weights();
   bool scale = flag(l.cfg, "scale", true), center = flag(l.cfg, "center", true);

@@ -22,7 +22,7 @@ struct ConvLstmOut {
 // One direction over x [B,T,spatial...,C] (channels_last); weights in Keras order.
 ConvLstmOut run_conv_lstm(Ctx& c, const LayerCall& l, const json& cfg, size_t nd, Value* x,
                           const std::vector<Tensor>& w, bool backwards) {
-  int64_t F = cfg.at("filters").get<int64_t>();
+  int64_t F = config_int(cfg.at("filters"));
   if (F <= 0) c.fail("filters must be positive");
   if (w.size() < 2) c.fail("ConvLSTM has no kernel/recurrent_kernel weights");
   const auto& kd = w[0].dims;

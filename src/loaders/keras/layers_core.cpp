@@ -59,7 +59,7 @@ Outs lower_thresholded_relu(Ctx& c, const LayerCall& l) {
 Outs lower_softmax(Ctx& c, const LayerCall& l) {
   const json& a = l.cfg.value("axis", json(-1));
   if (a.is_array() && a.size() != 1) c.fail("Softmax over several axes is not supported");
-  int64_t axis = a.is_array() ? a[0].get<int64_t>() : a.get<int64_t>();
+  int64_t axis = a.is_array() ? config_int(a[0]) : config_int(a);
   return {c.op("Softmax", {l.in()}, {{"axis", axis}})};
 }
 
@@ -73,19 +73,19 @@ Outs lower_flatten(Ctx& c, const LayerCall& l) {
 
 Outs lower_reshape(Ctx& c, const LayerCall& l) {
   std::vector<int64_t> shape{0};
-  for (auto& d : l.cfg.at("target_shape")) shape.push_back(d.is_null() ? -1 : d.get<int64_t>());
+  for (auto& d : l.cfg.at("target_shape")) shape.push_back(d.is_null() ? -1 : config_int(d));
   Value* y = c.op("Reshape", {l.in(), c.i64(shape)});
   return {y};
 }
 
 Outs lower_permute(Ctx& c, const LayerCall& l) {
   std::vector<int64_t> perm{0};
-  for (auto& d : l.cfg.at("dims")) perm.push_back(d.get<int64_t>());
+  for (auto& d : l.cfg.at("dims")) perm.push_back(config_int(d));
   return {c.transpose(l.in(), perm)};
 }
 
 Outs lower_repeat_vector(Ctx& c, const LayerCall& l) {
-  int64_t n = l.cfg.at("n").get<int64_t>();
+  int64_t n = config_int(l.cfg.at("n"));
   Value* u = c.op("Unsqueeze", {l.in(), c.i64({1})});
   Value* y = c.op("Tile", {u, c.i64({1, n, 1})});
   return {y};
@@ -115,8 +115,8 @@ Outs lower_dot(Ctx& c, const LayerCall& l) {
   Value *x = l.in(0), *y = l.in(1);
   int rx = c.need_rank(x), ry = c.need_rank(y);
   const json& a = l.cfg.at("axes");
-  std::vector<int64_t> axes = a.is_array() ? std::vector<int64_t>{a.at(0).get<int64_t>(), a.at(1).get<int64_t>()}
-                                           : std::vector<int64_t>{a.get<int64_t>(), a.get<int64_t>()};
+  std::vector<int64_t> axes = a.is_array() ? std::vector<int64_t>{config_int(a.at(0)), config_int(a.at(1))}
+                                           : std::vector<int64_t>{config_int(a), config_int(a)};
   int ranks[2] = {rx, ry};
   for (int i = 0; i < 2; ++i) {
     if (axes[i] < 0) axes[i] += ranks[i];
@@ -154,9 +154,9 @@ Outs lower_dot(Ctx& c, const LayerCall& l) {
 static std::vector<std::pair<int64_t, int64_t>> spatial_pairs(Ctx& c, const json& v, size_t n, const char* field) {
   std::vector<std::pair<int64_t, int64_t>> out;
   auto amount = [&](const json& x) {
-    if (!x.is_number_integer() || x.get<int64_t>() < 0 || x.get<int64_t>() > (int64_t(1) << 40))
+    if (!x.is_number_integer() || config_int(x) < 0 || config_int(x) > (int64_t(1) << 40))
       c.fail(std::string(field) + " " + x.dump().substr(0, 40) + " is not a non-negative integer");
-    return x.get<int64_t>();
+    return config_int(x);
   };
   if (v.is_number()) return std::vector<std::pair<int64_t, int64_t>>(n, {amount(v), amount(v)});
   if (!v.is_array()) c.fail(std::string(field) + " is " + v.dump().substr(0, 40) + ", expected a number or a list");
@@ -267,7 +267,7 @@ Outs lower_normalization(Ctx& c, const LayerCall& l) {
   // (x - mean) / max(sqrt(variance), epsilon); adapted statistics are weights (mean, variance, count),
   // fixed ones are in the config. Only the last axis is supported.
   const json& a = l.cfg.value("axis", json(-1));
-  int64_t axis = a.is_array() ? (a.size() == 1 ? a[0].get<int64_t>() : 0) : a.is_number() ? a.get<int64_t>() : 0;
+  int64_t axis = a.is_array() ? (a.size() == 1 ? config_int(a[0]) : 0) : a.is_number() ? config_int(a) : 0;
   int r = c.rank(l.in());
   if (!(axis == -1 || (r > 0 && axis == r - 1))) c.fail("Normalization is only supported over the last axis");
   if (flag(l.cfg, "invert", false)) c.fail("Normalization(invert=True) is not supported");
@@ -294,8 +294,8 @@ Outs lower_layer_normalization(Ctx& c, const LayerCall& l) {
   Value* x = l.in();
   std::vector<int64_t> axes;
   const json& a = l.cfg.value("axis", json(-1));
-  if (a.is_array()) for (auto& e : a) axes.push_back(e.get<int64_t>());
-  else axes.push_back(a.get<int64_t>());
+  if (a.is_array()) for (auto& e : a) axes.push_back(config_int(e));
+  else axes.push_back(config_int(a));
   float eps = num(l.cfg, "epsilon", 1e-3f);
   auto w = l.weights();
   size_t wi = 0;

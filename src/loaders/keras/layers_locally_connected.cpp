@@ -49,7 +49,7 @@ Outs locally_connected(Ctx& c, const LayerCall& l, size_t nd) {
   auto ks = ints(cfg.value("kernel_size", json(1)), nd), st = ints(cfg.value("strides", json(1)), nd);
   std::string padding = str(cfg, "padding", "valid");
   const json impl_j = cfg.value("implementation", json(1));
-  int64_t impl = impl_j.is_number_integer() ? impl_j.get<int64_t>() : 1;
+  int64_t impl = impl_j.is_number_integer() ? config_int(impl_j) : 1;
   if (impl < 1 || impl > 3) c.fail(l.class_name + " implementation " + std::to_string(impl) + " is not 1, 2 or 3");
   if (padding != "valid" && !(padding == "same" && impl != 1))
     c.fail(l.class_name + " padding '" + padding + "' is not supported (Keras allows 'valid', and 'same' with implementation 2 or 3)");
@@ -61,7 +61,7 @@ Outs locally_connected(Ctx& c, const LayerCall& l, size_t nd) {
     pad_b[d] = padding == "same" ? ks[d] / 2 : 0;  // Keras's conv_connected_inputs: window starts at p*s - k/2
     padded[d] = std::max(in[d] + pad_b[d], (out[d] - 1) * st[d] + ks[d]);
   }
-  int64_t P = product(out), K = product(ks) * ch, F = cfg.at("filters").get<int64_t>();
+  int64_t P = product(out), K = product(ks) * ch, F = config_int(cfg.at("filters"));
   auto w = l.weights();
   if (w.empty()) c.fail(l.class_name + " has no kernel weights");
   std::vector<float> src = floats(w[0]), w1((size_t)(P * K * F), 0.0f);

@@ -28,7 +28,7 @@ Tensor reorder_gates(const Tensor& t, const std::vector<int>& order, int64_t u) 
 
 CellWeights cell_weights(Ctx& c, Cell cell, const std::vector<Tensor>& w, const json& cfg) {
   if (w.size() < 2) c.fail("recurrent layer has no kernel/recurrent_kernel weights");
-  int64_t u = cfg.at("units").get<int64_t>();
+  int64_t u = config_int(cfg.at("units"));
   int gates = cell == Cell::LSTM ? 4 : cell == Cell::GRU ? 3 : 1;
   // Keras LSTM gates i,f,c,o -> ONNX i,o,f,c; GRU z,r,h and SimpleRNN match.
   std::vector<int> order = cell == Cell::LSTM ? std::vector<int>{0, 3, 1, 2} : std::vector<int>{0, 1, 2};
@@ -112,7 +112,7 @@ Node* run_rnn(Ctx& c, const LayerCall& l, Cell cell, const json& cfg, const std:
               const std::string& direction) {
   Value* x = l.in();
   Value* xt = c.transpose(x, {1, 0, 2});
-  int64_t u = cfg.at("units").get<int64_t>();
+  int64_t u = config_int(cfg.at("units"));
   std::vector<Tensor> W, R, B;
   for (auto& d : dirs) W.push_back(d.W), R.push_back(d.R), B.push_back(d.B);
   std::vector<Value*> ins{xt, c.constant(stack(W), "W"), c.constant(stack(R), "R"), c.constant(stack(B), "B")};

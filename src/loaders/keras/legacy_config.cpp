@@ -98,7 +98,7 @@ void keras1_fields(json& cfg, const std::string& cls, const std::string& where) 
   }
   if (cls == "BatchNormalization" && cfg.contains("mode")) {
     const json& m = cfg["mode"];
-    if (!m.is_number() || m.get<int64_t>() != 0)
+    if (!m.is_number() || config_int(m) != 0)
       bad(where, "mode", "BatchNormalization mode " + m.dump() + " (batch statistics at inference) is not supported");
   }
 }
@@ -230,7 +230,7 @@ class LegacyWeights : public WeightScope {
     if (cls == "TimeDistributed" && cfg.contains("layer"))
       return convert(cfg["layer"].value("class_name", std::string()), cfg["layer"]["config"], std::move(w));
     if (major_ == 1) {
-      int64_t filters = cfg.value("filters", json(-1)).is_number() ? cfg.value("filters", json(-1)).get<int64_t>() : -1;
+      int64_t filters = cfg.value("filters", json(-1)).is_number() ? config_int(cfg.value("filters", json(-1))) : -1;
       const std::vector<int64_t>& d = w[0].dims;
       if (cls == "Conv1D" && d.size() == 4) {
         // Keras 1.1+: (length, 1, in, filters); Keras 1.0: (filters, in, length, 1).

@@ -96,6 +96,10 @@ std::string dims_str(const std::vector<int64_t>& dims);  // "[2,3]", for message
 std::string json_error_text(const json::exception& e);
 
 // Config helpers.
+// An integer from a config (a size, an axis, an index): a JSON integer, or a float holding one,
+// within +-2^53. Anything else throws json::type_error naming the value: converting a float beyond int64 would be
+// undefined behaviour, and no real size comes near 2^53 (sums and small products stay in range).
+int64_t config_int(const json& v);
 std::vector<int64_t> ints(const json& v, size_t n);  // int or list -> n ints
 float num(const json& cfg, const char* key, float def);
 bool flag(const json& cfg, const char* key, bool def);

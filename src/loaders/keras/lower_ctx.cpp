@@ -1,3 +1,5 @@
+#include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <string_view>
 
@@ -133,11 +135,27 @@ std::string json_error_text(const json::exception& e) {
   return what.rfind("[json.exception.", 0) == 0 && end != std::string::npos ? what.substr(end + 2) : what;
 }
 
+int64_t config_int(const json& v) {
+  // Thrown as a JSON type error, so that the callers' handlers add the file, the layer and the
+  // field, as they do for any other config value of the wrong type.
+  auto refuse = [&v](const char* why) {
+    return json::type_error::create(302, "config value " + v.dump().substr(0, 40) + why, nullptr);
+  };
+  constexpr double kMax = 9007199254740992.0;  // 2^53
+  double d = 0;
+  if (v.is_number_unsigned()) d = v.get<uint64_t>() > uint64_t(kMax) ? kMax * 2 : double(v.get<uint64_t>());
+  else if (v.is_number_integer()) d = double(std::clamp<int64_t>(v.get<int64_t>(), -int64_t(kMax) * 2, int64_t(kMax) * 2));
+  else if (v.is_number_float()) d = v.get<double>();
+  else throw refuse(" is not an integer");
+  if (!(d >= -kMax && d <= kMax) || d != std::floor(d)) throw refuse(" is not an integer within +-2^53");
+  return int64_t(d);
+}
+
 std::vector<int64_t> ints(const json& v, size_t n) {
   std::vector<int64_t> out;
-  if (v.is_number()) return std::vector<int64_t>(n, v.get<int64_t>());
+  if (v.is_number()) return std::vector<int64_t>(n, config_int(v));
   if (v.is_array())
-    for (auto& e : v) out.push_back(e.is_number() ? e.get<int64_t>() : 0);
+    for (auto& e : v) out.push_back(e.is_number() ? config_int(e) : 0);
   while (out.size() < n) out.push_back(out.empty() ? 1 : out.back());
   return out;
 }

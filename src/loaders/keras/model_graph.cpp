@@ -10,17 +10,6 @@
 namespace modelport::keras {
 namespace {
 
-// An index or a dim from a config: an integer, or a float holding one. Anything else (a float
-// beyond int64, where a conversion would be undefined behaviour) is a corrupt config.
-int64_t config_int(const json& v) {
-  if (v.is_number_integer()) return v.get<int64_t>();
-  if (v.is_number_float()) {
-    double d = v.get<double>();
-    if (d > -9.2e18 && d < 9.2e18 && d == std::floor(d)) return int64_t(d);
-  }
-  throw Error("config value " + v.dump().substr(0, 40) + " is not an integer");
-}
-
 const json& cfg_of(const json& e) {
   static const json empty = json::object();
   auto it = e.find("config");
@@ -478,8 +467,8 @@ void renumber_nested_model_calls(json& model_entry, int delta) {
   if (built.empty() || !cfg.is_object()) return;
   auto renumber = [&](json& ref) {  // ["layer", node_index, tensor_index, {kwargs}]
     if (ref.is_array() && ref.size() >= 2 && ref[0].is_string() && built.count(ref[0].get<std::string>()) &&
-        ref[1].is_number_integer() && ref[1].get<int64_t>() + delta >= 0)
-      ref[1] = ref[1].get<int64_t>() + delta;
+        ref[1].is_number_integer() && config_int(ref[1]) + delta >= 0)
+      ref[1] = config_int(ref[1]) + delta;
   };
   for (auto& l : layers)
     if (l.is_object() && l.contains("inbound_nodes") && l["inbound_nodes"].is_array())

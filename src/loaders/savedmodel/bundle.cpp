@@ -4,7 +4,7 @@
 #include <cstdio>
 
 #include "crc32c.h"
-#include "mapped_file.h"
+#include "util/mapped_file.h"
 #include "modelport/error.h"
 #include "modelport/limits.h"
 #include "index_table.h"
@@ -89,7 +89,9 @@ Tensor TensorBundle::tensor(const std::string& key) const {
   if (nbytes != uint64_t(e->size))
     throw Error(index_path_ + ": variable '" + key + "' size does not match its shape");
   const uint8_t* p = bytes(key, *e, true);
-  t.buffer = Buffer::alias(p, size_t(e->size), shards_[e->shard]);
+  // The checksum has read every page; hand them back until the writer streams them.
+  MappedFile::drop_pages(p, size_t(e->size));
+  t.buffer = Buffer::mapped(p, size_t(e->size), shards_[e->shard]);
   return t;
 }
 

@@ -10,9 +10,11 @@
 
 #include "modelport/ir.h"
 
-namespace modelport::tf {
-
+namespace modelport {
 class MappedFile;
+}
+
+namespace modelport::tf {
 
 class TensorBundle {
  public:

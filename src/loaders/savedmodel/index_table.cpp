@@ -10,7 +10,7 @@
 #include <cstring>
 #include <memory>
 
-#include "mapped_file.h"
+#include "util/mapped_file.h"
 #include "modelport/error.h"
 
 namespace modelport::tf {

@@ -4,7 +4,7 @@
 
 #include <algorithm>
 
-#include "mapped_file.h"
+#include "util/mapped_file.h"
 #include "modelport/error.h"
 
 namespace modelport::tf {

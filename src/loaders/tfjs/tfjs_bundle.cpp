@@ -5,7 +5,7 @@
 #include <fstream>
 
 #include "loaders/keras/config_json.h"
-#include "loaders/savedmodel/mapped_file.h"
+#include "util/mapped_file.h"
 #include "loaders/tfjs/tfjs_loader.h"
 #include "modelport/error.h"
 
@@ -23,7 +23,7 @@ std::string bare(const std::string& tensor) {
 
 void write_tfjs_source(const std::string& path, const LoadOptions& opts, const std::string& dir) {
   Model m = load_tfjs(path, opts);  // the ONNX names, and the tfjs tensors they come from
-  tfjs::json doc = keras::parse_config_json(tf::read_file(path), path, "model.json");
+  tfjs::json doc = keras::parse_config_json(read_file(path), path, "model.json");
   tfjs::json mp = {{"inputs", tfjs::json::array()}, {"outputs", tfjs::json::array()}};
   for (size_t i = 0; i < m.graph->inputs.size() && i < m.source_input_names.size(); ++i)
     mp["inputs"].push_back({{"name", m.graph->inputs[i]->name}, {"tensor", bare(m.source_input_names[i])}});

@@ -1,7 +1,7 @@
 #include "loaders/tfjs/tfjs_model.h"
 
 #include "loaders/keras/config_json.h"
-#include "loaders/savedmodel/mapped_file.h"
+#include "util/mapped_file.h"
 #include "modelport/error.h"
 
 namespace modelport::tfjs {
@@ -16,7 +16,7 @@ std::string string_field(const json& doc, const char* key) {
 TfjsModel read_tfjs_model(const std::string& path) {
   TfjsModel m;
   m.path = path;
-  m.doc = keras::parse_config_json(tf::read_file(path), path, "model.json");
+  m.doc = keras::parse_config_json(read_file(path), path, "model.json");
   const json& doc = m.doc;
   if (!doc.is_object()) throw Error(path + ": model.json is not a JSON object");
   if (!doc.contains("modelTopology") || !doc["modelTopology"].is_object())

@@ -127,6 +127,35 @@ void add_array_cases(std::vector<Case>& out) {
   };
   out.push_back(sl);
 
+  // Slice with a run-time size or begin (TF Object Detection postprocessors clip box lists to a
+  // computed count): here both come from the dynamic batch, so neither folds to a constant.
+  Case rsl;
+  rsl.name = "slice_runtime_bounds";
+  rsl.ops = {"Slice"};
+  rsl.inputs = {{"x", {-1, 5, 4}}};
+  rsl.outputs = {"slice_rt_size", "slice_rt_begin"};
+  rsl.build = [](B& b) {
+    b.node("shape", "Shape", {"x"});
+    b.const_i("trim", {1, 2, 1});
+    b.node("size", "Sub", {"shape", "trim"});  // [batch - 1, 3, 3]
+    b.const_i("begin", {1, 1, 0});
+    b.node("slice_rt_size", "Slice", {"x", "begin", "size"});  // x[1:, 1:4, 0:3]
+    strided_slice(b, "batch", "shape", {0}, {1}, {1}, 0, 0, 0);
+    b.const_i("one", {1});
+    b.node("last", "Sub", {"batch", "one"});
+    b.const_i("rest", {0, 1});
+    const_scalar_i(b, "axis0", 0);
+    B::set_int(b.node("begin_rt", "ConcatV2", {"last", "rest", "axis0"}), "N", 2);  // [batch - 1, 0, 1]
+    b.const_i("size_to_end", {-1, -1, 2});
+    b.node("slice_rt_begin", "Slice", {"x", "begin_rt", "size_to_end"});  // x[batch-1:, :, 1:3]
+  };
+  rsl.reference = [](const Tensors& in) {
+    auto& x = in[0];
+    int64_t n = x.size(0);
+    return Tensors{x.index({Slice(1), Slice(1, 4), Slice(0, 3)}), x.index({Slice(n - 1), Slice(), Slice(1, 3)})};
+  };
+  out.push_back(rsl);
+
   Case pad;
   pad.name = "pad";
   pad.ops = {"Pad", "PadV2", "MirrorPad"};

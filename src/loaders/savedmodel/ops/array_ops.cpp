@@ -150,7 +150,25 @@ std::vector<Value*> strided_slice(OpCtx& c) {
   return {y};
 }
 
+// Slice whose begin or size is known only at run time (TF Object Detection postprocessors clip
+// box lists to a computed count): ONNX Slice takes them as inputs, and a size of -1 (to the end)
+// becomes an end of INT64_MAX.
+Value* runtime_slice(OpCtx& c) {
+  Value *begin = c.to_i64(c.input(1)), *size = c.to_i64(c.input(2));
+  int64_t n = -1;
+  for (Value* v : {begin, size})
+    if (v->shape.rank_known && v->shape.rank() == 1 && v->shape.dims[0].is_fixed()) n = v->shape.dims[0].value;
+  if (n < 0 && c.input(0)->shape.rank_known) n = int64_t(c.input(0)->shape.rank());
+  if (n < 0) c.fail("begin and size are run-time values of unknown length");
+  std::vector<int64_t> axes(static_cast<size_t>(n));
+  for (int64_t i = 0; i < n; ++i) axes[size_t(i)] = i;
+  Value* to_end = c.op("Less", {size, c.c_i64({0})});
+  Value* ends = c.op("Where", {to_end, c.c_i64(std::vector<int64_t>(size_t(n), kMaxI)), c.op("Add", {begin, size})});
+  return c.op("Slice", {c.input(0), begin, ends, c.c_i64(axes)});
+}
+
 std::vector<Value*> slice_op(OpCtx& c) {
+  if (!c.const_input(1) || !c.const_input(2)) return {runtime_slice(c)};
   auto begin = c.const_ints(1, "begin"), size = c.const_ints(2, "size");
   if (begin.size() != size.size()) c.fail("begin/size lengths differ");
   std::vector<int64_t> ends, axes, steps;

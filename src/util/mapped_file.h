@@ -1,4 +1,4 @@
-// A read-only memory-mapped file. Tensors read from it alias the mapping (Buffer::alias) and keep
+// A read-only memory-mapped file. Tensors read from it alias the mapping (Buffer::mapped) and keep
 // it alive, so weights are never copied.
 #pragma once
 #include <cstddef>
@@ -6,7 +6,7 @@
 #include <memory>
 #include <string>
 
-namespace modelport::tf {
+namespace modelport {
 
 class MappedFile {
  public:
@@ -19,6 +19,10 @@ class MappedFile {
   const uint8_t* data() const { return data_; }
   size_t size() const { return size_; }
   const std::string& path() const { return path_; }
+  // Gives the whole pages inside [p, p + n) of a read-only file mapping back to the kernel
+  // (MADV_DONTNEED): this process's resident size shrinks, the page cache keeps them, and a later
+  // read faults them in again. Never call it on memory that is not such a mapping.
+  static void drop_pages(const void* p, size_t n);
 
  private:
   MappedFile() = default;
@@ -30,4 +34,4 @@ class MappedFile {
 // Reads a whole (small) file into a string. Throws Error("<path>: <cause>").
 std::string read_file(const std::string& path);
 
-}  // namespace modelport::tf
+}  // namespace modelport
