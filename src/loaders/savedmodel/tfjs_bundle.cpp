@@ -75,6 +75,84 @@ void check_band_part(const tf::FlatNode& n, const tf::FlatGraph& fg, const tf::T
                              (upper ? std::to_string(*upper) : n.inputs[2]) + ")");
 }
 
+// The dtype attribute of a Const whose value went to the weights as `spec`.
+json const_dtype_attr(const json& spec) {
+  return {{"type", spec["dtype"] == "float32" ? "DT_FLOAT" : spec["dtype"] == "int32" ? "DT_INT32" : "DT_BOOL"}};
+}
+
+// Functions named by func attributes (If/StatelessIf branches, While/StatelessWhile cond and body).
+void add_called_functions(const google::protobuf::Map<std::string, tf::AttrValue>& attrs, std::vector<std::string>& out) {
+  for (auto& [k, v] : attrs) {
+    if (v.has_func() && !v.func().name().empty()) out.push_back(v.func().name());
+    if (v.has_list())
+      for (auto& f : v.list().func()) out.push_back(f.name());
+  }
+}
+
+// tfjs's function library for the functions the flat graph still calls (control flow keeps its
+// branches and bodies as functions), and those they call. tfjs looks a Const up in the weights by
+// its node name, in function bodies too, so each body Const becomes a weight named
+// "<function>/<node>" (unique across the model) and its uses follow the new name.
+json function_library(const tf::TfSource& src, std::vector<std::string> pending, TfjsWeightWriter& w, json& weights) {
+  std::map<std::string, const tf::FunctionDef*> lib;
+  for (auto& f : src.graph->library().function()) lib[f.signature().name()] = &f;
+  std::set<std::string> done;
+  json functions = json::array();
+  while (!pending.empty()) {
+    std::string name = pending.back();
+    pending.pop_back();
+    if (!done.insert(name).second) continue;
+    auto it = lib.find(name);
+    if (it == lib.end()) throw ReferenceUnavailable("function " + name + " is not in the graph's library");
+    const tf::FunctionDef& f = *it->second;
+    for (auto& a : f.signature().input_arg())
+      if (a.type() == tf::DT_RESOURCE)
+        throw ReferenceUnavailable("function " + name + " takes a variable (a resource) as an argument, which a tfjs graph model cannot");
+    std::map<std::string, std::string> renamed;
+    for (auto& n : f.node_def())
+      if (n.op() == "Const") renamed[n.name()] = name + "/" + n.name();
+    auto rename = [&renamed](const std::string& ref) {
+      bool control = !ref.empty() && ref[0] == '^';
+      std::string body = control ? ref.substr(1) : ref;
+      auto colon = body.find(':');
+      auto r = renamed.find(body.substr(0, colon));
+      if (r == renamed.end()) return ref;
+      return (control ? "^" : "") + r->second + (colon == std::string::npos ? "" : body.substr(colon));
+    };
+    std::string sig;
+    if (!google::protobuf::util::MessageToJsonString(f.signature(), &sig).ok())
+      throw ReferenceUnavailable("function " + name + ": its signature cannot be written as JSON");
+    json nodes = json::array();
+    for (auto& n : f.node_def()) {
+      std::string where = src.pb_path + ": function " + name + ", node " + n.name();
+      add_called_functions(n.attr(), pending);
+      auto op = tfjs_op_names().find(n.op());
+      json node = {{"name", rename(n.name())}, {"op", op == tfjs_op_names().end() ? n.op() : op->second}};
+      json inputs = json::array();
+      for (auto& i : n.input()) inputs.push_back(rename(i));
+      if (!inputs.empty()) node["input"] = inputs;
+      json attr = json::object();
+      if (n.op() == "Const") {
+        auto v = n.attr().find("value");
+        if (v == n.attr().end()) throw Error(where + ": Const without a value");
+        json spec = w.add(node["name"], tf::tensor_from_proto(v->second.tensor(), src.keepalive(), where));
+        attr["dtype"] = const_dtype_attr(spec);
+        spec.erase("offset");
+        weights.push_back(spec);
+      } else {
+        for (auto& [k, v] : n.attr())
+          if (k.rfind("_", 0) != 0) attr[k] = attr_json(v, where);
+      }
+      if (!attr.empty()) node["attr"] = attr;
+      nodes.push_back(node);
+    }
+    json ret = json::object();
+    for (auto& [k, v] : f.ret()) ret[k] = rename(v);
+    functions.push_back({{"signature", json::parse(sig)}, {"nodeDef", nodes}, {"ret", ret}});
+  }
+  return functions.empty() ? json::object() : json{{"function", functions}};
+}
+
 }  // namespace
 
 void write_tfjs_tf(const std::string& path, Format format, const LoadOptions& opts, const std::string& dir) {
@@ -89,6 +167,7 @@ void write_tfjs_tf(const std::string& path, Format format, const LoadOptions& op
   json weights = json::array();
   json graph_nodes = json::array();
   std::set<std::string> fed;
+  std::vector<std::string> called;  // functions the flat graph's control-flow nodes call
   json io = {{"inputs", json::array()}, {"outputs", json::array()}};
   for (auto& in : plan.inputs) {
     auto [node, k] = tf::split_tensor_name(in.tensor);
@@ -128,19 +207,21 @@ void write_tfjs_tf(const std::string& path, Format format, const LoadOptions& op
     } else if (n->attrs) {
       for (auto& [k, v] : *n->attrs)
         if (k.rfind("_", 0) != 0) attr[k] = attr_json(v, where);
+      add_called_functions(*n->attrs, called);
     }
     if (is_const) {
       node["op"] = "Const";
       json spec = w.add(n->name, value);
-      attr["dtype"] = {{"type", spec["dtype"] == "float32" ? "DT_FLOAT" : spec["dtype"] == "int32" ? "DT_INT32" : "DT_BOOL"}};
+      attr["dtype"] = const_dtype_attr(spec);
       spec.erase("offset");
       weights.push_back(spec);
     }
     if (!attr.empty()) node["attr"] = attr;
     graph_nodes.push_back(node);
   }
+  json library = function_library(src, called, w, weights);
   w.write_bundle(dir, "graph-model",
-                 {{"node", graph_nodes}, {"library", json::object()}, {"versions", json::object()}},
+                 {{"node", graph_nodes}, {"library", library}, {"versions", json::object()}},
                  json::array({{{"paths", json::array({"weights.bin"})}, {"weights", weights}}}), io);
 }
 
