@@ -145,7 +145,10 @@ void add_nn_cases(std::vector<Case>& out) {
   fused.name = "fused_ops";
   fused.ops = {"_FusedConv2D", "FusedDepthwiseConv2dNative", "_FusedDepthwiseConv2dNative", "_FusedMatMul", "Prelu"};
   fused.inputs = {{"x", {-1, -2, -2, 3}}, {"v", {-1, 4}}};
-  fused.outputs = {"c_relu", "c_prelu", "c_bn_relu6", "c_leaky", "dw_elu", "dw_relu6", "mm_sigmoid", "mm_tanh", "prelu"};
+  // The u_* outputs are the same three computations as TF writes them before grappler fuses them
+  // (Conv2D/MatMul, BiasAdd or FusedBatchNormV3, activation): fused and unfused match one reference.
+  fused.outputs = {"c_relu", "c_prelu", "c_bn_relu6", "c_leaky", "dw_elu", "dw_relu6", "mm_sigmoid", "mm_tanh", "prelu",
+                   "u_relu", "u_bn_relu6", "u_mm_sigmoid"};
   static const auto ff = ramp(3 * 3 * 3 * 4, 0.4f), fdw = ramp(3 * 3 * 3 * 2, 0.4f, 1.f), fw = ramp(20, 1.f, 2.f),
                     fb4 = ramp(4, 0.5f, 0.7f), fb6 = ramp(6, 0.5f, 0.2f), fb5 = ramp(5, 0.5f, 0.9f),
                     alpha = ramp(4, 0.3f, 0.4f), fvar = std::vector<float>{0.5f, 1.5f, 2.f, 0.25f};
@@ -177,6 +180,16 @@ void add_nn_cases(std::vector<Case>& out) {
     B::set_bool(fuse("mm_sigmoid", "_FusedMatMul", {"v", "w", "b5"}, {"BiasAdd", "Sigmoid"}, false), "transpose_b", true);
     B::set_bool(fuse("mm_tanh", "_FusedMatMul", {"v", "w", "b5"}, {"BiasAdd", "Tanh"}, false), "transpose_b", true);
     b.node("prelu", "Prelu", {"v", "alpha"});
+    conv_attrs(b.node("u_conv", "Conv2D", {"x", "f"}), "SAME", {1, 1, 1, 1});
+    b.node("u_bias", "BiasAdd", {"u_conv", "b4"});
+    b.node("u_relu", "Relu", {"u_bias"});
+    tf::NodeDef* ubn = b.node("u_bn", "FusedBatchNormV3", {"u_conv", "alpha", "b4", "b4", "var"});
+    B::set_bool(ubn, "is_training", false);
+    B::set_float(ubn, "epsilon", 0.001f);
+    b.node("u_bn_relu6", "Relu6", {"u_bn"});
+    B::set_bool(b.node("u_mm", "MatMul", {"v", "w"}), "transpose_b", true);
+    b.node("u_mm_bias", "BiasAdd", {"u_mm", "b5"});
+    b.node("u_mm_sigmoid", "Sigmoid", {"u_mm_bias"});
   };
   fused.reference = [](const Tensors& in) {
     const at::Tensor &x = in[0], &v = in[1];
@@ -193,7 +206,8 @@ void add_nn_cases(std::vector<Case>& out) {
     at::Tensor mm = v.matmul(tensor(fw, {5, 4}).t()) + b5;
     at::Tensor bn = (c - b4) * (a / (tensor(fvar, {4}) + 0.001f).sqrt()) + b4;
     return Tensors{at::relu(c + b4), prelu(c + b4, a), bn.clamp(0, 6), at::leaky_relu(c + b4, 0.3),
-                   at::elu(conv(Wd, 3) + b6), (conv(Wd, 3) + b6).clamp(0, 6), at::sigmoid(mm), at::tanh(mm), prelu(v, a)};
+                   at::elu(conv(Wd, 3) + b6), (conv(Wd, 3) + b6).clamp(0, 6), at::sigmoid(mm), at::tanh(mm), prelu(v, a),
+                   at::relu(c + b4), bn.clamp(0, 6), at::sigmoid(mm)};
   };
   out.push_back(fused);
 
