@@ -104,7 +104,7 @@ TEST(GraphDefOps, DepthwiseConvAndDynamicSamePadding) {
   b.placeholder("x", {-1, -1, -1, 2});
   b.const_f("f", {3, 3, 2, 2}, iota(36));  // [kh, kw, C=2, M=2]
   auto* c = b.node("dw", "DepthwiseConv2dNative", {"x", "f"});
-  B::set_ints(c, "strides", {1, 1, 1, 1});
+  B::set_ints(c, "strides", {1, 2, 2, 1});  // strided, size unknown: only auto_pad says SAME (stride 1 gets pads)
   B::set_str(c, "padding", "SAME");
   Model m = load_graphdef(b, {"dw"});
   auto convs = nodes_of(*m.graph, "Conv");

@@ -111,7 +111,8 @@ void add_nn_cases(std::vector<Case>& out) {
   conv.name = "conv";
   conv.ops = {"Conv2D", "DepthwiseConv2dNative"};
   conv.inputs = {{"x", {-1, -2, -2, 3}}};
-  conv.outputs = {"same", "same_s2", "valid_d2", "dw_same", "dw_valid_s2"};
+  // same_d2: SAME with dilations on an image of unknown size (stride 1: the pads do not depend on it).
+  conv.outputs = {"same", "same_s2", "valid_d2", "dw_same", "dw_valid_s2", "same_d2", "dw_same_d2"};
   static const auto f = ramp(3 * 3 * 3 * 4, 0.4f), fd = ramp(3 * 3 * 3 * 2, 0.4f, 1.f);
   conv.build = [](B& b) {
     b.const_f("f", {3, 3, 3, 4}, f);
@@ -121,6 +122,8 @@ void add_nn_cases(std::vector<Case>& out) {
     conv_attrs(b.node("valid_d2", "Conv2D", {"x", "f"}), "VALID", {1, 1, 1, 1}, {1, 2, 2, 1});
     conv_attrs(b.node("dw_same", "DepthwiseConv2dNative", {"x", "fd"}), "SAME", {1, 1, 1, 1});
     conv_attrs(b.node("dw_valid_s2", "DepthwiseConv2dNative", {"x", "fd"}), "VALID", {1, 2, 2, 1});
+    conv_attrs(b.node("same_d2", "Conv2D", {"x", "f"}), "SAME", {1, 1, 1, 1}, {1, 2, 2, 1});
+    conv_attrs(b.node("dw_same_d2", "DepthwiseConv2dNative", {"x", "fd"}), "SAME", {1, 1, 1, 1}, {1, 2, 2, 1});
   };
   conv.reference = [](const Tensors& in) {
     const at::Tensor& x = in[0];
@@ -134,7 +137,9 @@ void add_nn_cases(std::vector<Case>& out) {
     };
     return Tensors{conv2d(same_padded_first(x, {3, 3}, {1, 1}, {1, 1}), W, 1, 1, 1),
                    conv2d(same_padded_first(x, {3, 3}, {2, 2}, {1, 1}), W, 2, 1, 1), conv2d(xc, W, 1, 2, 1),
-                   conv2d(same_padded_first(x, {3, 3}, {1, 1}, {1, 1}), Wd, 1, 1, 3), conv2d(xc, Wd, 2, 1, 3)};
+                   conv2d(same_padded_first(x, {3, 3}, {1, 1}, {1, 1}), Wd, 1, 1, 3), conv2d(xc, Wd, 2, 1, 3),
+                   conv2d(same_padded_first(x, {3, 3}, {1, 1}, {2, 2}), W, 1, 2, 1),
+                   conv2d(same_padded_first(x, {3, 3}, {1, 1}, {2, 2}), Wd, 1, 2, 3)};
   };
   out.push_back(conv);
 

@@ -89,19 +89,24 @@ Window window(OpCtx& c, const Shape& xs_first, std::vector<int64_t> kernel, bool
       w.pads[nsp + i] = ep[2 * d + 1];
     }
   } else if (padding == "SAME") {
+    // TF's SAME pads (out - 1) * s + eff - in in total, the extra one at the end. With stride 1 that
+    // is eff - 1 whatever the size, so only a strided axis of unknown size needs ONNX's auto_pad.
     for (size_t i = 0; i < nsp; ++i) {
       const Dim* d = xs_first.rank_known && xs_first.rank() == nsp + 2 ? &xs_first.dims[2 + i] : nullptr;
-      if (!d || !d->is_fixed()) {
+      int64_t s = w.strides[i], eff = (w.kernel[i] - 1) * w.dilations[i] + 1, total = eff - 1;
+      if (d && d->is_fixed()) {
+        int64_t in = d->value, out = (in + s - 1) / s;
+        total = std::max<int64_t>((out - 1) * s + eff - in, 0);
+      } else if (s != 1) {
         w.auto_same = true;
-        break;
       }
-      int64_t in = d->value, s = w.strides[i];
-      int64_t eff = (w.kernel[i] - 1) * w.dilations[i] + 1;
-      int64_t out = (in + s - 1) / s;
-      int64_t total = std::max<int64_t>((out - 1) * s + eff - in, 0);
       w.pads[i] = total / 2;
       w.pads[nsp + i] = total - total / 2;
     }
+    bool dilated = std::any_of(w.dilations.begin(), w.dilations.end(), [](int64_t v) { return v != 1; });
+    if (w.auto_same && dilated)
+      c.fail("SAME padding with both strides > 1 and dilations > 1 needs the spatial size known (ONNX Runtime's Conv "
+             "does not dilate with auto_pad); give the input's size with --input");
   } else if (padding != "VALID") {
     c.fail("unsupported padding '" + padding + "'");
   }
@@ -230,7 +235,8 @@ std::vector<Value*> extract_image_patches(OpCtx& c) {
   std::vector<int64_t> r = spatial(rates, true, 2, 1);
   Window win = window(c, xf->shape, {(kh - 1) * r[0] + 1, (kw - 1) * r[1] + 1}, true);  // SAME pads of the dilated window
   if (win.auto_same && (r[0] > 1 || r[1] > 1))
-    c.fail("SAME padding with rates > 1 needs the image height and width known (ONNX Runtime's Conv does not dilate with auto_pad)");
+    c.fail("SAME padding with strides > 1 and rates > 1 needs the image height and width known (ONNX Runtime's Conv "
+           "does not dilate with auto_pad)");
   win.kernel = {kh, kw};
   win.dilations = r;
   std::map<std::string, Attribute> a{{"group", channels}};
