@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -11,6 +12,7 @@
 #include <chrono>
 #include <cstring>
 #include <exception>
+#include <fstream>
 
 namespace modelport {
 namespace {
@@ -38,7 +40,30 @@ extern "C" void __sanitizer_set_death_callback(void (*)(void)) __attribute__((we
 namespace modelport {
 namespace {
 
-[[noreturn]] void child_main(int fd, const std::function<std::string()>& work) {
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool kAsan = true;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+constexpr bool kAsan = true;
+#else
+constexpr bool kAsan = false;
+#endif
+#else
+constexpr bool kAsan = false;
+#endif
+
+// Caps the address space at what this (just forked) process has plus `extra` bytes.
+void limit_growth(uint64_t extra) {
+  if (extra == 0 || kAsan) return;
+  uint64_t pages = 0;
+  std::ifstream("/proc/self/statm") >> pages;
+  if (pages == 0) return;
+  uint64_t cap = pages * uint64_t(::sysconf(_SC_PAGESIZE)) + extra;
+  rlimit lim{cap, cap};
+  ::setrlimit(RLIMIT_AS, &lim);
+}
+
+[[noreturn]] void child_main(int fd, const std::function<std::string()>& work, uint64_t memory_bytes) {
   // A crash here is the outcome the parent reports, so the child ends quietly: default signal
   // actions instead of the handlers a fuzzer or sanitizer installed in this process (they would
   // report it as a crash of their own and write artifacts), no death callback, stderr discarded.
@@ -46,6 +71,7 @@ namespace {
   if (__sanitizer_set_death_callback) __sanitizer_set_death_callback(nullptr);
   int devnull = ::open("/dev/null", O_WRONLY | O_CLOEXEC);
   if (devnull >= 0) ::dup2(devnull, STDERR_FILENO);
+  limit_growth(memory_bytes);
   int code = 0;
   std::string out;
   try {
@@ -73,7 +99,8 @@ std::string describe_status(int status) {
 
 }  // namespace
 
-IsolatedResult run_isolated(const std::function<std::string()>& work, uint64_t max_bytes, int timeout_ms) {
+IsolatedResult run_isolated(const std::function<std::string()>& work, uint64_t max_bytes, int timeout_ms,
+                            uint64_t memory_bytes) {
   IsolatedResult r;
   int fds[2];
   if (pipe2(fds, O_CLOEXEC) != 0) {
@@ -89,7 +116,7 @@ IsolatedResult run_isolated(const std::function<std::string()>& work, uint64_t m
   }
   if (pid == 0) {
     ::close(fds[0]);
-    child_main(fds[1], work);
+    child_main(fds[1], work, memory_bytes);
   }
   ::close(fds[1]);
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);

@@ -16,7 +16,12 @@ struct IsolatedResult {
 };
 
 // `work` may throw modelport::Error: its message comes back as the failure. At most `max_bytes`
-// are accepted back; more is a failure. A child still running after `timeout_ms` is killed.
-IsolatedResult run_isolated(const std::function<std::string()>& work, uint64_t max_bytes, int timeout_ms);
+// are accepted back; more is a failure. A child still running after `timeout_ms` is killed. With
+// `memory_bytes` > 0 the child may grow its address space by at most that much beyond what it
+// inherits (RLIMIT_AS: an allocation past it fails, so a library trusting a size in a crafted file
+// cannot take the machine's memory); not applied in AddressSanitizer builds, whose shadow memory
+// would count against it.
+IsolatedResult run_isolated(const std::function<std::string()>& work, uint64_t max_bytes, int timeout_ms,
+                            uint64_t memory_bytes = 0);
 
 }  // namespace modelport

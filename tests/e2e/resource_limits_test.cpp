@@ -2,6 +2,7 @@
 // its declared size (tests/fixtures/make_hostile.py makes the hostile inputs); deep nesting and
 // graph cycles are refused the same way. Limits: include/modelport/limits.h, docs/robustness.md.
 #include <gtest/gtest.h>
+#include <sys/resource.h>
 
 #include <filesystem>
 
@@ -65,6 +66,20 @@ TEST(ResourceLimits, HangingGlobalHeapReadIsAnError) {
   // read is killed after 5 s.
   std::string p = test::source_dir() + "/tests/fuzz/regressions/hdf5/global_heap_loop.h5";
   expect_refused(p, {}, {p + ": attribute /keras_version: libhdf5 did not finish within 5 s", "global heap is corrupt"});
+}
+
+TEST(ResourceLimits, GlobalHeapAllocationBombIsCappedInTheIsolatedRead) {
+  // Found by fuzz_hdf5 (libFuzzer's out-of-memory artifacts, in the isolated child): a 14 kB file
+  // whose global heap makes libhdf5 allocate gigabytes to read keras_version. The child's address
+  // space is capped (isolated_call.h), so the allocation fails there: a one-line error, and no
+  // process of the export comes near the 2.6 GB it took before.
+  std::string p = test::source_dir() + "/tests/fuzz/regressions/hdf5/global_heap_allocation_bomb.h5";
+  expect_refused(p, {}, {p + ": attribute /keras_version: "});
+#if !defined(__SANITIZE_ADDRESS__)
+  rusage ru{};
+  ASSERT_EQ(getrusage(RUSAGE_CHILDREN, &ru), 0);
+  EXPECT_LT(ru.ru_maxrss, 1L << 20) << "largest process of the export, KiB (RLIMIT_AS is not applied under ASan)";
+#endif
 }
 
 TEST(ResourceLimits, LoweredCapRefusesAnOrdinaryTensor) {

@@ -46,6 +46,14 @@ std::string strip_padding(const char* p, size_t n) {
   return std::string(p, len);
 }
 
+// What a child reading a file's string attributes may allocate: the strings are inside the file, so
+// a few times its size and libhdf5's own caches are plenty. A corrupt global heap can make libhdf5
+// allocate what it declares (gigabytes from a 14 kB file, tests/fuzz/regressions/hdf5); that now
+// fails in the child instead of taking the machine's memory.
+uint64_t child_memory(uint64_t file_bytes) {
+  return std::min<uint64_t>((uint64_t(256) << 20) + 8 * file_bytes, std::max<uint64_t>(available_memory_bytes() / 2, uint64_t(256) << 20));
+}
+
 // Variable-length strings live in the file's global heap, and libhdf5 1.10 copies a heap object
 // by the size the heap declares, without checking it against the heap or the string's own length:
 // a crafted file makes H5Aread crash (tests/fuzz/regressions/hdf5). The bytes that would be needed
@@ -70,7 +78,7 @@ std::vector<std::string> read_vlen_strings_isolated(hid_t attr, hid_t mem, size_
   H5Handle file(H5Iget_file_id(attr), H5Fclose);
   if (!file.valid() || H5Fget_filesize(file.id(), &file_bytes) < 0) throw Error(where + ": cannot read attribute");
   const uint64_t cap = std::min<uint64_t>(uint64_t(n) * (file_bytes + sizeof(uint64_t)), available_memory_bytes());
-  IsolatedResult r = run_isolated(work, cap, 5000);
+  IsolatedResult r = run_isolated(work, cap, 5000, child_memory(file_bytes));
   if (!r.ok) {
     if (r.failure.rfind(where, 0) == 0) throw Error(r.failure);  // the Error thrown in the child
     throw Error(where + ": libhdf5 " + r.failure +
@@ -205,7 +213,7 @@ struct StringAttrs {
       return w.wire;
     };
     const uint64_t cap = std::min<uint64_t>(64 * uint64_t(file_bytes) + (1u << 20), available_memory_bytes());
-    IsolatedResult r = run_isolated(work, cap, 5000);
+    IsolatedResult r = run_isolated(work, cap, 5000, child_memory(file_bytes));
     if (!r.ok) return;
     size_t pos = 0;
     auto u64 = [&](uint64_t& v) {
