@@ -94,12 +94,13 @@ function main() {
     }
     // tfjs names a graph model's tensors by the signature's tensor names without ":0"; the ONNX
     // names are the signature keys. Layers models use the Keras layer names on both sides.
-    const names = onnxNames(modelJson);
+    const sig = signatureOf(modelJson);
+    const names = onnxNames(sig);
     const args = ['verify', modelJson, onnx, '--atol', String(m.atol), '--rtol', String(m.rtol)];
     // tfjs holds uint8 inputs as int32: a photo is fed to ONNX Runtime as the uint8 file it came from.
     for (const i of rec.inputs) args.push('--input-data', `${names(i.name)}=${m.photoNpy || path.join(dir, i.file)}`);
     for (const o of rec.outputs) {
-      args.push('--expected', `${names(o.name)}=${asSignatureDtype(modelJson, o, path.join(dir, o.file), work)}`);
+      args.push('--expected', `${names(o.name)}=${asSignatureDtype(sig, o, path.join(dir, o.file), work)}`);
     }
     const v = run(modelport, args);
     const lines = (v.stdout + v.stderr).trim().split('\n').filter(l => /^verify: /.test(l));
@@ -124,9 +125,7 @@ function main() {
 // tfjs may hold as int32 an output its signature declares DT_FLOAT (a Cast after a TF1 loop; the
 // reference keeps what tfjs holds). The exported model follows the signature, so such a reference is
 // compared as float32: a copy of the .npy with the same values (integers below 2^24, exact).
-function asSignatureDtype(modelJson, out, file, work) {
-  const doc = JSON.parse(fs.readFileSync(modelJson, 'utf8'));
-  const sig = doc.signature || (doc.userDefinedMetadata || {}).signature || {};
+function asSignatureDtype(sig, out, file, work) {
   const spec = Object.values(sig.outputs || {}).find(s => s.name.replace(/:0$/, '') === out.name.replace(/:0$/, ''));
   if (!spec || spec.dtype !== 'DT_FLOAT' || out.dtype !== 'int32') return file;
   const npy = fs.readFileSync(file);
@@ -141,15 +140,17 @@ function asSignatureDtype(modelJson, out, file, work) {
   return copy;
 }
 
-// tfjs tensor name -> ONNX name, from the model's signature (graph models).
-function onnxNames(modelJson) {
+// A graph model's signature ({} for layers models).
+function signatureOf(modelJson) {
   const doc = JSON.parse(fs.readFileSync(modelJson, 'utf8'));
-  const sig = doc.signature || (doc.userDefinedMetadata || {}).signature;
+  return doc.signature || (doc.userDefinedMetadata || {}).signature || {};
+}
+
+// tfjs tensor name -> ONNX name, from the model's signature (graph models).
+function onnxNames(sig) {
   const map = {};
-  if (sig) {
-    for (const part of ['inputs', 'outputs']) {
-      for (const [key, info] of Object.entries(sig[part] || {})) map[info.name.replace(/:0$/, '')] = key;
-    }
+  for (const part of ['inputs', 'outputs']) {
+    for (const [key, info] of Object.entries(sig[part] || {})) map[info.name.replace(/:0$/, '')] = key;
   }
   return n => map[n.replace(/:0$/, '')] || n;
 }

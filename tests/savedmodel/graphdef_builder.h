@@ -30,6 +30,14 @@ class GraphDefBuilder {
   static void set_int(tf::NodeDef* n, const std::string& k, int64_t v) { (*n->mutable_attr())[k].set_i(v); }
   static void set_bool(tf::NodeDef* n, const std::string& k, bool v) { (*n->mutable_attr())[k].set_b(v); }
   static void set_float(tf::NodeDef* n, const std::string& k, float v) { (*n->mutable_attr())[k].set_f(v); }
+  static void set_type(tf::NodeDef* n, const std::string& k, tf::DataType t) { (*n->mutable_attr())[k].set_type(t); }
+  static void set_types(tf::NodeDef* n, const std::string& k, const std::vector<tf::DataType>& ts) {
+    auto* l = (*n->mutable_attr())[k].mutable_list();
+    for (auto t : ts) l->add_type(t);
+  }
+  static void set_func(tf::NodeDef* n, const std::string& k, const std::string& fn) {
+    (*n->mutable_attr())[k].mutable_func()->set_name(fn);
+  }
 
   tf::NodeDef* placeholder(const std::string& name, const std::vector<int64_t>& dims, tf::DataType dt = tf::DT_FLOAT) {
     tf::NodeDef* n = node(name, "Placeholder");
@@ -71,6 +79,31 @@ class GraphDefBuilder {
 
  private:
   std::string path_;
+};
+
+// Builds a FunctionDef's body with the GraphDefBuilder API (inputs name arguments as "arg" and
+// node outputs as "node:<arg>:i", as TF writes function bodies).
+struct FunctionBuilder {
+  GraphDefBuilder body;
+  tf::FunctionDef* f;
+  FunctionBuilder(GraphDefBuilder& graph, const std::string& name,
+                  const std::vector<std::pair<std::string, tf::DataType>>& args)
+      : f(graph.g.mutable_library()->add_function()) {
+    f->mutable_signature()->set_name(name);
+    for (auto& [n, t] : args) {
+      auto* a = f->mutable_signature()->add_input_arg();
+      a->set_name(n);
+      a->set_type(t);
+    }
+  }
+  // Declares the results in order and moves the body's nodes into the function.
+  void finish(const std::vector<std::pair<std::string, std::string>>& rets) {
+    for (auto& [n, ref] : rets) {
+      f->mutable_signature()->add_output_arg()->set_name(n);
+      (*f->mutable_ret())[n] = ref;
+    }
+    for (auto& n : body.g.node()) *f->add_node_def() = n;
+  }
 };
 
 }  // namespace modelport::test::sm

@@ -10,6 +10,7 @@
 
 #include "modelport/ir.h"
 #include "onnx/onnx_pb.h"
+#include "savedmodel/graphdef_builder.h"
 #include "support/test_support.h"
 #include "tf_saved_model.pb.h"
 #include "util/npy.h"
@@ -20,103 +21,51 @@ using json = nlohmann::json;
 
 namespace {
 
-void set_func(tf::NodeDef* n, const std::string& key, const std::string& fn) {
-  (*n->mutable_attr())[key].mutable_func()->set_name(fn);
-}
-void set_types(tf::NodeDef* n, const std::string& key, const std::vector<tf::DataType>& ts) {
-  auto* l = (*n->mutable_attr())[key].mutable_list();
-  for (auto t : ts) l->add_type(t);
-}
-void set_type(tf::NodeDef* n, const std::string& key, tf::DataType t) { (*n->mutable_attr())[key].set_type(t); }
-
-tf::NodeDef* add(google::protobuf::RepeatedPtrField<tf::NodeDef>* nodes, const std::string& name, const std::string& op,
-                 const std::vector<std::string>& inputs) {
-  tf::NodeDef* n = nodes->Add();
-  n->set_name(name);
-  n->set_op(op);
-  for (auto& i : inputs) n->add_input(i);
-  return n;
-}
-
-tf::NodeDef* const_f(google::protobuf::RepeatedPtrField<tf::NodeDef>* nodes, const std::string& name,
-                     const std::vector<int64_t>& dims, const std::vector<float>& v) {
-  tf::NodeDef* n = add(nodes, name, "Const", {});
-  set_type(n, "dtype", tf::DT_FLOAT);
-  auto* t = (*n->mutable_attr())["value"].mutable_tensor();
-  t->set_dtype(tf::DT_FLOAT);
-  for (auto d : dims) t->mutable_tensor_shape()->add_dim()->set_size(d);
-  t->set_tensor_content(std::string(reinterpret_cast<const char*>(v.data()), v.size() * 4));
-  return n;
-}
-
-tf::FunctionDef* function(tf::GraphDef& g, const std::string& name, const std::vector<std::string>& args,
-                          const std::vector<std::pair<std::string, std::string>>& rets) {
-  tf::FunctionDef* f = g.mutable_library()->add_function();
-  f->mutable_signature()->set_name(name);
-  for (auto& a : args) {
-    auto* arg = f->mutable_signature()->add_input_arg();
-    arg->set_name(a);
-    arg->set_type(tf::DT_FLOAT);
-  }
-  for (auto& [n, ref] : rets) {
-    auto* out = f->mutable_signature()->add_output_arg();
-    out->set_name(n);
-    out->set_type(tf::DT_FLOAT);
-    (*f->mutable_ret())[n] = ref;
-  }
-  return f;
-}
+using B = test::sm::GraphDefBuilder;
+using test::sm::FunctionBuilder;
 
 // y = sum(x) > 0 ? x * 2 + [0.5, -1, 3] : -x * 0.25, x: float32[batch, 3].
 void write_cond_savedmodel(const std::string& dir) {
   fs::create_directories(dir);
+  B b;
+  FunctionBuilder then_f(b, "cond_true_11", {{"x", tf::DT_FLOAT}});
+  then_f.body.const_f("two", {}, {2.f});
+  then_f.body.node("mul", "Mul", {"x", "two:output:0"});
+  then_f.body.const_f("shift", {3}, {0.5f, -1.f, 3.f});
+  then_f.body.node("add", "AddV2", {"mul:z:0", "shift:output:0"});
+  then_f.finish({{"y", "add:z:0"}});
+
+  FunctionBuilder else_f(b, "cond_false_12", {{"x", tf::DT_FLOAT}});
+  else_f.body.node("neg", "Neg", {"x"});
+  else_f.body.const_f("quarter", {}, {0.25f});
+  else_f.body.node("scaled", "Mul", {"neg:y:0", "quarter:output:0"});
+  else_f.finish({{"y", "scaled:z:0"}});
+
+  FunctionBuilder serve(b, "__inference_serve_20", {{"x", tf::DT_FLOAT}});
+  serve.body.const_i("axes", {0, 1});
+  serve.body.node("Sum", "Sum", {"x", "axes:output:0"});
+  serve.body.const_f("zero", {}, {0.f});
+  serve.body.node("Greater", "Greater", {"Sum:output:0", "zero:output:0"});
+  tf::NodeDef* cond = serve.body.node("cond", "StatelessIf", {"Greater:z:0", "x"});
+  B::set_func(cond, "then_branch", "cond_true_11");
+  B::set_func(cond, "else_branch", "cond_false_12");
+  B::set_type(cond, "Tcond", tf::DT_BOOL);
+  B::set_types(cond, "Tin", {tf::DT_FLOAT});
+  B::set_types(cond, "Tout", {tf::DT_FLOAT});
+  serve.body.node("Identity", "Identity", {"cond:output:0"});
+  serve.finish({{"identity", "Identity:output:0"}});
+
+  b.placeholder("serving_default_x", {-1, 3});
+  tf::NodeDef* call = b.node("StatefulPartitionedCall", "StatefulPartitionedCall", {"serving_default_x"});
+  B::set_func(call, "f", "__inference_serve_20");
+  B::set_types(call, "Tin", {tf::DT_FLOAT});
+  B::set_types(call, "Tout", {tf::DT_FLOAT});
+
   tf::SavedModel sm;
   sm.set_saved_model_schema_version(1);
   tf::MetaGraphDef* mg = sm.add_meta_graphs();
   mg->mutable_meta_info_def()->add_tags("serve");
-  tf::GraphDef& g = *mg->mutable_graph_def();
-
-  tf::FunctionDef* then_f = function(g, "cond_true_11", {"x"}, {{"y", "add:z:0"}});
-  const_f(then_f->mutable_node_def(), "two", {}, {2.f});
-  add(then_f->mutable_node_def(), "mul", "Mul", {"x", "two:output:0"});
-  const_f(then_f->mutable_node_def(), "shift", {3}, {0.5f, -1.f, 3.f});
-  add(then_f->mutable_node_def(), "add", "AddV2", {"mul:z:0", "shift:output:0"});
-
-  tf::FunctionDef* else_f = function(g, "cond_false_12", {"x"}, {{"y", "scaled:z:0"}});
-  add(else_f->mutable_node_def(), "neg", "Neg", {"x"});
-  const_f(else_f->mutable_node_def(), "quarter", {}, {0.25f});
-  add(else_f->mutable_node_def(), "scaled", "Mul", {"neg:y:0", "quarter:output:0"});
-
-  tf::FunctionDef* serve = function(g, "__inference_serve_20", {"x"}, {{"identity", "Identity:output:0"}});
-  auto* body = serve->mutable_node_def();
-  tf::NodeDef* axes = add(body, "axes", "Const", {});
-  set_type(axes, "dtype", tf::DT_INT32);
-  auto* at = (*axes->mutable_attr())["value"].mutable_tensor();
-  at->set_dtype(tf::DT_INT32);
-  at->mutable_tensor_shape()->add_dim()->set_size(2);
-  at->add_int_val(0);
-  at->add_int_val(1);
-  add(body, "Sum", "Sum", {"x", "axes:output:0"});
-  const_f(body, "zero", {}, {0.f});
-  add(body, "Greater", "Greater", {"Sum:output:0", "zero:output:0"});
-  tf::NodeDef* cond = add(body, "cond", "StatelessIf", {"Greater:z:0", "x"});
-  set_func(cond, "then_branch", "cond_true_11");
-  set_func(cond, "else_branch", "cond_false_12");
-  set_type(cond, "Tcond", tf::DT_BOOL);
-  set_types(cond, "Tin", {tf::DT_FLOAT});
-  set_types(cond, "Tout", {tf::DT_FLOAT});
-  add(body, "Identity", "Identity", {"cond:output:0"});
-
-  tf::NodeDef* x = add(g.mutable_node(), "serving_default_x", "Placeholder", {});
-  set_type(x, "dtype", tf::DT_FLOAT);
-  auto* shape = (*x->mutable_attr())["shape"].mutable_shape();
-  shape->add_dim()->set_size(-1);
-  shape->add_dim()->set_size(3);
-  tf::NodeDef* call = add(g.mutable_node(), "StatefulPartitionedCall", "StatefulPartitionedCall", {"serving_default_x"});
-  set_func(call, "f", "__inference_serve_20");
-  set_types(call, "Tin", {tf::DT_FLOAT});
-  set_types(call, "Tout", {tf::DT_FLOAT});
-
+  *mg->mutable_graph_def() = b.g;
   tf::SignatureDef& sig = (*mg->mutable_signature_def())["serving_default"];
   sig.set_method_name("tensorflow/serving/predict");
   tf::TensorInfo& in = (*sig.mutable_inputs())["x"];

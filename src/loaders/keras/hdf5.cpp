@@ -54,6 +54,42 @@ uint64_t child_memory(uint64_t file_bytes) {
   return std::min<uint64_t>((uint64_t(256) << 20) + 8 * file_bytes, std::max<uint64_t>(available_memory_bytes() / 2, uint64_t(256) << 20));
 }
 
+// The bytes an isolated child sends back: texts as an 8-byte length and their bytes.
+void put_u64(std::string& w, uint64_t v) { w.append(reinterpret_cast<const char*>(&v), sizeof v); }
+void put_text(std::string& w, const std::string& t) {
+  put_u64(w, t.size());
+  w += t;
+}
+
+// Reads them back; every read is bounded by the bytes received (false once they run out).
+struct WireReader {
+  const std::string& bytes;
+  size_t pos = 0;
+  bool done() const { return pos >= bytes.size(); }
+  bool u64(uint64_t& v) {
+    if (bytes.size() - pos < sizeof v) return false;
+    std::memcpy(&v, bytes.data() + pos, sizeof v);
+    pos += sizeof v;
+    return true;
+  }
+  bool text(std::string& t) {
+    uint64_t n = 0;
+    if (!u64(n) || bytes.size() - pos < n) return false;
+    t.assign(bytes.data() + pos, size_t(n));
+    pos += size_t(n);
+    return true;
+  }
+};
+
+// H5Aread of n variable-length strings, in this process (only ever called inside an isolated child).
+std::vector<std::string> read_vlen_strings(hid_t attr, hid_t mem, size_t n, const std::string& where) {
+  std::vector<char*> ptrs(n, nullptr);
+  if (H5Aread(attr, mem, ptrs.data()) < 0) throw Error(where + ": cannot read string attribute");
+  std::vector<std::string> out;
+  for (char* p : ptrs) out.emplace_back(p ? p : "");
+  return out;
+}
+
 // Variable-length strings live in the file's global heap, and libhdf5 1.10 copies a heap object
 // by the size the heap declares, without checking it against the heap or the string's own length:
 // a crafted file makes H5Aread crash (tests/fuzz/regressions/hdf5). The bytes that would be needed
@@ -61,14 +97,8 @@ uint64_t child_memory(uint64_t file_bytes) {
 // the read runs in a forked child, and a crash or hang there is a one-line error about the file.
 std::vector<std::string> read_vlen_strings_isolated(hid_t attr, hid_t mem, size_t n, const std::string& where) {
   auto work = [&]() -> std::string {
-    std::vector<char*> ptrs(n, nullptr);
-    if (H5Aread(attr, mem, ptrs.data()) < 0) throw Error(where + ": cannot read string attribute");
-    std::string wire;  // per string: 8-byte length, then its bytes
-    for (char* p : ptrs) {
-      uint64_t len = p ? std::strlen(p) : 0;
-      wire.append(reinterpret_cast<const char*>(&len), sizeof len);
-      if (p) wire.append(p, len);
-    }
+    std::string wire;
+    for (auto& t : read_vlen_strings(attr, mem, n, where)) put_text(wire, t);
     return wire;
   };
   // Each string is one heap object inside the file (several may share one), so a reply longer
@@ -84,17 +114,10 @@ std::vector<std::string> read_vlen_strings_isolated(hid_t attr, hid_t mem, size_
     throw Error(where + ": libhdf5 " + r.failure +
                 " reading this variable-length string attribute: the file's global heap is corrupt");
   }
-  std::vector<std::string> out;
-  size_t pos = 0;
-  for (size_t i = 0; i < n; ++i) {
-    uint64_t len = 0;
-    if (r.bytes.size() - pos < sizeof len) throw Error(where + ": cannot read string attribute");
-    std::memcpy(&len, r.bytes.data() + pos, sizeof len);
-    pos += sizeof len;
-    if (r.bytes.size() - pos < len) throw Error(where + ": cannot read string attribute");
-    out.emplace_back(r.bytes.data() + pos, size_t(len));
-    pos += size_t(len);
-  }
+  std::vector<std::string> out(n);
+  WireReader in{r.bytes};
+  for (auto& t : out)
+    if (!in.text(t)) throw Error(where + ": cannot read string attribute");
   return out;
 }
 
@@ -119,10 +142,8 @@ std::vector<std::string> read_string_attr(hid_t attr, const std::string& label, 
     H5Handle mem(H5Tcopy(H5T_C_S1), H5Tclose);
     H5Tset_size(mem.id(), H5T_VARIABLE);
     H5Tset_cset(mem.id(), H5Tget_cset(type.id()));
-    if (isolate) return read_vlen_strings_isolated(attr, mem.id(), size_t(n), where);
-    std::vector<char*> ptrs(size_t(n), nullptr);
-    if (H5Aread(attr, mem.id(), ptrs.data()) < 0) throw Error(where + ": cannot read string attribute");
-    for (char* p : ptrs) out.emplace_back(p ? p : "");
+    return isolate ? read_vlen_strings_isolated(attr, mem.id(), size_t(n), where)
+                   : read_vlen_strings(attr, mem.id(), size_t(n), where);
   } else {
     size_t sz = H5Tget_size(type.id());
     std::vector<char> buf(sz * (size_t)n + 1, '\0');
@@ -133,12 +154,6 @@ std::vector<std::string> read_string_attr(hid_t attr, const std::string& label, 
 }
 
 std::shared_ptr<H5Handle> share(hid_t id, H5Handle::Closer c) { return std::make_shared<H5Handle>(id, c); }
-
-void put_u64(std::string& w, uint64_t v) { w.append(reinterpret_cast<const char*>(&v), sizeof v); }
-void put_text(std::string& w, const std::string& t) {
-  put_u64(w, t.size());
-  w += t;
-}
 
 // Child side of StringAttrs::load: the string attributes of every group reachable from the root by
 // hard links, as records (group path as H5Group names it, attribute name, count, strings), each
@@ -215,28 +230,15 @@ struct StringAttrs {
     const uint64_t cap = std::min<uint64_t>(64 * uint64_t(file_bytes) + (1u << 20), available_memory_bytes());
     IsolatedResult r = run_isolated(work, cap, 5000, child_memory(file_bytes));
     if (!r.ok) return;
-    size_t pos = 0;
-    auto u64 = [&](uint64_t& v) {
-      if (r.bytes.size() - pos < sizeof v) return false;
-      std::memcpy(&v, r.bytes.data() + pos, sizeof v);
-      pos += sizeof v;
-      return true;
-    };
-    auto text = [&](std::string& t) {
-      uint64_t n = 0;
-      if (!u64(n) || r.bytes.size() - pos < n) return false;
-      t.assign(r.bytes.data() + pos, size_t(n));
-      pos += size_t(n);
-      return true;
-    };
+    WireReader in{r.bytes};
     std::map<std::pair<std::string, std::string>, std::vector<std::string>> got;
-    while (pos < r.bytes.size()) {
+    while (!in.done()) {
       std::string path, name;
       uint64_t count = 0;
-      if (!text(path) || !text(name) || !u64(count) || count > r.bytes.size()) return;
+      if (!in.text(path) || !in.text(name) || !in.u64(count) || count > r.bytes.size()) return;
       std::vector<std::string> v(static_cast<size_t>(count));
       for (auto& t : v)
-        if (!text(t)) return;
+        if (!in.text(t)) return;
       got[{path, name}] = std::move(v);
     }
     values = std::move(got);

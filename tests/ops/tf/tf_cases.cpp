@@ -6,7 +6,7 @@
 
 namespace modelport::test::tf_ops {
 
-void set_type(tf::NodeDef* n, const std::string& key, tf::DataType t) { (*n->mutable_attr())[key].set_type(t); }
+void set_type(tf::NodeDef* n, const std::string& key, tf::DataType t) { sm::GraphDefBuilder::set_type(n, key, t); }
 
 tf::NodeDef* const_scalar_i(sm::GraphDefBuilder& b, const std::string& name, int32_t v) {
   return b.const_i(name, {v}, /*scalar=*/true);

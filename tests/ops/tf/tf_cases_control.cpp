@@ -9,33 +9,7 @@ namespace modelport::test::tf_ops {
 namespace {
 using B = sm::GraphDefBuilder;
 
-// Builds a FunctionDef's body with the GraphDefBuilder API (inputs name arguments as "arg" and
-// node outputs as "node:<arg>:i", as TF writes function bodies).
-struct FunctionBuilder {
-  B body;
-  tf::FunctionDef* f;
-  FunctionBuilder(B& graph, const std::string& name, const std::vector<std::pair<std::string, tf::DataType>>& args)
-      : f(graph.g.mutable_library()->add_function()) {
-    f->mutable_signature()->set_name(name);
-    for (auto& [n, t] : args) {
-      auto* a = f->mutable_signature()->add_input_arg();
-      a->set_name(n);
-      a->set_type(t);
-    }
-  }
-  // Declares the results in order and moves the body's nodes into the function.
-  void finish(const std::vector<std::pair<std::string, std::string>>& rets) {
-    for (auto& [n, ref] : rets) {
-      f->mutable_signature()->add_output_arg()->set_name(n);
-      (*f->mutable_ret())[n] = ref;
-    }
-    for (auto& n : body.g.node()) *f->add_node_def() = n;
-  }
-};
-
-void set_func(tf::NodeDef* n, const std::string& key, const std::string& fn) {
-  (*n->mutable_attr())[key].mutable_func()->set_name(fn);
-}
+using sm::FunctionBuilder;
 
 // The batch size of `x` as an int32 scalar, in builder `b` (x is a node name or argument).
 void batch_size(B& b, const std::string& x, const std::string& prefix, const std::string& sep) {
@@ -108,8 +82,8 @@ void add_control_cases(std::vector<Case>& out) {
     for (auto [name, op, start] : {std::tuple{"loop", "StatelessWhile", 0}, std::tuple{"late", "While", 1}}) {
       const_scalar_i(b, std::string(name) + "_i0", start);
       tf::NodeDef* w = b.node(name, op, {std::string(name) + "_i0", "acc0", "x"});
-      set_func(w, "cond", "cond_f");
-      set_func(w, "body", "body_f");
+      B::set_func(w, "cond", "cond_f");
+      B::set_func(w, "body", "body_f");
     }
   };
   wl.reference = [](const Tensors& in) {
@@ -138,8 +112,8 @@ void add_control_cases(std::vector<Case>& out) {
     b.node("np", "LessEqual", {"sum", "zero"});
     for (auto [name, op, pred] : {std::tuple{"pos", "If", "p"}, std::tuple{"neg", "StatelessIf", "np"}}) {
       tf::NodeDef* n = b.node(name, op, {pred, "x"});
-      set_func(n, "then_branch", "double_f");
-      set_func(n, "else_branch", "keep_f");
+      B::set_func(n, "then_branch", "double_f");
+      B::set_func(n, "else_branch", "keep_f");
     }
   };
   cv2.reference = [](const Tensors& in) {
