@@ -85,11 +85,18 @@ class Buffer {
   // Aliases [data, data+size) and keeps `keepalive` alive as long as the buffer lives.
   static std::shared_ptr<const Buffer> alias(const void* data, size_t size,
                                              std::shared_ptr<const void> keepalive);
-  // Aliases bytes of a read-only file mapping (MAP_PRIVATE, never written; `keepalive` owns it).
-  // stream() gives the pages back to the kernel once they are written (madvise MADV_DONTNEED), so a
-  // model's weights are never all resident at once; a later read faults them in again from the file.
+  // Where a file-backed buffer's bytes lie in their file: a descriptor open for reading (owned by
+  // the buffer's keepalive) and the byte offset. fd is -1 for any other buffer.
+  struct FileSpan {
+    int fd = -1;
+    uint64_t offset = 0;
+  };
+  // Aliases bytes of a read-only file mapping (MAP_PRIVATE, never written; `keepalive` owns it and
+  // keeps `span.fd` open). The writer copies them file to file (file_span()); stream() gives the pages
+  // back to the kernel once they are written (madvise MADV_DONTNEED), so a model's weights are never
+  // all resident at once; a later read faults them in again from the file.
   static std::shared_ptr<const Buffer> mapped(const void* data, size_t size,
-                                              std::shared_ptr<const void> keepalive);
+                                              std::shared_ptr<const void> keepalive, FileSpan span);
   // Bytes made on demand, in units of `unit` bytes (size is a multiple of it): fill(first, count,
   // out) writes units [first, first + count) to out. A transposed weight is one: the writer streams
   // it block by block (stream()), so it never exists whole; data() makes it whole once, for any
@@ -103,6 +110,7 @@ class Buffer {
   }
   size_t size() const { return size_; }
   bool owns_bytes() const { return !keepalive_; }
+  FileSpan file_span() const { return span_; }  // fd -1 unless made by mapped()
   // Hands the bytes to `sink` in order, in pieces of about `block` bytes; a lazy buffer's are made
   // piece by piece into one reused block (even when data() has made them whole).
   void stream(size_t block, const std::function<void(const uint8_t*, size_t)>& sink) const;
@@ -115,7 +123,7 @@ class Buffer {
   mutable const uint8_t* data_ = nullptr;
   size_t size_ = 0;
   size_t unit_ = 1;
-  bool file_backed_ = false;
+  FileSpan span_;
   Fill fill_;
   mutable std::once_flag made_;
 };

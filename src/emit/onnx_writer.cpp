@@ -38,10 +38,13 @@ uint64_t tensor_size(const BigInitializer& b) {
   return b.header.ByteSizeLong() + field_size(onnx::TensorProto::kRawDataFieldNumber, b.tensor->nbytes());
 }
 
-// A tensor's bytes straight from its IR buffer; a lazy one (a transposed weight) is made 4 MiB at a
-// time as it is written, never whole.
+// A tensor's bytes straight from its IR buffer: copied file to file when they lie unchanged in a
+// source file (a mapped TensorBundle shard or HDF5 dataset); a lazy one (a transposed weight) is made
+// 4 MiB at a time as it is written, never whole.
 void write_bytes(OutputFile& f, const Tensor& t) {
-  if (t.buffer) t.buffer->stream(size_t(4) << 20, [&f](const uint8_t* p, size_t n) { f.write(p, n); });
+  if (!t.buffer) return;
+  if (auto span = t.buffer->file_span(); span.fd >= 0) return f.copy_file(span.fd, span.offset, t.buffer->size());
+  t.buffer->stream(size_t(4) << 20, [&f](const uint8_t* p, size_t n) { f.write(p, n); });
 }
 
 std::string dir_of(const std::string& p) {

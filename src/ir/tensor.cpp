@@ -57,9 +57,10 @@ std::shared_ptr<const Buffer> Buffer::alias(const void* data, size_t size,
   return b;
 }
 
-std::shared_ptr<const Buffer> Buffer::mapped(const void* data, size_t size, std::shared_ptr<const void> keepalive) {
+std::shared_ptr<const Buffer> Buffer::mapped(const void* data, size_t size, std::shared_ptr<const void> keepalive,
+                                             FileSpan span) {
   auto b = std::const_pointer_cast<Buffer>(alias(data, size, std::move(keepalive)));
-  b->file_backed_ = true;
+  b->span_ = span;
   return b;
 }
 
@@ -80,7 +81,7 @@ void Buffer::materialize() const {
 }
 
 void Buffer::stream(size_t block, const std::function<void(const uint8_t*, size_t)>& sink) const {
-  if (!fill_ && !file_backed_) {
+  if (!fill_ && span_.fd < 0) {
     if (size_) sink(data_, size_);
     return;
   }

@@ -60,7 +60,10 @@ ConvertResult convert(const std::string& source, const ConvertOptions& o) {
 
   // The source is hashed on a second thread while it loads.
   std::future<PathDigest> source_digest;
-  if (o.write_manifest) source_digest = std::async(std::launch::async, [source] { return digest_path(source); });
+  if (o.write_manifest) source_digest = std::async(std::launch::async, [source] {
+      hash_in_background();
+      return digest_path(source);
+    });
 
   progress("load");
   Model model = load_model(source, fmt, o.load);

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <openssl/evp.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -46,6 +47,13 @@ std::string Sha256::hex_digest() {
   return out;
 }
 
+void hash_in_background() {
+  pid_t tid = ::gettid();
+  errno = 0;
+  int nice = ::getpriority(PRIO_PROCESS, id_t(tid));
+  if (errno == 0) ::setpriority(PRIO_PROCESS, id_t(tid), std::min(nice + 5, 19));  // advisory
+}
+
 namespace {
 // Hashes a regular file through a read-only mapping (read() fallback for what cannot be mapped).
 PathDigest digest_file(const std::filesystem::path& p) {
@@ -62,7 +70,7 @@ PathDigest digest_file(const std::filesystem::path& p) {
   if (S_ISREG(st.st_mode) && st.st_size > 0) {
     // Mapped a window at a time: a mapping of the whole file would count every page of it in the
     // process's resident memory by the time the hash is done.
-    constexpr uint64_t kWindow = uint64_t(16) << 20;  // a multiple of the page size
+    constexpr uint64_t kWindow = uint64_t(2) << 20;  // a multiple of the page size
     const uint64_t size = uint64_t(st.st_size);
     uint64_t off = 0;
     for (; off < size; off += kWindow) {

@@ -22,6 +22,10 @@ class Sha256 {
   std::unique_ptr<Ctx> ctx_;
 };
 
+// Lowers the calling thread's CPU priority a little (nice +5, this thread only): for hashing on a
+// thread of its own, which then takes the CPU the thread writing the output leaves.
+void hash_in_background();
+
 struct PathDigest {
   std::string sha256;
   uint64_t size = 0;  // bytes (sum over files for a directory)

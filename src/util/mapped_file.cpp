@@ -35,7 +35,7 @@ std::shared_ptr<const MappedFile> MappedFile::open(const std::string& path) {
     }
     f->data_ = static_cast<const uint8_t*>(p);
   }
-  ::close(fd);
+  f->fd_ = fd;
   return f;
 }
 
@@ -48,6 +48,7 @@ void MappedFile::drop_pages(const void* p, size_t n) {
 
 MappedFile::~MappedFile() {
   if (data_) ::munmap(const_cast<uint8_t*>(data_), size_);
+  if (fd_ >= 0) ::close(fd_);
 }
 
 std::string read_file(const std::string& path) {

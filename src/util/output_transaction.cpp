@@ -7,14 +7,17 @@
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
+#include <condition_variable>
 #include <csignal>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <mutex>
 #include <set>
+#include <thread>
 
 #include "modelport/error.h"
+#include "util/digest.h"
 
 namespace modelport {
 namespace fs = std::filesystem;
@@ -93,8 +96,79 @@ std::string parent_of(const std::string& p) {
 }
 
 constexpr size_t kBufferSize = 1 << 20;
+// Every this many bytes the file's new pages are handed to the kernel's write-back, so the disk
+// writes while the export goes on and the fsync at the end has little left to wait for.
+constexpr uint64_t kWriteBackStep = uint64_t(32) << 20;
 
 }  // namespace
+
+// The SHA-256 of a file as it is written, computed on a thread of its own. The thread reads back
+// (pread, from the page cache) the bytes that have reached the file, so the writer never waits for
+// the hash, the writer's buffers may be reused at once, and the hash is of exactly the file's bytes.
+class OutputFile::Hasher {
+ public:
+  Hasher(int fd, std::string path) : fd_(fd), path_(std::move(path)), thread_([this] { run(); }) {}
+  ~Hasher() { stop(true); }
+
+  void reached(uint64_t bytes) {  // the first `bytes` bytes of the file are written
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      reached_ = bytes;
+    }
+    cv_.notify_one();
+  }
+  // Waits for the hash of everything reached so far; the fd must stay open until then.
+  std::string digest() {
+    stop(false);
+    if (err_) io_error(path_, "reading back for its SHA-256", err_);
+    return hash_.hex_digest();
+  }
+
+ private:
+  void stop(bool abandon) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      done_ = true;
+      abandon_ = abandon_ || abandon;
+    }
+    cv_.notify_one();
+    if (thread_.joinable()) thread_.join();
+  }
+  void run() {
+    hash_in_background();
+    std::vector<char> buf(size_t(1) << 20);
+    uint64_t pos = 0;
+    for (;;) {
+      uint64_t upto;
+      {
+        std::unique_lock<std::mutex> lock(mu_);
+        cv_.wait(lock, [&] { return reached_ > pos || done_; });
+        if (abandon_ || (done_ && reached_ <= pos)) return;
+        upto = reached_;
+      }
+      while (pos < upto) {
+        ssize_t r = ::pread(fd_, buf.data(), size_t(std::min<uint64_t>(buf.size(), upto - pos)), off_t(pos));
+        if (r < 0 && errno == EINTR) continue;
+        if (r <= 0) {
+          err_ = r < 0 ? errno : EIO;
+          return;
+        }
+        hash_.update(buf.data(), size_t(r));
+        pos += uint64_t(r);
+      }
+    }
+  }
+
+  const int fd_;
+  const std::string path_;
+  Sha256 hash_;
+  int err_ = 0;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  uint64_t reached_ = 0;
+  bool done_ = false, abandon_ = false;
+  std::thread thread_;  // last: starts once everything above is initialised
+};
 
 std::vector<std::string> signal_cleanup_paths() {
   std::lock_guard<std::mutex> lock(g_slots_mu);
@@ -111,7 +185,7 @@ OutputFile::OutputFile(OutputTransaction& tx, std::string final_path) : tx_(tx),
   for (int attempt = 0; attempt < 100 && fd_ < 0; ++attempt) {
     temp_ = (f.parent_path() / (stem + std::to_string(attempt))).string();
     tx_.track(temp_);  // tracked before it exists: a signal right after open() still removes it
-    fd_ = ::open(temp_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    fd_ = ::open(temp_.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644);  // read by the Hasher
     if (fd_ < 0) {
       int err = errno;
       unregister_path(temp_);
@@ -121,9 +195,11 @@ OutputFile::OutputFile(OutputTransaction& tx, std::string final_path) : tx_(tx),
   }
   if (fd_ < 0) throw Error(final_ + ": cannot create a temporary file next to it");
   buf_.resize(kBufferSize);
+  hasher_ = std::make_unique<Hasher>(fd_, final_);
 }
 
 OutputFile::~OutputFile() {
+  hasher_.reset();  // stops reading the fd before it is closed
   if (fd_ >= 0) ::close(fd_);
 }
 
@@ -135,6 +211,17 @@ void OutputFile::raw_write(const char* p, size_t n) {
     if (w == 0) io_error(final_, "writing", ENOSPC);
     p += w;
     n -= size_t(w);
+    reached_file(uint64_t(w));
+  }
+}
+
+void OutputFile::reached_file(uint64_t n) {
+  in_file_ += n;
+  hasher_->reached(in_file_);
+  if (in_file_ - write_back_from_ >= kWriteBackStep) {
+    // Advisory (fsync reports any real failure): start writing these pages to disk now.
+    ::sync_file_range(fd_, off_t(write_back_from_), off_t(in_file_ - write_back_from_), SYNC_FILE_RANGE_WRITE);
+    write_back_from_ = in_file_;
   }
 }
 
@@ -147,7 +234,6 @@ void OutputFile::write(const void* data, size_t n) {
   if (!n) return;
   if (fd_ < 0) throw Error(final_ + ": written after it was finished");
   const char* p = static_cast<const char*>(data);
-  hash_.update(p, n);
   size_ += n;
   if (buffered_ + n <= buf_.size()) {
     std::memcpy(buf_.data() + buffered_, p, n);
@@ -164,6 +250,36 @@ void OutputFile::write(const void* data, size_t n) {
   tx_.count(n);
 }
 
+void OutputFile::copy_file(int in_fd, uint64_t offset, uint64_t n) {
+  if (!n) return;
+  if (fd_ < 0) throw Error(final_ + ": written after it was finished");
+  flush();
+  uint64_t done = 0;
+  while (done < n && kernel_copy_) {
+    loff_t from = loff_t(offset + done);
+    // nullptr: from and to this file's own position, where the next write() continues.
+    ssize_t r = ::copy_file_range(in_fd, &from, fd_, nullptr, size_t(std::min(n - done, kWriteBackStep)), 0);
+    if (r < 0 && errno == EINTR) continue;
+    if (r < 0 && (errno == ENOSPC || errno == EDQUOT || errno == EIO)) io_error(final_, "writing", errno);
+    if (r <= 0) {  // not between these files (another file system, no support): read and write
+      kernel_copy_ = false;
+      break;
+    }
+    done += uint64_t(r);
+    reached_file(uint64_t(r));
+  }
+  while (done < n) {
+    ssize_t r = ::pread(in_fd, buf_.data(), size_t(std::min<uint64_t>(buf_.size(), n - done)), off_t(offset + done));
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) throw Error(final_ + ": a source file ended or failed while its bytes were copied" +
+                            (r < 0 ? std::string(": ") + std::strerror(errno) : std::string()));
+    raw_write(buf_.data(), size_t(r));
+    done += uint64_t(r);
+  }
+  size_ += n;
+  tx_.count(n);
+}
+
 void OutputFile::zeros(uint64_t n) {
   static const char z[4096] = {};
   for (; n; n -= std::min<uint64_t>(n, sizeof z)) write(z, std::min<uint64_t>(n, sizeof z));
@@ -172,11 +288,12 @@ void OutputFile::zeros(uint64_t n) {
 void OutputFile::finish() {
   if (fd_ < 0) return;
   flush();
-  if (::fsync(fd_) != 0) io_error(final_, "flushing to disk", errno);
+  if (::fsync(fd_) != 0) io_error(final_, "flushing to disk", errno);  // while the hash catches up
+  sha256_ = hasher_->digest();
+  hasher_.reset();
   int rc = ::close(fd_);
   fd_ = -1;
   if (rc != 0) io_error(final_, "closing", errno);
-  sha256_ = hash_.hex_digest();
   buf_ = {};
 }
 

@@ -1,8 +1,9 @@
 // Writing a set of output files all or nothing.
 //
 // Each file is written under a temporary name in its final directory, hashed (SHA-256) as its
-// bytes go out, and on commit() flushed, fsync'd, renamed into place in creation order, and its
-// directory fsync'd. Until commit() succeeds, destroying the transaction removes every temporary
+// bytes go out (on a thread of its own that reads back what has reached the file, so the writer
+// never waits for the hash), handed to the kernel's write-back as it grows, and on commit()
+// flushed, fsync'd, renamed into place in creation order, and its directory fsync'd. Until commit() succeeds, destroying the transaction removes every temporary
 // file and every directory or copied file it made; SIGINT/SIGTERM/SIGHUP do the same before the
 // process dies of the signal. A full disk (ENOSPC) is a one-line Error naming the file.
 #pragma once
@@ -12,7 +13,6 @@
 #include <string>
 #include <vector>
 
-#include "util/digest.h"
 
 namespace modelport {
 
@@ -28,6 +28,10 @@ class OutputFile {
   void write(const void* p, size_t n);
   void write(const std::string& s) { write(s.data(), s.size()); }
   void zeros(uint64_t n);
+  // Appends n bytes of the file open as `in_fd`, from `offset`: copied file to file in the kernel
+  // (copy_file_range; a reflink where the file system shares extents), or read and written where
+  // the two files cannot do that.
+  void copy_file(int in_fd, uint64_t offset, uint64_t n);
   uint64_t pos() const { return size_; }
   const std::string& path() const { return final_; }     // where it will be after commit()
   const std::string& temp_path() const { return temp_; }
@@ -39,15 +43,20 @@ class OutputFile {
   OutputFile(OutputTransaction& tx, std::string final_path);
   void flush();
   void raw_write(const char* p, size_t n);
-  void finish();  // flush, fsync, close, finish the hash (once)
+  void reached_file(uint64_t n);  // n more bytes are in the file
+  void finish();  // flush, fsync, finish the hash, close (once)
+  class Hasher;
 
   OutputTransaction& tx_;
   std::string final_, temp_;
   int fd_ = -1;
   std::vector<char> buf_;
   size_t buffered_ = 0;
-  uint64_t size_ = 0;
-  Sha256 hash_;
+  uint64_t size_ = 0;     // bytes given to write()
+  uint64_t in_file_ = 0;  // bytes that have reached the file
+  uint64_t write_back_from_ = 0;  // start of the range not yet handed to the kernel's write-back
+  bool kernel_copy_ = true;  // copy_file_range has not been refused for this file
+  std::unique_ptr<Hasher> hasher_;
   std::string sha256_;
 };
 

@@ -130,7 +130,8 @@ TEST(IR, MappedBufferStreamsItsBytesThenGivesItsPagesBack) {
   }
   auto map = MappedFile::open(path);
   const size_t skip = 100, n = bytes.size() - 200;
-  BufferPtr b = Buffer::mapped(map->data() + skip, n, map);
+  BufferPtr b = Buffer::mapped(map->data() + skip, n, map, {map->fd(), skip});
+  EXPECT_EQ(b->file_span().offset, skip);
   std::vector<uint8_t> want(bytes.begin() + skip, bytes.begin() + skip + n);
   auto resident_file_pages = [] {
     std::ifstream statm("/proc/self/statm");

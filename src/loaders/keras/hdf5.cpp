@@ -429,7 +429,7 @@ Tensor H5Group::dataset(const std::string& rel) const {
   const MappedFile* map = shared_ && shared_->map ? shared_->map.get() : nullptr;
   if (map && nbytes >= (uint64_t(64) << 10)) {
     if (auto off = contiguous_offset(file_->id(), ds.id(), type.id(), t.dtype, nbytes, map->size())) {
-      t.buffer = Buffer::mapped(map->data() + *off, size_t(nbytes), shared_->map);
+      t.buffer = Buffer::mapped(map->data() + *off, size_t(nbytes), shared_->map, {map->fd(), uint64_t(*off)});
       return t;
     }
   }

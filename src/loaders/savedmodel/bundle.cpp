@@ -91,7 +91,8 @@ Tensor TensorBundle::tensor(const std::string& key) const {
   const uint8_t* p = bytes(key, *e, true);
   // The checksum has read every page; hand them back until the writer streams them.
   MappedFile::drop_pages(p, size_t(e->size));
-  t.buffer = Buffer::mapped(p, size_t(e->size), shards_[e->shard]);
+  const auto& shard = shards_[size_t(e->shard)];
+  t.buffer = Buffer::mapped(p, size_t(e->size), shard, {shard->fd(), uint64_t(p - shard->data())});
   return t;
 }
 
