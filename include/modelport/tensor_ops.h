@@ -6,12 +6,16 @@
 
 namespace modelport {
 
-// `t` with its axes reordered like numpy.transpose(t, perm) (any dtype but String). A result of
+// Whether `perm` holds each of 0 .. perm.size()-1 exactly once (a valid Transpose perm).
+bool is_permutation(const std::vector<int64_t>& perm);
+// `t` with its axes reordered like numpy.transpose(t, perm) (any dtype but String; perm must be a
+// permutation of t's axes, else std::invalid_argument). A result of
 // kLazyPermuteBytes or more is a lazy buffer (Buffer::lazy): made as it is streamed to the output,
 // or whole on the first data() call, from `t`, which it keeps alive.
 Tensor permute_tensor(const Tensor& t, const std::vector<int64_t>& perm);
 constexpr size_t kLazyPermuteBytes = size_t(1) << 20;
-// Shape with dims reordered by `perm`; unknown when the rank is unknown or does not match.
+// Shape with dims reordered by `perm`; unknown when the rank is unknown or does not match, or perm
+// is not a permutation.
 Shape permute_shape(const Shape& s, const std::vector<int64_t>& perm);
 // Numpy-style broadcast of two shapes, as far as it can be known statically.
 Shape broadcast_shapes(const Shape& a, const Shape& b);

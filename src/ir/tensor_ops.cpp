@@ -71,8 +71,19 @@ struct Element {
 
 }  // namespace
 
+bool is_permutation(const std::vector<int64_t>& perm) {
+  std::vector<bool> seen(perm.size(), false);
+  for (int64_t p : perm) {
+    if (p < 0 || uint64_t(p) >= perm.size() || seen[size_t(p)]) return false;
+    seen[size_t(p)] = true;
+  }
+  return true;
+}
+
 Tensor permute_tensor(const Tensor& t, const std::vector<int64_t>& perm) {
   if (t.dtype == DType::String) throw std::logic_error("permute_tensor: string tensors are not supported");
+  if (perm.size() != t.dims.size() || !is_permutation(perm))
+    throw std::invalid_argument("permute_tensor: perm is not a permutation of the tensor's axes");
   size_t r = t.dims.size(), es = dtype_size(t.dtype);
   std::vector<int64_t> out_dims(r), src_strides(r), in_strides = row_major_strides(t.dims);
   for (size_t i = 0; i < r; ++i) {
@@ -114,7 +125,7 @@ Tensor permute_tensor(const Tensor& t, const std::vector<int64_t>& perm) {
 }
 
 Shape permute_shape(const Shape& s, const std::vector<int64_t>& perm) {
-  if (!s.rank_known || s.rank() != perm.size()) return Shape();
+  if (!s.rank_known || s.rank() != perm.size() || !is_permutation(perm)) return Shape();
   std::vector<Dim> d;
   for (auto p : perm) d.push_back(s.dims[static_cast<size_t>(p)]);
   return Shape(std::move(d));

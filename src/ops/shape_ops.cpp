@@ -435,7 +435,7 @@ std::optional<Tensor> transpose(const Node& n, const In& in) {
   std::vector<int64_t> perm = n.attr_ints("perm");
   if (perm.empty())
     for (size_t i = x.dims.size(); i-- > 0;) perm.push_back(static_cast<int64_t>(i));
-  if (perm.size() != x.dims.size()) return std::nullopt;
+  if (perm.size() != x.dims.size() || !is_permutation(perm)) return std::nullopt;
   return permute_tensor(x, perm);
 }
 

@@ -91,3 +91,21 @@ TEST(TensorOps, LazyPermuteStreamsAndMaterializesTheSameBytes) {
     EXPECT_EQ(after, want);
   }
 }
+
+// A perm that is not a permutation of the axes (an axis out of range, repeated, or the wrong count)
+// never reads past the dims: the shape is unknown and permute_tensor refuses it. Loaders turn such
+// a perm from a file into a one-line error (fuzz regressions keras_config/tf_op_transpose_perm_*).
+TEST(TensorOps, NotAPermutationIsRefused) {
+  EXPECT_TRUE(is_permutation({}));
+  EXPECT_TRUE(is_permutation({2, 0, 1}));
+  EXPECT_FALSE(is_permutation({0, 12, 1}));
+  EXPECT_FALSE(is_permutation({0, 0, 1}));
+  EXPECT_FALSE(is_permutation({-1, 0, 1}));
+  Shape s = Shape::of({2, 3, 4});
+  EXPECT_EQ(permute_shape(s, {2, 0, 1}), Shape::of({4, 2, 3}));
+  for (std::vector<int64_t> bad : {std::vector<int64_t>{0, 12, 1}, {0, 0, 1}, {1, 0}, {-1, 0, 1}}) {
+    EXPECT_FALSE(permute_shape(s, bad).rank_known);
+    EXPECT_THROW(permute_tensor(Tensor::from_vector(DType::Float32, std::vector<float>(24, 1.0f), {2, 3, 4}), bad),
+                 std::invalid_argument);
+  }
+}

@@ -5,6 +5,7 @@
 
 #include "loaders/keras/lower.h"
 #include "modelport/error.h"
+#include "modelport/tensor_ops.h"
 #include "ops/infer.h"
 
 namespace modelport::keras {
@@ -68,6 +69,9 @@ int Ctx::need_rank(const Value* v) const {
 }
 
 Value* Ctx::transpose(Value* x, const std::vector<int64_t>& perm) {
+  if (!is_permutation(perm) || (x->shape.rank_known && x->shape.rank() != perm.size()))
+    fail("axis order " + dims_str(perm) + " is not a permutation of the input's " +
+         (x->shape.rank_known ? std::to_string(x->shape.rank()) + " " : "") + "axes");
   return op("Transpose", {x}, {{"perm", perm}});
 }
 

@@ -4,6 +4,7 @@
 
 #include "../tf_types.h"
 #include "modelport/error.h"
+#include "modelport/tensor_ops.h"
 #include "ops/infer.h"
 
 namespace modelport::tf {
@@ -86,6 +87,12 @@ Value* OpCtx::to_i64(Value* v) {
   return cast(v, DType::Int64);
 }
 Value* OpCtx::transpose(Value* v, const std::vector<int64_t>& perm) {
+  if (!is_permutation(perm) || (v->shape.rank_known && v->shape.rank() != perm.size())) {
+    std::string text;
+    for (int64_t p : perm) text += (text.empty() ? "" : ",") + std::to_string(p);
+    fail("perm [" + text + "] is not a permutation of the input's " +
+         (v->shape.rank_known ? std::to_string(v->shape.rank()) + " " : "") + "axes");
+  }
   return op("Transpose", {v}, {{"perm", perm}});
 }
 

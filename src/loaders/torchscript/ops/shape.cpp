@@ -3,6 +3,7 @@
 #include <climits>
 
 #include "loaders/torchscript/registry.h"
+#include "modelport/tensor_ops.h"
 
 namespace modelport::ts {
 namespace {
@@ -101,6 +102,7 @@ void lower_cat(Ctx& c) {
 
 Value* transpose(Ctx& c, Value* x, std::vector<int64_t> perm) {
   for (auto& p : perm) p = c.norm_dim(p, perm.size());
+  if (!is_permutation(perm)) c.fail("dims repeat an axis: not a permutation");
   return c.op("Transpose", {x}, {{"perm", perm}});
 }
 
