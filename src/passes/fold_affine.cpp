@@ -28,13 +28,19 @@ Tensor affine_along(const Tensor& w, size_t axis, const std::vector<double>& sca
   for (size_t i = axis + 1; i < w.dims.size(); ++i) inner *= w.dims[i];
   int64_t n = axis < w.dims.size() ? w.dims[axis] : 1;
   // Made in the bytes the tensor keeps: a weight is never held twice over while it is folded.
-  std::vector<uint8_t> bytes(size_t(w.numel()) * sizeof(float));
+  const int64_t total = w.numel();
+  std::vector<uint8_t> bytes(size_t(total) * sizeof(float));
   const float* d = w.data<float>();
-  for (int64_t i = 0; i < w.numel(); ++i) {
-    size_t c = size_t((i / inner) % n);
-    float v = float(double(d[i]) * scale[c] + (shift.empty() ? 0.0 : shift[c]));
-    std::memcpy(bytes.data() + size_t(i) * sizeof(float), &v, sizeof v);
-  }
+  uint8_t* out = bytes.data();
+  int64_t i = 0;
+  while (i < total)  // [outer][n channels][inner], one channel's run at a time
+    for (int64_t c = 0; c < n && i < total; ++c) {
+      const double s = scale[size_t(c)], b = shift.empty() ? 0.0 : shift[size_t(c)];
+      for (int64_t k = 0; k < inner; ++k, ++i) {
+        float v = float(double(d[i]) * s + b);
+        std::memcpy(out + size_t(i) * sizeof(float), &v, sizeof v);
+      }
+    }
   return tensor_from_bytes(DType::Float32, w.dims, std::move(bytes));
 }
 
