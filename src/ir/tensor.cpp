@@ -1,6 +1,9 @@
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <stdexcept>
+#include <string>
+#include <type_traits>
 
 #include "modelport/ir.h"
 #include "util/mapped_file.h"
@@ -156,15 +159,30 @@ std::vector<int64_t> Tensor::to_int_vector() const {
   return out;
 }
 
+namespace {
+// v as an integer of type T: the conversion is undefined behaviour outside T's range (and for NaN),
+// so such a value is refused instead. 2^63 is taken as INT64_MAX: it is what INT64_MAX (a TorchScript
+// slice's "to the end") becomes as a double.
+template <class T>
+T integer_of(double v, DType dt) {
+  // Both bounds are exact doubles; the upper one is exclusive (max()+1 is a power of two).
+  const double lo = double(std::numeric_limits<T>::min()), hi = double(std::numeric_limits<T>::max()) + 1.0;
+  if (std::is_same_v<T, int64_t> && v == hi) return std::numeric_limits<T>::max();
+  if (!(v >= lo && v < hi))
+    throw std::out_of_range("the value " + std::to_string(v) + " does not fit " + dtype_name(dt));
+  return static_cast<T>(v);
+}
+}  // namespace
+
 Tensor Tensor::scalar(DType dt, double v) {
   switch (dt) {
     case DType::Float32: return from_vector<float>(dt, {static_cast<float>(v)}, {});
     case DType::Float64: return from_vector<double>(dt, {v}, {});
-    case DType::Int64: return from_vector<int64_t>(dt, {static_cast<int64_t>(v)}, {});
-    case DType::Int32: return from_vector<int32_t>(dt, {static_cast<int32_t>(v)}, {});
-    case DType::Int16: return from_vector<int16_t>(dt, {static_cast<int16_t>(v)}, {});
-    case DType::Int8: return from_vector<int8_t>(dt, {static_cast<int8_t>(v)}, {});
-    case DType::UInt8: return from_vector<uint8_t>(dt, {static_cast<uint8_t>(v)}, {});
+    case DType::Int64: return from_vector<int64_t>(dt, {integer_of<int64_t>(v, dt)}, {});
+    case DType::Int32: return from_vector<int32_t>(dt, {integer_of<int32_t>(v, dt)}, {});
+    case DType::Int16: return from_vector<int16_t>(dt, {integer_of<int16_t>(v, dt)}, {});
+    case DType::Int8: return from_vector<int8_t>(dt, {integer_of<int8_t>(v, dt)}, {});
+    case DType::UInt8: return from_vector<uint8_t>(dt, {integer_of<uint8_t>(v, dt)}, {});
     case DType::Bool: return from_vector<uint8_t>(dt, {static_cast<uint8_t>(v != 0)}, {});
     case DType::Float16: case DType::BFloat16: {
       float f = static_cast<float>(v);

@@ -2,6 +2,9 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <stdexcept>
 #include <numeric>
 #include <random>
 
@@ -108,4 +111,19 @@ TEST(TensorOps, NotAPermutationIsRefused) {
     EXPECT_THROW(permute_tensor(Tensor::from_vector(DType::Float32, std::vector<float>(24, 1.0f), {2, 3, 4}), bad),
                  std::invalid_argument);
   }
+}
+
+// Integer scalars from doubles: in range they convert exactly; out of range (or NaN) the conversion
+// would be undefined behaviour, so it is refused (fuzz regression keras_config/tf_op_constant_beyond_int32).
+TEST(TensorOps, IntegerScalarOutOfRangeIsRefused) {
+  EXPECT_EQ(Tensor::scalar(DType::Int32, -2147483648.0).as_int(0), -2147483648LL);
+  EXPECT_EQ(Tensor::scalar(DType::UInt8, 255.0).as_int(0), 255);
+  EXPECT_EQ(Tensor::scalar(DType::Int64, -9223372036854775808.0).as_int(0), INT64_MIN);
+  EXPECT_THROW(Tensor::scalar(DType::Int32, -19999000000.0), std::out_of_range);
+  EXPECT_THROW(Tensor::scalar(DType::Int32, 2147483648.0), std::out_of_range);
+  EXPECT_THROW(Tensor::scalar(DType::UInt8, -1.0), std::out_of_range);
+  EXPECT_EQ(Tensor::scalar(DType::Int64, double(INT64_MAX)).as_int(0), INT64_MAX);  // 2^63 as a double
+  EXPECT_THROW(Tensor::scalar(DType::Int64, 1.9e19), std::out_of_range);
+  EXPECT_THROW(Tensor::scalar(DType::Int16, std::nan("")), std::out_of_range);
+  EXPECT_THROW(tensor_from_doubles(DType::Int8, {2}, {1.0, 300.0}), std::out_of_range);
 }

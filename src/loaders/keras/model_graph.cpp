@@ -202,6 +202,8 @@ std::vector<Value*> call_layer(Ctx& c, const json& le, const std::string& v3_nam
     outs = fn(c, call);
   } catch (const json::exception& e) {  // a config field of a shape the lowering does not read
     c.fail(cls + " config: " + json_error_text(e));
+  } catch (const std::logic_error& e) {  // a value the IR refuses (out of range, not a permutation...)
+    c.fail(cls + ": " + e.what());
   }
   c.layer = saved;
   return outs;
