@@ -70,7 +70,7 @@ PathDigest digest_file(const std::filesystem::path& p) {
   if (S_ISREG(st.st_mode) && st.st_size > 0) {
     // Mapped a window at a time: a mapping of the whole file would count every page of it in the
     // process's resident memory by the time the hash is done.
-    constexpr uint64_t kWindow = uint64_t(2) << 20;  // a multiple of the page size
+    constexpr uint64_t kWindow = uint64_t(16) << 20;  // a multiple of the page size
     const uint64_t size = uint64_t(st.st_size);
     uint64_t off = 0;
     for (; off < size; off += kWindow) {
