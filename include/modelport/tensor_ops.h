@@ -1,5 +1,6 @@
 // Helpers on constant tensors and shapes shared by the loaders and passes.
 #pragma once
+#include <string>
 #include <vector>
 
 #include "modelport/ir.h"
@@ -8,6 +9,9 @@ namespace modelport {
 
 // Whether `perm` holds each of 0 .. perm.size()-1 exactly once (a valid Transpose perm).
 bool is_permutation(const std::vector<int64_t>& perm);
+// Why `perm` cannot reorder the axes of a value of shape `in` ("[0,12,1] is not a permutation of the
+// input's 3 axes"), or "" when it can: the one check every loader makes on a perm read from a file.
+std::string permutation_problem(const std::vector<int64_t>& perm, const Shape& in);
 // `t` with its axes reordered like numpy.transpose(t, perm) (any dtype but String; perm must be a
 // permutation of t's axes, else std::invalid_argument). A result of
 // kLazyPermuteBytes or more is a lazy buffer (Buffer::lazy): made as it is streamed to the output,

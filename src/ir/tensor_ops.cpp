@@ -80,6 +80,14 @@ bool is_permutation(const std::vector<int64_t>& perm) {
   return true;
 }
 
+std::string permutation_problem(const std::vector<int64_t>& perm, const Shape& in) {
+  if (is_permutation(perm) && (!in.rank_known || in.rank() == perm.size())) return "";
+  std::string text;
+  for (int64_t p : perm) text += (text.empty() ? "" : ",") + std::to_string(p);
+  return "[" + text + "] is not a permutation of the input's " +
+         (in.rank_known ? std::to_string(in.rank()) + " " : "") + "axes";
+}
+
 Tensor permute_tensor(const Tensor& t, const std::vector<int64_t>& perm) {
   if (t.dtype == DType::String) throw std::logic_error("permute_tensor: string tensors are not supported");
   if (perm.size() != t.dims.size() || !is_permutation(perm))

@@ -106,6 +106,10 @@ TEST(TensorOps, NotAPermutationIsRefused) {
   EXPECT_FALSE(is_permutation({-1, 0, 1}));
   Shape s = Shape::of({2, 3, 4});
   EXPECT_EQ(permute_shape(s, {2, 0, 1}), Shape::of({4, 2, 3}));
+  EXPECT_EQ(permutation_problem({2, 0, 1}, s), "");
+  EXPECT_EQ(permutation_problem({0, 12, 1}, s), "[0,12,1] is not a permutation of the input's 3 axes");
+  EXPECT_EQ(permutation_problem({1, 0}, s), "[1,0] is not a permutation of the input's 3 axes");
+  EXPECT_EQ(permutation_problem({0, 0}, Shape()), "[0,0] is not a permutation of the input's axes");
   for (std::vector<int64_t> bad : {std::vector<int64_t>{0, 12, 1}, {0, 0, 1}, {1, 0}, {-1, 0, 1}}) {
     EXPECT_FALSE(permute_shape(s, bad).rank_known);
     EXPECT_THROW(permute_tensor(Tensor::from_vector(DType::Float32, std::vector<float>(24, 1.0f), {2, 3, 4}), bad),

@@ -69,9 +69,7 @@ int Ctx::need_rank(const Value* v) const {
 }
 
 Value* Ctx::transpose(Value* x, const std::vector<int64_t>& perm) {
-  if (!is_permutation(perm) || (x->shape.rank_known && x->shape.rank() != perm.size()))
-    fail("axis order " + dims_str(perm) + " is not a permutation of the input's " +
-         (x->shape.rank_known ? std::to_string(x->shape.rank()) + " " : "") + "axes");
+  if (std::string why = permutation_problem(perm, x->shape); !why.empty()) fail("axis order " + why);
   return op("Transpose", {x}, {{"perm", perm}});
 }
 

@@ -87,12 +87,7 @@ Value* OpCtx::to_i64(Value* v) {
   return cast(v, DType::Int64);
 }
 Value* OpCtx::transpose(Value* v, const std::vector<int64_t>& perm) {
-  if (!is_permutation(perm) || (v->shape.rank_known && v->shape.rank() != perm.size())) {
-    std::string text;
-    for (int64_t p : perm) text += (text.empty() ? "" : ",") + std::to_string(p);
-    fail("perm [" + text + "] is not a permutation of the input's " +
-         (v->shape.rank_known ? std::to_string(v->shape.rank()) + " " : "") + "axes");
-  }
+  if (std::string why = permutation_problem(perm, v->shape); !why.empty()) fail("perm " + why);
   return op("Transpose", {v}, {{"perm", perm}});
 }
 

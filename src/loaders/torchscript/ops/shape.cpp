@@ -102,7 +102,7 @@ void lower_cat(Ctx& c) {
 
 Value* transpose(Ctx& c, Value* x, std::vector<int64_t> perm) {
   for (auto& p : perm) p = c.norm_dim(p, perm.size());
-  if (!is_permutation(perm)) c.fail("dims repeat an axis: not a permutation");
+  if (std::string why = permutation_problem(perm, x->shape); !why.empty()) c.fail("dims " + why);
   return c.op("Transpose", {x}, {{"perm", perm}});
 }
 
