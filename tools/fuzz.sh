@@ -85,9 +85,13 @@ export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:allocator_may_return_null=1}
 export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$PWD/tests/fuzz/lsan.supp}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 # Each chunk's scratch files live in one directory per harness, removed afterwards, so two
-# invocations on different harnesses (one per core) can run side by side.
+# invocations on different harnesses (one per core) can run side by side. They are in memory
+# (/dev/shm) where it can be written: the harnesses write every input to a file, and on disk the
+# writeback left tensor_bundle less than half of its core (146 CPU seconds in 300 s of wall time).
+scratch_root=$PWD/build-fuzz/tmp
+if [ -d /dev/shm ] && [ -w /dev/shm ]; then scratch_root=/dev/shm/modelport-fuzz; fi
 for h in "${harnesses[@]}"; do
-  export TMPDIR=$PWD/build-fuzz/tmp/$h
+  export TMPDIR=$scratch_root/$h
   timefile=build-fuzz/time.$h.txt
   corpus=build-fuzz/corpus/$h crashes=build-fuzz/crashes/$h
   mkdir -p "$corpus" "$crashes" build-fuzz/logs

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Sets up, builds and runs the whole test suite (ctest). Used by .ci/run.
 # With MODELPORT_SANITIZED=1 (as .ci/run sets it) it then builds the loaders (no libtorch) with
-# ASan+UBSan into build-asan/ and runs the sanitized subset there: the loaders' tests and the fuzz
-# regressions and seeds (ctest label "sanitized"; docs/robustness.md). Off by default for a quick
+# ASan+UBSan into build-asan/ and runs the sanitized subset there: the loaders' tests, the writer's,
+# hashing's, buffers' and tensor ops' tests, and the fuzz regressions and seeds (ctest label
+# "sanitized"; docs/robustness.md). Off by default for a quick
 # local run: the extra build takes minutes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
