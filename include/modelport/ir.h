@@ -114,6 +114,11 @@ class Buffer {
   // Hands the bytes to `sink` in order, in pieces of about `block` bytes; a lazy buffer's are made
   // piece by piece into one reused block (even when data() has made them whole).
   void stream(size_t block, const std::function<void(const uint8_t*, size_t)>& sink) const;
+  // A hint from a reader that bytes [offset, offset + n) will not be read again soon: a mapped
+  // buffer gives their whole pages back to the kernel (the page cache keeps them; a later read
+  // faults them in again), so a weight made from it piece by piece is never all resident. Any
+  // other buffer ignores it.
+  void release(size_t offset, size_t n) const;
 
  private:
   Buffer() = default;

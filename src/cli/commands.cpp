@@ -1,6 +1,7 @@
 #include "cli/commands.h"
 
 #include <malloc.h>
+#include <unistd.h>
 
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
@@ -500,6 +501,21 @@ int run(int argc, char** argv) {
   }
   print_error("a command is required: export, verify, inspect or ops (see --help)", kExitUsage, g.json);
   return kExitUsage;
+}
+
+int finish(int code) {
+  std::cout.flush();
+  std::cerr.flush();
+  spdlog::shutdown();
+  std::fflush(nullptr);
+#if defined(__SANITIZE_ADDRESS__)
+  return code;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+  return code;
+#endif
+#endif
+  ::_exit(code);
 }
 
 }  // namespace modelport::cli

@@ -4,5 +4,5 @@
 
 int main(int argc, char** argv) {
   modelport::torch_front::remember_command_line(argc, argv);
-  return modelport::cli::run(argc, argv);
+  return modelport::cli::finish(modelport::cli::run(argc, argv));
 }

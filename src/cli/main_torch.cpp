@@ -2,4 +2,4 @@
 // (`modelport` re-executes it for TorchScript models: src/cli/torch_front.h).
 #include "cli/commands.h"
 
-int main(int argc, char** argv) { return modelport::cli::run(argc, argv); }
+int main(int argc, char** argv) { return modelport::cli::finish(modelport::cli::run(argc, argv)); }

@@ -5,6 +5,7 @@
 
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <string>
@@ -39,6 +40,10 @@ std::vector<std::filesystem::path> candidates() {
       continue;
     }
     if (command_line().empty()) throw Error(path + ": " + what + " needs libtorch, which this program does not link");
+    // libtorch links OpenBLAS, whose worker threads busy-wait (sched_yield) for about 2^28 cycles
+    // after they start before they sleep: a tenth of a CPU-second an export never uses, taken from
+    // the loader and the hash threads. 2^4 cycles makes them sleep at once; a user's setting wins.
+    ::setenv("OPENBLAS_THREAD_TIMEOUT", "4", /*overwrite=*/0);
     std::fflush(stdout);
     std::fflush(stderr);
     ::execv(c.c_str(), command_line().data());

@@ -109,6 +109,11 @@ void Buffer::stream(size_t block, const std::function<void(const uint8_t*, size_
   }
 }
 
+void Buffer::release(size_t offset, size_t n) const {
+  if (span_.fd < 0 || fill_ || offset >= size_) return;
+  MappedFile::drop_pages(data_ + offset, std::min(n, size_ - offset));
+}
+
 int64_t Tensor::numel() const {
   int64_t n = 1;
   for (auto d : dims) n *= d;

@@ -117,6 +117,8 @@ Tensor permute_tensor(const Tensor& t, const std::vector<int64_t>& perm) {
       case 16: run(Element<16>{}); break;
       default: throw std::logic_error("permute_tensor: unexpected element size");
     }
+    // Every slab reads across the whole source: it is done with only after the last one.
+    if (t.buffer && (dims.empty() || first + count == size_t(out_dims[0]))) t.buffer->release(0, t.nbytes());
   };
   size_t nbytes = static_cast<size_t>(n) * es;
   if (r > 0 && nbytes >= kLazyPermuteBytes) {

@@ -21,26 +21,39 @@ bool per_channel(const Tensor& b, size_t r, int64_t channels) {
   return true;
 }
 
-// w * scale[c] + shift[c], c being the index along `axis` (shift may be empty).
+// w * scale[c] + shift[c], c being the index along `axis` (shift may be empty). A result of
+// kLazyPermuteBytes or more is a lazy buffer, made piece by piece as the writer streams it (a
+// folded Conv weight never exists whole: no allocation, no page faults, one pass over the source);
+// it keeps `w` alive until then.
 Tensor affine_along(const Tensor& w, size_t axis, const std::vector<double>& scale,
                     const std::vector<double>& shift = {}) {
   int64_t inner = 1;
   for (size_t i = axis + 1; i < w.dims.size(); ++i) inner *= w.dims[i];
-  int64_t n = axis < w.dims.size() ? w.dims[axis] : 1;
-  // Made in the bytes the tensor keeps: a weight is never held twice over while it is folded.
+  const int64_t n = axis < w.dims.size() ? w.dims[axis] : 1;
   const int64_t total = w.numel();
-  std::vector<uint8_t> bytes(size_t(total) * sizeof(float));
-  const float* d = w.data<float>();
-  uint8_t* out = bytes.data();
-  int64_t i = 0;
-  while (i < total)  // [outer][n channels][inner], one channel's run at a time
-    for (int64_t c = 0; c < n && i < total; ++c) {
-      const double s = scale[size_t(c)], b = shift.empty() ? 0.0 : shift[size_t(c)];
-      for (int64_t k = 0; k < inner; ++k, ++i) {
-        float v = float(double(d[i]) * s + b);
-        std::memcpy(out + size_t(i) * sizeof(float), &v, sizeof v);
+  // Runs [first, first + count) of `inner` entries, [outer][n channels][inner]; run u is channel u % n.
+  auto fill = [w, inner, n, scale, shift](size_t first, size_t count, uint8_t* out) {
+    const float* d = w.data<float>() + int64_t(first) * inner;
+    for (size_t u = 0; u < count; ++u) {
+      const size_t c = (first + u) % size_t(n);
+      const double s = scale[c], b = shift.empty() ? 0.0 : shift[c];
+      for (int64_t k = 0; k < inner; ++k, ++d, out += sizeof(float)) {
+        float v = float(double(*d) * s + b);
+        std::memcpy(out, &v, sizeof v);
       }
     }
+    w.buffer->release(first * size_t(inner) * sizeof(float), count * size_t(inner) * sizeof(float));
+  };
+  const size_t nbytes = size_t(total) * sizeof(float), runs = inner > 0 ? size_t(total / inner) : 0;
+  if (runs > 0 && nbytes >= kLazyPermuteBytes) {
+    Tensor o;
+    o.dtype = DType::Float32;
+    o.dims = w.dims;
+    o.buffer = Buffer::lazy(nbytes, nbytes / runs, fill);
+    return o;
+  }
+  std::vector<uint8_t> bytes(nbytes);
+  if (runs > 0) fill(0, runs, bytes.data());
   return tensor_from_bytes(DType::Float32, w.dims, std::move(bytes));
 }
 

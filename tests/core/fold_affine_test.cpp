@@ -153,3 +153,46 @@ TEST(FoldAffine, GemmAndBiasFreeMatMul) {
     check_fold(build, random_input({5, 4}), 1, 0, gemm ? 1 : 0, gemm ? "gemm" : "matmul");
   }
 }
+
+TEST(FoldAffine, LargeWeightsFoldAsTheyAreWritten) {
+  // A folded weight of kLazyPermuteBytes or more is made piece by piece while it is written
+  // (Buffer::lazy), in pieces of 4 MiB: a Conv's [160,128,8,8] (scale per run of 128*8*8 along
+  // axis 0) and a MatMul's [1100,1100] (scale per column, runs of one), both over 4 MiB so that a
+  // piece starts mid-tensor. The exports must agree with the unfolded graph.
+  for (bool conv : {true, false}) {
+    SCOPED_TRACE(conv ? "Conv" : "MatMul");
+    const int64_t c = conv ? 160 : 1100, cin = conv ? 128 : c;
+    auto build = [&] {
+      Model m;
+      Graph& g = *m.graph;
+      std::vector<int64_t> wdims = conv ? std::vector<int64_t>{c, cin, 8, 8} : std::vector<int64_t>{c, c};
+      Shape xs = conv ? Shape({Dim::sym("batch"), Dim::fixed(cin), Dim::fixed(10), Dim::fixed(10)})
+                      : Shape({Dim::sym("batch"), Dim::fixed(cin)});
+      Shape ys = conv ? Shape({Dim::sym("batch"), Dim::fixed(c), Dim::fixed(3), Dim::fixed(3)}) : xs;
+      Value* x = g.add_input("x", DType::Float32, xs);
+      Tensor w = random_input(wdims);
+      EXPECT_GT(w.nbytes(), size_t(4) << 20);
+      Value* y = g.op(conv ? "Conv" : "MatMul", {x, g.add_constant("w", w)});
+      y->dtype = DType::Float32;
+      y->shape = ys;
+      const size_t n = size_t(c);
+      std::vector<float> gamma(n), beta(n), mean(n), var(n);
+      for (size_t i = 0; i < size_t(c); ++i) {
+        gamma[i] = 0.5f + float(i % 7) * 0.25f;
+        beta[i] = float(i % 5) * 0.1f - 0.2f;
+        mean[i] = float(i % 3) * 0.05f;
+        var[i] = 0.5f + float(i % 11) * 0.1f;
+      }
+      Value* z = g.op("BatchNormalization", {y, g.add_constant("g", Tensor::f32(gamma)), g.add_constant("b", Tensor::f32(beta)),
+                                             g.add_constant("m", Tensor::f32(mean)), g.add_constant("v", Tensor::f32(var))});
+      z->dtype = DType::Float32;
+      z->shape = ys;
+      g.outputs = {g.op("Relu", {z})};  // a graph output keeps its producer
+      g.outputs[0]->dtype = DType::Float32;
+      g.outputs[0]->shape = ys;
+      return m;
+    };
+    check_fold(build, random_input(conv ? std::vector<int64_t>{2, cin, 10, 10} : std::vector<int64_t>{3, cin}), 1, 0,
+               conv ? 1 : 0, conv ? "large_conv" : "large_matmul");
+  }
+}

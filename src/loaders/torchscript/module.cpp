@@ -75,8 +75,10 @@ PreparedModule prepare_module(const std::string& path) {
   register_newer_schemas();
   PreparedModule pm;
   torch::jit::Module module;
+  pm.weights = ArchiveWeights::open(path);
   try {
-    module = torch::jit::load(path, c10::Device(c10::kCPU));
+    module = torch::jit::load(pm.weights->reader(), c10::Device(c10::kCPU));
+    pm.weights->pin(module);
   } catch (const c10::Error& e) {
     std::string why = first_line(e.what_without_backtrace());
     if (looks_like_zip(path)) throw Error(path + ": truncated or corrupt TorchScript archive (" + why + ")");

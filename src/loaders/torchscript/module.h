@@ -7,6 +7,8 @@
 
 #include <torch/csrc/jit/api/module.h>
 
+#include "loaders/torchscript/archive_weights.h"
+
 namespace modelport::ts {
 
 struct PreparedModule {
@@ -16,6 +18,7 @@ struct PreparedModule {
   size_t first_arg = 0;                          // index of the first real input in graph->inputs()
   std::string class_name;                        // e.g. torchvision.models.resnet.ResNet
   std::string format_version;                    // the archive's `version` record
+  std::shared_ptr<ArchiveWeights> weights;       // the module's tensors as bytes of the archive file
 };
 
 // Loads, eval()s and freezes `path` and prepares forward(). Throws Error("<path>: ...").

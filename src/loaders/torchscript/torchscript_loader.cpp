@@ -20,6 +20,9 @@ Model load_torchscript(const std::string& path, const LoadOptions& opts) {
   m.description = "TorchScript module " + pm.class_name;
   if (!pm.format_version.empty()) m.metadata["torchscript_file_format_version"] = pm.format_version;
   try {
+    // Weights reach the IR as views of the mapped archive where they can (archive_weights.h):
+    // libtorch's copies are freed with `pm`, when this function returns.
+    ts::ArchiveWeights::Use use(pm.weights.get());
     ts::lower_graph(path, pm, opts, m);
   } catch (const Error&) {
     throw;

@@ -2,6 +2,8 @@
 
 #include <ATen/ATen.h>
 
+#include "loaders/torchscript/archive_weights.h"
+
 namespace modelport::ts {
 
 Tensor tensor_from_torch(const at::Tensor& t_in, const std::string& path, const std::string& what) {
@@ -15,6 +17,11 @@ Tensor tensor_from_torch(const at::Tensor& t_in, const std::string& path, const 
   Tensor out;
   out.dtype = dt;
   out.dims.assign(keep->sizes().begin(), keep->sizes().end());
+  if (const ArchiveWeights* w = ArchiveWeights::current(); w && keep->device().is_cpu())
+    if (auto mapped = w->mapped(*keep)) {
+      out.buffer = std::move(*mapped);
+      return out;
+    }
   size_t nbytes = static_cast<size_t>(keep->numel()) * keep->element_size();
   out.buffer = Buffer::alias(keep->data_ptr(), nbytes, std::shared_ptr<const void>(keep));
   return out;
