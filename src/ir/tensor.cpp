@@ -1,9 +1,11 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <type_traits>
+#include <utility>
 
 #include "modelport/ir.h"
 #include "util/mapped_file.h"
@@ -101,12 +103,24 @@ void Buffer::stream(size_t block, const std::function<void(const uint8_t*, size_
     return;
   }
   size_t per = std::max<size_t>(1, block / unit_), units = size_ / unit_;
-  std::vector<uint8_t> piece(std::min(per, units) * unit_);
+  // One scratch block per thread, reused by every lazy buffer it streams: a new block per weight
+  // would be zeroed and faulted in afresh each time (vit_b_16 streams 48 of them). Taken out while
+  // in use, so a fill that streamed another buffer would get a block of its own.
+  thread_local std::unique_ptr<uint8_t[]> scratch;
+  thread_local size_t scratch_size = 0;
+  std::unique_ptr<uint8_t[]> piece = std::move(scratch);
+  size_t piece_size = std::exchange(scratch_size, 0);
+  if (piece_size < std::min(per, units) * unit_) {
+    piece_size = std::min(per, units) * unit_;
+    piece.reset(new uint8_t[piece_size]);  // not zeroed: fill_ writes every byte sink() reads
+  }
   for (size_t first = 0; first < units; first += per) {
     size_t count = std::min(per, units - first);
-    fill_(first, count, piece.data());
-    sink(piece.data(), count * unit_);
+    fill_(first, count, piece.get());
+    sink(piece.get(), count * unit_);
   }
+  scratch = std::move(piece);
+  scratch_size = piece_size;
 }
 
 void Buffer::release(size_t offset, size_t n) const {

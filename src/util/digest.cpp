@@ -76,7 +76,7 @@ PathDigest digest_file(const std::filesystem::path& p) {
     uint64_t off = 0;
     for (; off < size; off += kWindow) {
       size_t n = size_t(std::min(kWindow, size - off));
-      void* m = ::mmap(nullptr, n, PROT_READ, MAP_PRIVATE, fd, off_t(off));
+      void* m = ::mmap(nullptr, n, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, off_t(off));
       if (m == MAP_FAILED) break;
       ::madvise(m, n, MADV_SEQUENTIAL);
       h.update(m, n);
